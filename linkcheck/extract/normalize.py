@@ -1,0 +1,86 @@
+"""Turn a link's URL into the Target later stages fetch (DESIGN.md §1 "plan").
+
+- IDN host names to punycode, host lower-cased;
+- non-ASCII and spaces in path and query percent-encoded (existing %XX kept);
+- the fragment split off (servers never see it; anchors are checked apart);
+- wrapper URLs unwrapped, the wrapper kept for reports:
+  ``link.zhihu.com/?target=`` (hosts.md [Z5], High), WeChat captcha
+  ``/mp/wappoc_appmsgcaptcha?…&target_url=`` (hosts.md [W7], High), and the same
+  redirector pattern on ``link.jianshu.com/?t=``, ``link.csdn.net/?target=``,
+  ``link.juejin.cn/?target=`` (hosts.md §0.7, inference);
+- ``&amp;`` unescaped: a pasted HTML escape in long WeChat links (hosts.md [W2]).
+"""
+
+from __future__ import annotations
+
+import encodings.idna
+from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+
+from ..models import Target
+
+_SAFE = "/%:@!$&'()*+,;=-._~?[]"
+# host → (path or None for any, query parameter holding the real URL)
+_WRAPPERS: dict[str, tuple[str | None, str]] = {
+    "link.zhihu.com": (None, "target"),
+    "link.jianshu.com": (None, "t"),
+    "link.csdn.net": (None, "target"),
+    "link.juejin.cn": (None, "target"),
+    "mp.weixin.qq.com": ("/mp/wappoc_appmsgcaptcha", "target_url"),
+}
+
+
+def _punycode(host: str) -> str:
+    if host.isascii():
+        return host.lower()
+    labels = []
+    for label in host.split("."):
+        try:
+            labels.append(encodings.idna.ToASCII(label).decode("ascii"))
+        except UnicodeError:  # not a valid IDN label: keep it, the fetch will say why
+            labels.append(quote(label.lower(), safe=""))
+    return ".".join(labels).lower()
+
+
+def _unwrap(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    wrapper = _WRAPPERS.get((parts.hostname or "").lower())
+    if wrapper is None:
+        return None
+    path, parameter = wrapper
+    if path is not None and parts.path != path:
+        return None
+    values = parse_qs(parts.query).get(parameter)
+    if not values or not values[0].lower().startswith(("http://", "https://")):
+        return None
+    return values[0]
+
+
+def normalize(url: str) -> Target:
+    """The fetchable form of an external URL (http, https, ftp or protocol-relative)."""
+    url = url.strip().replace("&amp;", "&")
+    if url.startswith("//"):
+        url = "https:" + url
+    inner = _unwrap(url)
+    wrapped_in = None
+    if inner is not None:
+        wrapped_in, url = url, inner
+    without_fragment, _, fragment = url.partition("#")
+    try:
+        parts = urlsplit(without_fragment)
+        port = parts.port
+    except ValueError:  # a malformed authority: keep the text, the fetcher reports it
+        return Target(without_fragment, fragment or None, wrapped_in)
+    host = _punycode(parts.hostname or "")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{port}" if port is not None else "")
+    path = quote(parts.path, safe=_SAFE) or ("/" if parts.scheme in ("http", "https") else "")
+    query = quote(parts.query, safe=_SAFE)
+    normalized = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
+    if parts.query == "" and without_fragment.endswith("?"):
+        normalized += "?"
+    return Target(normalized, fragment or None, wrapped_in)
