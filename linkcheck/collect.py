@@ -1,0 +1,190 @@
+"""Inputs → source files: paths, directories, quoted globs and stdin (DESIGN.md §1 "collect").
+
+A path the user names that does not exist, cannot be read or decoded is an InputError: they
+asked for it. A file found while walking a directory that cannot be read is a warning that
+names it, and the walk goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .decode import DecodeError, decode
+from .errors import InputError
+
+DEFAULT_SUFFIXES: tuple[str, ...] = (".md", ".markdown", ".mdx", ".html", ".htm")
+# Never blog sources: version control, dependencies, generated sites, our own state.
+SKIPPED_DIRECTORIES = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "_site", ".linkcheck", ".jekyll-cache"}
+)
+STDIN = "-"
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: str  # as shown in reports: relative to the working directory where possible
+    text: str
+    encoding: str
+
+
+@dataclass(slots=True)
+class Collected:
+    sources: list[Source] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read(path: Path) -> Source:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{_display(path)}: cannot read: {error.strerror or error}") from None
+    try:
+        text, encoding = decode(data)
+    except DecodeError as error:
+        raise InputError(f"{_display(path)}: {error}") from None
+    return Source(_display(path), text, encoding)
+
+
+class _GitIgnore:
+    """The .gitignore files that apply below a directory, deepest last (git's precedence)."""
+
+    def __init__(self) -> None:
+        from pathspec import GitIgnoreSpec
+
+        self._spec_type = GitIgnoreSpec
+        self._specs: dict[Path, GitIgnoreSpec | None] = {}
+
+    def _spec_for(self, directory: Path) -> object | None:
+        if directory not in self._specs:
+            ignore_file = directory / ".gitignore"
+            spec = None
+            if ignore_file.is_file():
+                try:
+                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                except OSError:
+                    lines = []
+                spec = self._spec_type.from_lines(lines)
+            self._specs[directory] = spec
+        return self._specs[directory]
+
+    def ignored(self, path: Path, *, is_dir: bool, repo_root: Path) -> bool:
+        verdict: bool | None = None
+        for directory in _ancestors(path.parent, repo_root):
+            spec = self._spec_for(directory)
+            if spec is None:
+                continue
+            relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+            result = spec.check_file(relative)  # type: ignore[attr-defined]
+            if result.include is not None:
+                verdict = result.include
+        return bool(verdict)
+
+
+def _ancestors(directory: Path, root: Path) -> list[Path]:
+    """root … directory, shallowest first."""
+    chain = [directory]
+    while chain[-1] != root and chain[-1].parent != chain[-1]:
+        chain.append(chain[-1].parent)
+    return list(reversed(chain))
+
+
+def _repo_root(directory: Path) -> Path:
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
+
+
+def _walk(
+    top: Path, suffixes: tuple[str, ...], ignore: _GitIgnore, warn: Callable[[str], None]
+) -> Iterator[Path]:
+    top = top.resolve()
+    root = _repo_root(top)
+
+    def on_error(error: OSError) -> None:
+        warn(f"skipped {_display(Path(error.filename or top))}: cannot list: {error.strerror}")
+
+    for directory, subdirectories, files in os.walk(top, onerror=on_error):
+        here = Path(directory)
+        subdirectories[:] = sorted(
+            name
+            for name in subdirectories
+            if name not in SKIPPED_DIRECTORIES
+            and not ignore.ignored(here / name, is_dir=True, repo_root=root)
+        )
+        for name in sorted(files):
+            if name.lower().endswith(suffixes):
+                path = here / name
+                if not ignore.ignored(path, is_dir=False, repo_root=root):
+                    yield path
+
+
+def collect(
+    inputs: Sequence[str],
+    *,
+    suffixes: Iterable[str] = DEFAULT_SUFFIXES,
+    stdin: BinaryIO | None = None,
+) -> Collected:
+    """Read every source the inputs name. Raises InputError for a bad named input."""
+    wanted = tuple(s.lower() if s.startswith(".") else "." + s.lower() for s in suffixes)
+    collected = Collected()
+    seen: set[Path] = set()
+    ignore = _GitIgnore()
+
+    def add_file(path: Path, *, named: bool) -> None:
+        resolved = path.resolve()
+        if resolved in seen:
+            return
+        seen.add(resolved)
+        if named:
+            collected.sources.append(_read(path))
+            return
+        try:
+            collected.sources.append(_read(path))
+        except InputError as error:
+            collected.warnings.append(f"skipped {error}")
+
+    def add_directory(path: Path) -> None:
+        for found in _walk(path, wanted, ignore, collected.warnings.append):
+            add_file(found, named=False)
+
+    for given in inputs:
+        if given == STDIN:
+            data = stdin.read() if stdin is not None else b""
+            try:
+                text, encoding = decode(data)
+            except DecodeError as error:
+                raise InputError(f"standard input: {error}") from None
+            collected.sources.append(Source(STDIN, text, encoding))
+            continue
+        path = Path(given)
+        if path.is_dir():
+            add_directory(path)
+        elif path.exists():
+            add_file(path, named=True)
+        elif _GLOB_CHARS & set(given):
+            matches = sorted(glob.glob(given, recursive=True))
+            if not matches:
+                raise InputError(f"{given}: no file matches this pattern")
+            for match in matches:
+                matched = Path(match)
+                if matched.is_dir():
+                    add_directory(matched)
+                elif match.lower().endswith(wanted):
+                    add_file(matched, named=False)
+        else:
+            raise InputError(f"{given}: no such file or directory")
+    return collected
