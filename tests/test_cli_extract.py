@@ -1,0 +1,113 @@
+"""`linkcheck extract` through the real command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck import __version__
+from linkcheck.cli import app
+
+from .conftest import check_golden
+
+runner = CliRunner()
+
+
+def test_text_listing_of_the_sample_blog(in_repo: Path) -> None:
+    result = runner.invoke(app, ["extract", "fixtures/blog"])
+    assert result.exit_code == 0, result.output
+    check_golden("blog.extract.txt", result.stdout)
+
+
+def test_json_listing_of_the_sample_blog(in_repo: Path) -> None:
+    result = runner.invoke(
+        app, ["extract", "fixtures/blog", "--format", "json", "--root-dir", "fixtures/blog"]
+    )
+    assert result.exit_code == 0, result.output
+    check_golden("blog.extract.json", result.stdout)
+    document = json.loads(result.stdout)
+    assert document["schema"] == "linkcheck.extract/1"
+    by_url = {record["url"]: record for record in document["links"]}
+    assert by_url["/images/img2/mask_rcnn.png"]["path"] == "fixtures/blog/images/img2/mask_rcnn.png"
+    assert by_url["/images/img3/git.jpg"]["path"] is None
+    captcha = next(r for r in document["links"] if "wappoc_appmsgcaptcha" in r["url"])
+    assert captcha["target"] == "https://mp.weixin.qq.com/s/Ut_of4Xb8c0beACShKOWlQ"
+    assert captcha["unwrapped_from"] == captcha["url"]
+
+
+def test_output_is_sorted_by_file_line_and_column(in_repo: Path) -> None:
+    result = runner.invoke(app, ["extract", "fixtures/blog", "--format", "json"])
+    keys = [(r["file"], r["line"], r["column"]) for r in json.loads(result.stdout)["links"]]
+    assert keys == sorted(keys)
+    assert len(keys) > 40
+
+
+def test_scope_filter(in_repo: Path) -> None:
+    result = runner.invoke(app, ["extract", "fixtures/blog", "-f", "json", "--scope", "local,mail"])
+    scopes = {r["scope"] for r in json.loads(result.stdout)["links"]}
+    assert scopes == {"local", "mail"}
+    bad = runner.invoke(app, ["extract", "fixtures/blog", "--scope", "nearby"])
+    assert bad.exit_code == 2
+    assert "--scope" in bad.stderr
+
+
+def test_missing_path_exits_2_with_one_clear_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", str(tmp_path / "nope.md")])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"linkcheck: error: {tmp_path / 'nope.md'}: no such file or directory"
+    ]
+
+
+def test_warnings_go_to_stderr_and_the_listing_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "ok.md").write_text("https://a.org\n", encoding="utf-8")
+    (tmp_path / "bad.md").write_bytes("caf\xe9".encode("latin-1"))
+    result = runner.invoke(app, ["extract", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "https://a.org" in result.stdout
+    assert "linkcheck: warning: skipped" in result.stderr
+    assert "bad.md" in result.stderr
+
+
+def test_stdin_and_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "links.json"
+    result = runner.invoke(
+        app,
+        ["extract", "-", "-f", "json", "-o", str(out)],
+        input="参考https://x.org/a中的代码".encode(),
+    )
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    [record] = json.loads(out.read_text(encoding="utf-8"))["links"]
+    assert (record["file"], record["column"], record["url"]) == ("-", 3, "https://x.org/a")
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "post.md").write_text("https://a.org", encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = runner.invoke(
+        app, ["extract", str(tmp_path / "post.md"), "-o", str(blocker / "x.json")]
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["extract", "--help"]])
+def test_python_dash_m_entry_point(argv: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "linkcheck", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert (
+        (__version__ in result.stdout) if argv == ["--version"] else ("--root-dir" in result.stdout)
+    )
