@@ -1,0 +1,386 @@
+"""The simulated web: real HTTP and HTTPS servers on 127.0.0.1 that answer for real host
+names (mp.weixin.qq.com, github.com, …) from ``fixtures/web/``, with a throwaway test CA.
+
+Used by the tests and by ``linkcheck demo``. The checker reaches it through its normal code
+path with ``--connect-to`` and ``--cacert``, exactly as a user would route a staging site.
+
+Layout of a web directory::
+
+    <host>/<path>.html  or  <host>/<path>/index.html   pages served with 200
+    routes.toml                                       everything else (see Route)
+
+It misbehaves on purpose where a route says so: slow drip, hang, endless body, gzip bomb,
+connection reset, status sequences (503 then 200, 429 with Retry-After). Every loop is
+bounded in count and time, and every request is logged with its headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import ssl
+import threading
+import time
+import tomllib
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+_MAX_SECONDS = 30.0  # no misbehaving response lasts longer than this
+_BEHAVIOURS = frozenset({"normal", "drip", "hang", "endless", "gzip-bomb", "reset"})
+_ROUTE_KEYS = frozenset(
+    {
+        "host",
+        "scheme",
+        "path",
+        "query",
+        "status",
+        "statuses",
+        "location",
+        "headers",
+        "body",
+        "file",
+        "behaviour",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    host: str
+    path: str
+    query: str | None = None  # None: any query
+    scheme: str | None = None  # "http" or "https"; None: both
+    statuses: tuple[int, ...] = (200,)  # answered in turn, the last one from then on
+    location: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    behaviour: str = "normal"
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    scheme: str
+    host: str
+    target: str
+    headers: tuple[tuple[str, str], ...]
+    received: float = 0.0  # time.monotonic() when the request head arrived
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+@dataclass
+class _Listener:
+    server: asyncio.base_events.Server
+    port: int
+
+
+@dataclass
+class SimulatedWeb:
+    """Start with ``start()`` or as a context manager; ``stop()`` ends every connection."""
+
+    root: Path
+    requests: list[LoggedRequest] = field(default_factory=list)
+    https_port: int = 0
+    http_port: int = 0
+    ca_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._routes: dict[tuple[str, str], list[Route]] = {}
+        self._hosts: set[str] = set()
+        self._counters: dict[tuple[str, str], itertools.count[int]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._listeners: list[_Listener] = []
+        self._connections: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._bomb: bytes | None = None
+        self._load()
+
+    # --- configuration -----------------------------------------------------------------
+
+    def _load(self) -> None:
+        for host_dir in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            self._hosts.add(host_dir.name)
+        routes_file = self.root / "routes.toml"
+        if not routes_file.exists():
+            return
+        document = tomllib.loads(routes_file.read_text(encoding="utf-8"))
+        for entry in document.get("route", []):
+            unknown = set(entry) - _ROUTE_KEYS
+            if unknown:
+                raise ValueError(f"{routes_file}: unknown route keys {sorted(unknown)}")
+            behaviour = entry.get("behaviour", "normal")
+            if behaviour not in _BEHAVIOURS:
+                raise ValueError(f"{routes_file}: unknown behaviour {behaviour!r}")
+            body = entry.get("body", "").encode("utf-8")
+            if "file" in entry:
+                body = (self.root / entry["file"]).read_bytes()
+            statuses = tuple(entry.get("statuses", [entry.get("status", 200)]))
+            route = Route(
+                host=entry["host"],
+                path=entry["path"],
+                query=entry.get("query"),
+                scheme=entry.get("scheme"),
+                statuses=statuses,
+                location=entry.get("location"),
+                headers=tuple((k, str(v)) for k, v in entry.get("headers", {}).items()),
+                body=body,
+                behaviour=behaviour,
+            )
+            self._hosts.add(route.host)
+            self._routes.setdefault((route.host, route.path), []).append(route)
+
+    @property
+    def hosts(self) -> list[str]:
+        return sorted(self._hosts)
+
+    def connect_to(self) -> list[str]:
+        """curl-style --connect-to entries that route every simulated host here."""
+        entries = []
+        for host in self.hosts:
+            entries.append(f"{host}:443:127.0.0.1:{self.https_port}")
+            entries.append(f"{host}:80:127.0.0.1:{self.http_port}")
+        return entries
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self, ca_dir: Path) -> SimulatedWeb:
+        import trustme
+
+        ca = trustme.CA()
+        certificate = ca.issue_cert(*self.hosts)
+        self.ca_file = ca_dir / "simulated-web-ca.pem"
+        ca.cert_pem.write_to_path(str(self.ca_file))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        certificate.configure_cert(context)
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self._listen(context))
+            except (OSError, RuntimeError) as error:  # reported to start(); the thread ends
+                failure.append(error)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._close())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="simulated-web", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("simulated web did not start within 10 s")
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._thread = None
+
+    async def _listen(self, context: ssl.SSLContext) -> None:
+        self._stopping = asyncio.Event()
+        for use_tls in (True, False):
+            server = await asyncio.start_server(
+                partial(self._serve, tls=use_tls),
+                "127.0.0.1",
+                0,
+                ssl=context if use_tls else None,
+            )
+            port = server.sockets[0].getsockname()[1]
+            self._listeners.append(_Listener(server, port))
+            if use_tls:
+                self.https_port = port
+            else:
+                self.http_port = port
+
+    async def _close(self) -> None:
+        for listener in self._listeners:
+            listener.server.close()
+        for writer in list(self._connections):
+            writer.transport.abort()
+        self._stopping.set()  # misbehaving responses end their loops
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        for listener in self._listeners:
+            await listener.server.wait_closed()
+
+    # --- serving -----------------------------------------------------------------------
+
+    def _route(self, scheme: str, host: str, path: str, query: str) -> Route:
+        for route in self._routes.get((host, path), []):
+            if route.query not in (None, query) or route.scheme not in (None, scheme):
+                continue
+            return route
+        page = self._page(host, path)
+        if page is not None:
+            return Route(
+                host, path, headers=(("Content-Type", "text/html; charset=utf-8"),), body=page
+            )
+        return Route(
+            host,
+            path,
+            statuses=(404,),
+            headers=(("Content-Type", "text/html; charset=utf-8"),),
+            body=b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>",
+        )
+
+    def _page(self, host: str, path: str) -> bytes | None:
+        host_dir = (self.root / host).resolve()
+        if host not in self._hosts or not host_dir.is_dir():
+            return None
+        relative = path.strip("/")
+        for candidate in (
+            relative if relative else "index.html",
+            f"{relative}.html",
+            f"{relative}/index.html" if relative else "index.html",
+        ):
+            file = (host_dir / candidate).resolve()
+            if file.is_relative_to(host_dir) and file.is_file():
+                return file.read_bytes()
+        return None
+
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls: bool
+    ) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self._connections.add(writer)
+        try:
+            request_line = await asyncio.wait_for(reader.readline(), _MAX_SECONDS)
+            headers: list[tuple[str, str]] = []
+            while True:
+                line = await asyncio.wait_for(reader.readline(), _MAX_SECONDS)
+                if line in (b"\r\n", b"\n", b""):
+                    break
+                name, _, value = line.decode("latin-1").partition(":")
+                headers.append((name.strip(), value.strip()))
+            parts = request_line.decode("latin-1").split()
+            if len(parts) != 3:
+                return
+            target = parts[1]
+            host = next((v for k, v in headers if k.lower() == "host"), "").split(":")[0].lower()
+            scheme = "https" if tls else "http"
+            self.requests.append(
+                LoggedRequest(scheme, host, target, tuple(headers), time.monotonic())
+            )
+            split = urlsplit(target)
+            route = self._route(scheme, host, unquote(split.path) or "/", split.query)
+            await self._respond(route, reader, writer)
+        except (ConnectionError, TimeoutError, ssl.SSLError, asyncio.IncompleteReadError):
+            return  # the client went away or never spoke: nothing to answer
+        finally:
+            self._connections.discard(writer)
+            writer.close()
+
+    def _next_status(self, route: Route) -> int:
+        counter = self._counters.setdefault(
+            (route.host, route.path + "?" + str(route.query)), itertools.count()
+        )
+        turn = next(counter)
+        return route.statuses[min(turn, len(route.statuses) - 1)]
+
+    def _gzip_bomb(self) -> bytes:
+        """200 MB of zeros, about 200 KB on the wire."""
+        if self._bomb is None:
+            compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            chunk = bytes(1 << 20)
+            parts = [compressor.compress(chunk) for _ in range(200)]
+            parts.append(compressor.flush())
+            self._bomb = b"".join(parts)
+        return self._bomb
+
+    async def _respond(
+        self, route: Route, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        status = self._next_status(route)
+        if route.behaviour == "reset":
+            writer.transport.abort()
+            return
+        if route.behaviour == "hang":
+            await self._pause(_MAX_SECONDS)
+            return
+        body = route.body
+        headers = list(route.headers)
+        if route.location is not None:
+            headers.append(("Location", route.location))
+        if route.behaviour == "gzip-bomb":
+            body = self._gzip_bomb()
+            headers.append(("Content-Encoding", "gzip"))
+        reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Status"
+        head = [f"HTTP/1.1 {status} {reason}", "Connection: close"]
+        if route.behaviour != "endless":
+            length = 1_000_000 if route.behaviour == "drip" else len(body)
+            head.append(f"Content-Length: {length}")
+        head.extend(f"{k}: {v}" for k, v in headers)
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        if route.behaviour == "drip":
+            await self._drip(reader, writer)
+        elif route.behaviour == "endless":
+            await self._endless(reader, writer)
+        else:
+            writer.write(body)
+            await writer.drain()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the server stops."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            return
+
+    async def _drip(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _MAX_SECONDS
+        while loop.time() < deadline and not self._stopping.is_set() and not _gone(reader, writer):
+            writer.write(b".")
+            await writer.drain()
+            await self._pause(0.5)
+
+    async def _endless(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _MAX_SECONDS
+        chunk = b"<p>more</p>" * 6000
+        sent = 0
+        while (
+            loop.time() < deadline
+            and sent < 4 << 30
+            and not self._stopping.is_set()
+            and not _gone(reader, writer)
+        ):
+            writer.write(chunk)
+            await writer.drain()
+            sent += len(chunk)
+            await asyncio.sleep(0)  # drain() does not yield unless paused: let close be seen
+
+
+def _gone(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+    """The client closed or reset the connection."""
+    return reader.at_eof() or reader.exception() is not None or writer.transport.is_closing()
+
+
+@contextmanager
+def running(root: Path, ca_dir: Path) -> Iterator[SimulatedWeb]:
+    web = SimulatedWeb(root).start(ca_dir)
+    try:
+        yield web
+    finally:
+        web.stop()
+
+
+__all__ = ["LoggedRequest", "Route", "SimulatedWeb", "running"]
