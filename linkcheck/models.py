@@ -57,3 +57,58 @@ class Target:
     url: str
     fragment: str | None = None
     wrapped_in: str | None = None  # the redirector URL it was unwrapped from, if any
+
+
+class Status(StrEnum):
+    """The verdict on one URL. Closed: reports, cache and history rely on these five."""
+
+    ALIVE = "alive"
+    REDIRECTED = "redirected"  # works, but the link should be replaced by final_url
+    DEAD = "dead"  # positive evidence only: 404/410, NXDOMAIN, a host rule's marker
+    UNKNOWN = "unknown"  # we could not see: blocked, rate-limited, timeout, offline …
+    EXCLUDED = "excluded"  # not checked, by rule or by the user's choice
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One response in a redirect chain."""
+
+    url: str
+    status: int
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """What fetching one URL produced: every hop, the final response's head and the first
+    bytes of its body, or the error that stopped it."""
+
+    url: str
+    hops: tuple[Hop, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # of the final response, names lower-cased
+    body: bytes = b""  # decoded, at most the configured classification limit
+    error: str | None = None  # an error kind: timeout, tls, dns-nxdomain, … (see fetch.py)
+    error_detail: str | None = None
+    attempts: int = 1
+
+    @property
+    def final_status(self) -> int | None:
+        return self.hops[-1].status if self.hops else None
+
+    @property
+    def final_url(self) -> str:
+        return self.hops[-1].url if self.hops else self.url
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key == lowered), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: Status
+    reason: str  # machine-readable and stable, e.g. "http-404", "timeout", "wechat-deleted"
+    final_url: str | None = None  # where a redirected link should now point
+    detail: str | None = None  # one human sentence
+    hops: tuple[Hop, ...] = ()
+    from_cache: bool = False

@@ -1,0 +1,120 @@
+"""Exchange → Verdict for any host: status codes, redirects, network errors. Pure.
+
+DESIGN.md §3: *dead* needs positive evidence (404/410, a name that does not exist while
+others resolve, a host rule's marker). Everything we could not see is *unknown*, with a
+reason. Host rules (issue "Host rules") run before this and decide where status codes lie.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from .models import Exchange, Hop, Status, Verdict
+
+_PERMANENT = frozenset({301, 308})
+_DEAD_STATUSES = frozenset({404, 410})
+_UNKNOWN_DETAIL = {
+    401: "the server wants a login",
+    403: "the server refused us (often a block on non-browser clients)",
+    429: "rate-limited, still after retries",
+}
+_NETWORK_DETAIL = {
+    "timeout": "no complete answer within the timeout",
+    "tls": "the TLS handshake or certificate check failed",
+    "connection-refused": "the server refused the connection",
+    "connection-reset": "the connection broke before a complete answer",
+    "network-unreachable": "no route to the server",
+    "dns-failure": "the name server did not answer",
+    "redirect-loop": "the redirects lead back to a page already visited",
+    "too-many-redirects": "too many redirects",
+    "invalid-url": "the URL cannot be requested as written",
+    "network-error": "the request failed",
+}
+
+
+def _redirect_kind(source: str, target: str) -> str:
+    """How a permanent redirect changes the URL: users may choose to accept the first two."""
+    a, b = urlsplit(source), urlsplit(target)
+    if (a.scheme, b.scheme) == ("http", "https") and (a.netloc, a.path, a.query) == (
+        b.netloc,
+        b.path,
+        b.query,
+    ):
+        return "https-upgrade"
+    same_but_path = (a.scheme, a.netloc, a.query) == (b.scheme, b.netloc, b.query)
+    if same_but_path and a.path.rstrip("/") == b.path.rstrip("/"):
+        return "trailing-slash"
+    return "moved-permanently"
+
+
+def _permanent_target(hops: tuple[Hop, ...]) -> tuple[str, str] | None:
+    """Where the link should point after its run of permanent redirects, and which kind
+    of change that is. A temporary redirect first means the link itself is fine."""
+    url, kinds = None, []
+    for hop in hops:
+        if hop.status not in _PERMANENT or not hop.location:
+            break
+        target = urljoin(hop.url, hop.location)
+        kinds.append(_redirect_kind(hop.url, target))
+        url = target
+    if url is None or url == hops[0].url:
+        return None
+    kind = kinds[0] if len(set(kinds)) == 1 else "moved-permanently"
+    return url, kind
+
+
+def classify_exchange(exchange: Exchange, *, names_resolve: bool) -> Verdict:
+    """names_resolve: some public name resolved in this run, so a lookup that says "no such
+    name" is evidence (DESIGN.md §3: on a machine without DNS every lookup says so)."""
+    hops = exchange.hops
+    if exchange.error is not None:
+        return _network_verdict(exchange, names_resolve)
+    status = exchange.final_status
+    assert status is not None
+    moved = _permanent_target(hops)
+    final_url = exchange.final_url if len(hops) > 1 else None
+    chain = " → ".join(str(hop.status) for hop in hops)
+    if 200 <= status < 300:
+        if moved is not None:
+            url, kind = moved
+            return Verdict(Status.REDIRECTED, kind, url, f"{chain}: now at {url}", hops)
+        detail = f"{chain} via {exchange.final_url}" if len(hops) > 1 else None
+        return Verdict(Status.ALIVE, f"http-{status}", final_url, detail, hops)
+    if status in _DEAD_STATUSES:
+        detail = f"{chain} at {exchange.final_url}" if len(hops) > 1 else None
+        return Verdict(Status.DEAD, f"http-{status}", final_url, detail, hops)
+    if 300 <= status < 400:
+        return Verdict(
+            Status.UNKNOWN,
+            f"http-{status}",
+            final_url,
+            "a redirect without a usable Location",
+            hops,
+        )
+    detail = _UNKNOWN_DETAIL.get(status)
+    if detail is None:
+        detail = "server error, still after retries" if status >= 500 else "unexpected status"
+    return Verdict(Status.UNKNOWN, f"http-{status}", final_url, detail, hops)
+
+
+def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
+    error = exchange.error or "network-error"
+    detail = exchange.error_detail or _NETWORK_DETAIL.get(error, error)
+    if error == "dns-nxdomain":
+        if names_resolve:
+            return Verdict(
+                Status.DEAD,
+                "dns-nxdomain",
+                None,
+                f"the domain does not exist ({detail})",
+                exchange.hops,
+            )
+        return Verdict(
+            Status.UNKNOWN,
+            "dns-unverified",
+            None,
+            "the name did not resolve, but no other public name resolved in this run "
+            "either, so this proves nothing",
+            exchange.hops,
+        )
+    return Verdict(Status.UNKNOWN, error, None, detail, exchange.hops)

@@ -1,0 +1,349 @@
+"""Fetch one URL politely and record everything the classifier needs (DESIGN.md §1 "fetch").
+
+- GET (HEAD lies on several hosts: hosts.md §0.5), redirects followed by hand so the whole
+  chain is recorded, loops detected;
+- the body read up to a limit with our own gzip/deflate decoding, so an endless body or a
+  gzip bomb costs at most that limit;
+- connect and read timeouts, and a deadline on the whole attempt, so a server that drips
+  one byte a second cannot hold a request past --timeout;
+- one retry policy (tenacity): timeouts, resets, 429 and 502/503/504 retried with
+  exponential backoff and jitter, honouring Retry-After up to a cap; never retried:
+  NXDOMAIN, TLS certificate errors, 4xx other than 429;
+- per-host concurrency and a minimum interval between requests to one host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ssl
+import time
+import zlib
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from . import __version__
+from .models import Exchange, Hop
+from .routing import (
+    ConnectTo,
+    DnsFailure,
+    NetworkEvidence,
+    NetworkUnreachable,
+    RoutedConnectError,
+    RoutingBackend,
+)
+
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    f"Chrome/126.0 Safari/537.36 linkcheck/{__version__}"
+)
+_RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    concurrency: int = 8
+    interval: float = 0.0  # seconds between the starts of two requests to the host
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# Polite defaults for the hosts a Chinese blog cites most (README "Politeness").
+DEFAULT_HOST_POLICIES: Mapping[str, HostPolicy] = {
+    "mp.weixin.qq.com": HostPolicy(concurrency=4, interval=0.25),
+    "zhihu.com": HostPolicy(concurrency=2, interval=0.5),
+    "github.com": HostPolicy(concurrency=4, interval=0.1),
+}
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout: float = 20.0  # whole attempt, connect to last byte read
+    connect_timeout: float = 10.0
+    max_redirects: int = 10
+    max_retries: int = 2
+    retry_backoff: float = 1.0  # first backoff; doubles, with jitter
+    max_retry_after: float = 60.0
+    body_limit: int = 64 * 1024
+    max_concurrency: int = 32
+    user_agent: str = DEFAULT_USER_AGENT
+    headers: tuple[tuple[str, str], ...] = ()
+    host_policies: Mapping[str, HostPolicy] = field(
+        default_factory=lambda: dict(DEFAULT_HOST_POLICIES)
+    )
+    default_host_policy: HostPolicy = HostPolicy()
+    connect_to: tuple[ConnectTo, ...] = ()
+    ssl_context: ssl.SSLContext | None = None
+
+
+class _Retryable(Exception):
+    """An attempt whose outcome may change if tried again."""
+
+    def __init__(self, exchange: Exchange, retry_after: float | None = None) -> None:
+        super().__init__(exchange.error or f"HTTP {exchange.final_status}")
+        self.exchange = exchange
+        self.retry_after = retry_after
+
+
+class _HostGate:
+    def __init__(self, policy: HostPolicy) -> None:
+        self._slots = asyncio.Semaphore(max(1, policy.concurrency))
+        self._interval = policy.interval
+        self._next_start = 0.0
+        self._lock = asyncio.Lock()
+
+    def defer(self, seconds: float) -> None:
+        self._next_start = max(self._next_start, time.monotonic() + seconds)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._slots:
+            async with self._lock:
+                wait = self._next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next_start = time.monotonic() + self._interval
+            yield
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _error_kind(error: BaseException) -> tuple[str, bool]:
+    """(kind, retryable) for an exception raised while fetching."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for cause in chain:
+        if isinstance(cause, RoutedConnectError):
+            retryable = cause.kind in ("dns-failure", "connection-refused", "connect-failed")
+            return cause.kind, retryable
+        if isinstance(cause, DnsFailure):
+            return ("dns-nxdomain", False) if cause.nxdomain else ("dns-failure", True)
+        if isinstance(cause, NetworkUnreachable):
+            return "network-unreachable", False
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "tls", False
+    for cause in chain:
+        if isinstance(cause, TimeoutError | httpx.TimeoutException | httpcore.TimeoutException):
+            return "timeout", True
+        if isinstance(cause, ssl.SSLError):
+            return "tls", False
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection-refused", True
+        if isinstance(cause, httpx.UnsupportedProtocol | httpx.InvalidURL):
+            return "invalid-url", False
+    for cause in chain:
+        if isinstance(
+            cause,
+            httpx.RemoteProtocolError
+            | httpx.ReadError
+            | ConnectionError
+            | httpx.ConnectError
+            | httpx.WriteError,
+        ):
+            return "connection-reset", True
+    return "network-error", True
+
+
+def _decoder(encoding: str) -> zlib._Decompress | None:
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    return None
+
+
+async def _read_body(response: httpx.Response, limit: int) -> bytes:
+    """At most limit decoded bytes; decompression is bounded too (gzip bombs)."""
+    decoder = _decoder(response.headers.get("content-encoding", ""))
+    out = bytearray()
+    async for chunk in response.aiter_raw():
+        room = limit - len(out)
+        if decoder is None:
+            out += chunk[:room]
+        else:
+            try:
+                out += decoder.decompress(chunk, room)
+            except zlib.error:
+                break  # a broken encoding: classify on what we have
+        if len(out) >= limit:
+            break
+    return bytes(out)
+
+
+class Fetcher:
+    """One per run: a connection pool, the host gates and the network evidence."""
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.settings = settings
+        self.evidence = NetworkEvidence()
+        self._gates: dict[str, _HostGate] = {}
+        self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
+        transport = httpx.AsyncHTTPTransport(verify=settings.ssl_context or True, trust_env=False)
+        # Our backend routes (--connect-to) and resolves; the rest of the pool is httpx's.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=settings.ssl_context or ssl.create_default_context(),
+            max_connections=max(1, settings.max_concurrency),
+            network_backend=RoutingBackend(settings.connect_to, self.evidence),
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            follow_redirects=False,
+            trust_env=False,
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+                "Accept-Encoding": "gzip, deflate",
+                **dict(settings.headers),
+            },
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def policy_for(self, host: str) -> HostPolicy:
+        host = host.lower()
+        policies = self.settings.host_policies
+        while host:
+            if host in policies:
+                return policies[host]
+            host = host.partition(".")[2]
+        return self.settings.default_host_policy
+
+    def _gate(self, host: str) -> _HostGate:
+        host = host.lower()
+        if host not in self._gates:
+            self._gates[host] = _HostGate(self.policy_for(host))
+        return self._gates[host]
+
+    async def fetch(self, url: str) -> Exchange:
+        """Follow the redirect chain from url, retrying each hop as the policy says."""
+        hops: list[Hop] = []
+        seen = {url}
+        current = url
+        attempts = 0
+        while True:
+            exchange = await self._fetch_hop(current)
+            attempts += exchange.attempts
+            hops.extend(exchange.hops)
+            if exchange.error is not None or exchange.final_status not in _REDIRECT_STATUSES:
+                return replace(exchange, url=url, hops=tuple(hops), attempts=attempts)
+            location = exchange.hops[-1].location
+            if not location:
+                return replace(exchange, url=url, hops=tuple(hops), attempts=attempts)
+            current = urljoin(current, location)
+            if current in seen:
+                return Exchange(
+                    url,
+                    tuple(hops),
+                    exchange.headers,
+                    error="redirect-loop",
+                    error_detail=f"back to {current}",
+                    attempts=attempts,
+                )
+            if len(hops) > self.settings.max_redirects:
+                return Exchange(
+                    url,
+                    tuple(hops),
+                    exchange.headers,
+                    error="too-many-redirects",
+                    error_detail=f"more than {self.settings.max_redirects}",
+                    attempts=attempts,
+                )
+            seen.add(current)
+
+    async def _fetch_hop(self, url: str) -> Exchange:
+        settings = self.settings
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(settings.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        attempts = 0
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    exchange = await self._attempt(url)
+                    return replace(exchange, attempts=attempts)
+        except _Retryable as last:
+            return replace(last.exchange, attempts=attempts)
+        raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, _Retryable) and error.retry_after is not None:
+            return min(error.retry_after, self.settings.max_retry_after)
+        backoff = wait_exponential_jitter(
+            multiplier=self.settings.retry_backoff,
+            max=self.settings.retry_backoff * 16,
+            jitter=self.settings.retry_backoff,
+        )
+        return float(backoff(state))
+
+    async def _attempt(self, url: str) -> Exchange:
+        """One request: raises _Retryable when the outcome may change on a retry."""
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError as error:
+            return Exchange(url, error="invalid-url", error_detail=str(error))
+        gate = self._gate(host)
+        extra = dict(self.policy_for(host).headers)
+        try:
+            async with gate.slot(), self._global:
+                async with asyncio.timeout(self.settings.timeout):
+                    async with self._client.stream("GET", url, headers=extra) as response:
+                        body = await _read_body(response, self.settings.body_limit)
+        except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
+            kind, retryable = _error_kind(error)
+            exchange = Exchange(url, error=kind, error_detail=_describe(error))
+            if retryable:
+                raise _Retryable(exchange) from error
+            return exchange
+        headers = tuple((k.lower(), v) for k, v in response.headers.multi_items())
+        location = response.headers.get("location")
+        exchange = Exchange(url, (Hop(url, response.status_code, location),), headers, body)
+        if response.status_code in _RETRYABLE_STATUSES:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None:
+                gate.defer(min(retry_after, self.settings.max_retry_after))
+            raise _Retryable(exchange, retry_after)
+        return exchange
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text.splitlines()[0][:300]
+
+
+__all__ = ["DEFAULT_HOST_POLICIES", "FetchSettings", "Fetcher", "HostPolicy", "parse_retry_after"]

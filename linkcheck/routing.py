@@ -1,0 +1,204 @@
+"""Where connections go: curl's --connect-to, name resolution, and what the run learns
+about the network from its own attempts (DESIGN.md §3, "Offline is inferred").
+
+The httpcore network backend below is the one place a TCP connection is opened. It maps
+(host, port) through the --connect-to table, resolves names itself so a failed lookup can
+be told apart from a refused connection, and records the evidence the classifier needs:
+did any public name resolve in this run, and did anything connect at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import socket
+import ssl
+import typing
+from dataclasses import dataclass, field
+
+import anyio
+import httpcore
+from httpcore import AsyncNetworkBackend, AsyncNetworkStream
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectTo:
+    """HOST1:PORT1:HOST2:PORT2 — empty fields are wildcards (source) or "unchanged" (target)."""
+
+    host: str
+    port: int | None
+    to_host: str
+    to_port: int | None
+
+    @classmethod
+    def parse(cls, text: str) -> ConnectTo:
+        parts = text.rsplit(":", 3) if not text.startswith("[") else None
+        if parts is None or len(parts) != 4:
+            raise ConfigError(f"--connect-to {text!r}: expected HOST1:PORT1:HOST2:PORT2")
+        host, port, to_host, to_port = parts
+        try:
+            return cls(
+                host.lower(),
+                int(port) if port else None,
+                to_host,
+                int(to_port) if to_port else None,
+            )
+        except ValueError:
+            raise ConfigError(f"--connect-to {text!r}: ports must be numbers") from None
+
+    def apply(self, host: str, port: int) -> tuple[str, int] | None:
+        if (self.host and self.host != host.lower()) or (
+            self.port is not None and self.port != port
+        ):
+            return None
+        return (self.to_host or host, self.to_port if self.to_port is not None else port)
+
+
+class DnsFailure(OSError):
+    """A name did not resolve. nxdomain: the resolver said the name does not exist
+    (EAI_NONAME) rather than failing to answer (EAI_AGAIN)."""
+
+    def __init__(self, host: str, nxdomain: bool, message: str) -> None:
+        super().__init__(message)
+        self.host = host
+        self.nxdomain = nxdomain
+
+
+class NetworkUnreachable(OSError):
+    """No route to the network at all (ENETUNREACH / EHOSTUNREACH)."""
+
+
+class RoutedConnectError(httpcore.ConnectError):
+    """A connection failure that says what failed: "dns-nxdomain", "dns-failure",
+    "network-unreachable", "connection-refused" or "connect-failed" (exception chains do
+    not survive httpcore's pool, so the kind travels on the exception itself)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class NetworkEvidence:
+    """What this run's own attempts tell about the network."""
+
+    public_name_resolved: bool = False  # a lookup returned a global address: DNS works
+    connected: int = 0  # TCP connections opened (routed or not)
+    unreachable: int = 0
+    dns_failures: set[str] = field(default_factory=set)
+
+    @property
+    def online(self) -> bool:
+        return self.connected > 0 or self.public_name_resolved
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+class RoutingBackend(AsyncNetworkBackend):
+    def __init__(self, routes: typing.Sequence[ConnectTo], evidence: NetworkEvidence) -> None:
+        self._routes = list(routes)
+        self._evidence = evidence
+        self._inner = httpcore.AnyIOBackend()
+
+    def _route(self, host: str, port: int) -> tuple[str, int, bool]:
+        for route in self._routes:
+            target = route.apply(host, port)
+            if target is not None:
+                return target[0], target[1], True
+        return host, port, False
+
+    async def _resolve(self, host: str, port: int) -> list[str]:
+        if _is_ip(host):
+            return [host.strip("[]")]
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            self._evidence.dns_failures.add(host)
+            nxdomain = error.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
+            raise DnsFailure(host, nxdomain, f"{host}: {error.strerror}") from error
+        addresses = [str(info[4][0]) for info in infos]
+        if any(ipaddress.ip_address(a).is_global for a in addresses):
+            self._evidence.public_name_resolved = True
+        return addresses
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> AsyncNetworkStream:
+        to_host, to_port, _ = self._route(host, port)
+        try:
+            with anyio.fail_after(timeout):
+                addresses = await self._resolve(to_host, to_port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {to_host} timed out") from None
+        except DnsFailure as failure:
+            kind = "dns-nxdomain" if failure.nxdomain else "dns-failure"
+            raise RoutedConnectError(kind, str(failure)) from failure
+        last_error: OSError | None = None
+        kind = "connect-failed"
+        for address in addresses:
+            try:
+                stream = await self._inner.connect_tcp(
+                    address, to_port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as error:
+                root = _root_os_error(error)
+                if root is not None and root.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+                    self._evidence.unreachable += 1
+                    kind = "network-unreachable"
+                elif isinstance(root, ConnectionRefusedError):
+                    kind = "connection-refused"
+                last_error = root or OSError(str(error))
+                continue
+            self._evidence.connected += 1
+            return stream
+        raise RoutedConnectError(kind, str(last_error)) from last_error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _root_os_error(error: BaseException) -> OSError | None:
+    """The innermost OSError under error (anyio wraps the real one in a generic OSError)."""
+    found = None
+    current: BaseException | None = error
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            found = current
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def tls_context(cacert: typing.Sequence[str]) -> ssl.SSLContext:
+    """The system's trust store plus the given CA files (curl's --cacert adds, we add)."""
+    context = ssl.create_default_context()
+    for path in cacert:
+        try:
+            context.load_verify_locations(cafile=path)
+        except (OSError, ssl.SSLError) as error:
+            raise ConfigError(f"--cacert {path}: {error}") from None
+    return context
