@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -119,6 +120,347 @@ def extract(
     _emit(rendered, output)
 
 
+class ReportFormat(StrEnum):
+    TERMINAL = "terminal"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
+    SARIF = "sarif"
+    GITHUB = "github"
+
+
+def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
+    items = tuple(_split_list(values)) if values else ()
+    return items or None
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, directories, quoted globs, or - for standard input.",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ],
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Read settings from FILE "
+            "(default: linkcheck.toml or [tool.linkcheck] in pyproject.toml).",
+            metavar="FILE",
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, json, markdown, junit, sarif or github.",
+            metavar="FORMAT",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to FILE.", metavar="FILE"),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Statuses that fail the run: dead, redirected, unknown (default: dead).",
+            metavar="STATUSES",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", help="Skip URLs matching this regex (repeatable).", metavar="REGEX"
+        ),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="Check URLs matching this regex even if excluded (repeatable).",
+            metavar="REGEX",
+        ),
+    ] = None,
+    root_dir: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--root-dir", help="Where site-absolute paths live (repeatable).", metavar="DIR"
+        ),
+    ] = None,
+    extensions: Annotated[
+        list[str] | None,
+        typer.Option("--extensions", help="File suffixes read in directories.", metavar="SUFFIXES"),
+    ] = None,
+    max_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--max-concurrency", help="Requests in flight at once (32).", min=1, metavar="N"
+        ),
+    ] = None,
+    host_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--host-concurrency", help="Requests in flight to one host (8).", min=1, metavar="N"
+        ),
+    ] = None,
+    timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--timeout",
+            help="Deadline of one request attempt, connect to last byte (20s).",
+            metavar="DURATION",
+        ),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(
+            "--max-retries",
+            help="Retries of timeouts, resets, 429 and 502/503/504 (2).",
+            min=0,
+            metavar="N",
+        ),
+    ] = None,
+    max_redirects: Annotated[
+        int | None,
+        typer.Option("--max-redirects", help="Redirects followed (10).", min=0, metavar="N"),
+    ] = None,
+    retry_backoff: Annotated[
+        str | None,
+        typer.Option(
+            "--retry-backoff",
+            help="First wait before a retry; doubles, with jitter (1s).",
+            metavar="DURATION",
+        ),
+    ] = None,
+    user_agent: Annotated[
+        str | None, typer.Option("--user-agent", help="User-Agent header.", metavar="TEXT")
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            "-H",
+            help="Extra request header 'Name: value' (repeatable).",
+            metavar="HEADER",
+        ),
+    ] = None,
+    connect_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--connect-to",
+            help="HOST1:PORT1:HOST2:PORT2, as in curl: connect there, "
+            "keep the name for TLS and Host (repeatable).",
+            metavar="ROUTE",
+        ),
+    ] = None,
+    cacert: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
+        ),
+    ] = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse recent verdicts from .linkcheck/state.db.",
+            show_default=False,
+        ),
+    ] = None,
+    max_cache_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-cache-age", help="Reuse no verdict older than this.", metavar="DURATION"
+        ),
+    ] = None,
+    include_private: Annotated[
+        bool | None,
+        typer.Option(
+            "--include-private",
+            help="Check localhost and private addresses too.",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
+    ] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Check every link: alive, redirected, dead, or unknown with the reason."""
+    from .config import build_config, parse_duration, parse_fail_on, parse_header
+
+    try:
+        cli: dict[str, object] = {
+            "format": output_format.value if output_format else None,
+            "output": str(output) if output else None,
+            "fail_on": parse_fail_on(fail_on) if fail_on else None,
+            "exclude": _tuple(exclude) if exclude else None,
+            "include": _tuple(include) if include else None,
+            "root_dir": _tuple(root_dir),
+            "extensions": _tuple(extensions),
+            "max_concurrency": max_concurrency,
+            "host_concurrency": host_concurrency,
+            "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
+            "max_retries": max_retries,
+            "max_redirects": max_redirects,
+            "retry_backoff": (
+                parse_duration(retry_backoff, name="--retry-backoff") if retry_backoff else None
+            ),
+            "user_agent": user_agent,
+            "header": tuple(parse_header(h) for h in header) if header else None,
+            "connect_to": tuple(connect_to) if connect_to else None,
+            "cacert": tuple(cacert) if cacert else None,
+            "cache": cache,
+            "max_cache_age": (
+                parse_duration(max_cache_age, name="--max-cache-age") if max_cache_age else None
+            ),
+            "include_private": include_private,
+        }
+        config = build_config(cli, config_file, cwd=Path.cwd())
+    except LinkcheckError as error:
+        _fail(str(error), error.exit_code)
+    _run_and_report(paths, config, quiet=quiet, verbose=verbose, no_progress=no_progress)
+
+
+def _run_and_report(
+    paths: list[str],
+    config: object,
+    *,
+    quiet: bool,
+    verbose: bool,
+    no_progress: bool,
+    demo_note: str | None = None,
+) -> None:
+    from .config import Config
+    from .run import run
+
+    assert isinstance(config, Config)
+    to_terminal = config.output is None and sys.stdout.isatty()
+    show_progress = sys.stderr.isatty() and not no_progress and not quiet
+    try:
+        with _progress(show_progress) as progress:
+            outcome = run(
+                paths,
+                config,
+                cwd=Path.cwd(),
+                stdin=sys.stdin.buffer,
+                progress=progress,
+                verbose=verbose,
+                quiet=quiet,
+                color=to_terminal and config.format == "terminal",
+            )
+    except LinkcheckError as error:
+        _fail(str(error), error.exit_code)
+    for warning in outcome.warnings:
+        typer.echo(f"linkcheck: warning: {warning}", err=True)
+    _emit(outcome.rendered, Path(config.output) if config.output else None)
+    if outcome.report.offline:
+        typer.echo(
+            "linkcheck: offline: no host could be reached and no name resolved; "
+            "nothing was declared dead.",
+            err=True,
+        )
+    if demo_note is not None:
+        typer.echo(demo_note, err=True)
+        return
+    raise typer.Exit(int(outcome.exit_code))
+
+
+class _progress:
+    """A rich progress bar on stderr, or nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not self._enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self._bar = Progress(
+            "checking",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        task = self._bar.add_task("checking", total=None)
+
+        def update(done: int, total: int) -> None:
+            self._bar.update(task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._enabled:
+            self._bar.stop()
+
+
+@app.command()
+def demo(
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, json, markdown, junit, sarif or github.",
+            metavar="FORMAT",
+        ),
+    ] = ReportFormat.TERMINAL,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
+    ] = False,
+) -> None:
+    """Check the bundled sample blog against the simulated web (no internet needed)."""
+    import tempfile
+
+    from .config import Config
+    from .simweb import running
+
+    repo = Path(__file__).resolve().parent.parent
+    blog, web_root = repo / "fixtures" / "blog", repo / "fixtures" / "web"
+    if not blog.is_dir() or not web_root.is_dir():
+        _fail(
+            "the demo needs a checkout of linkcheck (fixtures/blog and fixtures/web)",
+            ExitCode.USAGE,
+        )
+    with (
+        tempfile.TemporaryDirectory(prefix="linkcheck-demo-") as work,
+        running(web_root, Path(work)) as web,
+    ):
+        config = Config(
+            format=output_format.value,
+            root_dir=(str(blog),),
+            connect_to=tuple(web.connect_to()),
+            cacert=(str(web.ca_file),),
+            timeout=5.0,
+            max_retries=1,
+            retry_backoff=0.2,
+            cache=False,
+            state_dir=str(Path(work) / "state"),
+        )
+        _run_and_report(
+            [str(blog)],
+            config,
+            quiet=False,
+            verbose=verbose,
+            no_progress=False,
+            demo_note="linkcheck: demo finished: every verdict above came from the "
+            "simulated web on 127.0.0.1.",
+        )
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -137,9 +479,31 @@ def _fail(message: str, code: ExitCode) -> typer.Exit:
     raise typer.Exit(int(code))
 
 
-def main() -> None:
+_COMMANDS = frozenset({"check", "extract", "demo"})
+
+
+def run_main(invoke: Callable[[], object]) -> int:
+    """The one funnel from exceptions to exit codes (DESIGN.md §5, as in httpie)."""
     try:
-        app()
+        invoke()
+    except SystemExit as leaving:  # typer/click finish with SystemExit(code)
+        return leaving.code if isinstance(leaving.code, int) else int(ExitCode.USAGE)
     except KeyboardInterrupt:
-        typer.echo("linkcheck: interrupted", err=True)
-        sys.exit(130)
+        typer.echo("linkcheck: interrupted; the state database keeps what was committed", err=True)
+        return 130
+    except LinkcheckError as error:
+        typer.echo(f"linkcheck: error: {error}", err=True)
+        return int(error.exit_code)
+    except Exception as error:  # noqa: BLE001 - the top-level funnel: a bug, said plainly
+        typer.echo(f"linkcheck: internal error: {type(error).__name__}: {error}", err=True)
+        typer.echo("please report this with the command you ran", err=True)
+        return int(ExitCode.INTERNAL)
+    return int(ExitCode.OK)
+
+
+def main() -> None:
+    # `linkcheck posts/` means `linkcheck check posts/`, as with lychee.
+    args = sys.argv[1:]
+    if args and args[0] not in _COMMANDS and not args[0].startswith("-"):
+        sys.argv.insert(1, "check")
+    sys.exit(run_main(app))

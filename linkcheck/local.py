@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
+from .models import Status, Verdict
+
 
 def local_candidates(url: str, source_file: str, root_dirs: Sequence[Path]) -> list[Path]:
     """The files a local link may name, in the order they are tried.
@@ -29,3 +31,33 @@ def resolve_local(url: str, source_file: str, root_dirs: Sequence[Path]) -> Path
         if candidate.exists():
             return candidate
     return None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# Pages a site generator writes from other sources (Jekyll permalinks such as
+# /dl/2018/06/09/Post.html): their absence from the sources proves nothing.
+_PAGE_SUFFIXES = frozenset({"", ".html", ".htm", ".xhtml", ".php", ".asp", ".aspx"})
+
+
+def check_local(url: str, source_file: str, root_dirs: Sequence[Path]) -> Verdict:
+    """alive when the file exists; dead only for files that would have to exist as they are
+    (images, PDFs, sources); unknown for pages the site generator may produce."""
+    if resolve_local(url, source_file, root_dirs) is not None:
+        return Verdict(Status.ALIVE, "file-exists")
+    tried = ", ".join(_shown(p) for p in local_candidates(url, source_file, root_dirs))
+    path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    if path.endswith("/") or Path(path).suffix.lower() in _PAGE_SUFFIXES:
+        return Verdict(
+            Status.UNKNOWN,
+            "page-not-in-sources",
+            None,
+            f"no file at {tried}; the site generator may build this page "
+            "(point --root-dir at the built site to check it)",
+        )
+    return Verdict(Status.DEAD, "file-missing", None, f"no file at {tried}")

@@ -28,3 +28,52 @@ def check_golden(name: str, actual: str) -> None:
     if UPDATE_GOLDEN:
         path.write_text(actual, encoding="utf-8")
     assert actual == path.read_text(encoding="utf-8")
+
+
+# --- the simulated web ---------------------------------------------------------------------
+
+from linkcheck.config import Config  # noqa: E402
+from linkcheck.simweb import SimulatedWeb  # noqa: E402
+
+WEB_ROOT = REPO / "fixtures" / "web"
+
+
+@pytest.fixture(scope="module")
+def simweb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedWeb]:
+    """A real HTTP + HTTPS server on 127.0.0.1 serving fixtures/web; stopped after the module."""
+    web = SimulatedWeb(WEB_ROOT).start(tmp_path_factory.mktemp("ca"))
+    try:
+        yield web
+    finally:
+        web.stop()
+
+
+def web_config(web: SimulatedWeb, **overrides: object) -> Config:
+    """Settings that route every simulated host to the server, with short waits."""
+    settings: dict[str, object] = {
+        "connect_to": tuple(web.connect_to()),
+        "cacert": (str(web.ca_file),),
+        "timeout": 2.0,
+        "max_retries": 1,
+        "retry_backoff": 0.05,
+        "cache": False,
+    }
+    settings.update(overrides)
+    return Config(**settings)  # type: ignore[arg-type]
+
+
+def web_cli_args(web: SimulatedWeb) -> list[str]:
+    args = [
+        "--cacert",
+        str(web.ca_file),
+        "--timeout",
+        "2",
+        "--max-retries",
+        "1",
+        "--retry-backoff",
+        "0.05",
+        "--no-progress",
+    ]
+    for entry in web.connect_to():
+        args += ["--connect-to", entry]
+    return args

@@ -1,0 +1,199 @@
+"""The engine: links → unique targets → cache → fetch → classify → record (DESIGN.md §1).
+
+Every URL is fetched once per run, however many posts cite it; its verdict is attributed to
+every place it occurs. The engine never prints: progress goes to a callback, failures are
+data, and run-level errors are exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .classify import classify_exchange
+from .config import Config
+from .extract.normalize import normalize
+from .fetch import DEFAULT_HOST_POLICIES, Fetcher, FetchSettings, HostPolicy
+from .local import check_local
+from .models import Exchange, Link, Scope, Status, Verdict
+from .routing import ConnectTo, tls_context
+from .state import State, UrlHistory
+
+Progress = Callable[[int, int], None]
+# Failures that say "we could not reach the network at all". A refused connection or a
+# timeout means something is out there, so they never make a run offline.
+_OFFLINE_FAILURES = frozenset({"dns-nxdomain", "dns-failure", "network-unreachable"})
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    link: Link
+    target: str | None  # the URL fetched, for external links
+    verdict: Verdict
+    history: UrlHistory | None = None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    results: tuple[Result, ...]
+    offline: bool = False
+    fetched: int = 0  # unique URLs requested in this run
+    cached: int = 0  # unique URLs answered from the cache
+    warnings: tuple[str, ...] = ()
+
+    def count(self, status: Status) -> int:
+        return sum(1 for result in self.results if result.verdict.status is status)
+
+
+def _is_private_host(host: str) -> bool:
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
+def fetch_settings(config: Config) -> FetchSettings:
+    policies = dict(DEFAULT_HOST_POLICIES)
+    default = HostPolicy(concurrency=config.host_concurrency)
+    for host, host_config in config.hosts.items():
+        base = policies.get(host, default)
+        policies[host] = HostPolicy(
+            concurrency=host_config.concurrency or base.concurrency,
+            interval=host_config.interval if host_config.interval is not None else base.interval,
+            headers=host_config.headers or base.headers,
+        )
+    settings = FetchSettings(
+        timeout=config.timeout,
+        connect_timeout=min(config.timeout, 10.0),
+        max_redirects=config.max_redirects,
+        max_retries=config.max_retries,
+        retry_backoff=config.retry_backoff,
+        max_concurrency=config.max_concurrency,
+        headers=config.header,
+        host_policies=policies,
+        default_host_policy=default,
+        connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
+        ssl_context=tls_context(config.cacert) if config.cacert else None,
+    )
+    if config.user_agent:
+        settings = replace(settings, user_agent=config.user_agent)
+    return settings
+
+
+class _Plan:
+    """What to do with each link before any request is made."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._exclude = [re.compile(p) for p in config.exclude]
+        self._include = [re.compile(p) for p in config.include]
+        self._roots = [Path(r) for r in config.root_dir]
+
+    def decide(self, link: Link) -> tuple[str | None, Verdict | None]:
+        """(target URL to fetch, None) or (None, verdict known without the network)."""
+        if link.scope is Scope.MAIL:
+            return None, Verdict(Status.EXCLUDED, "mail", detail="e-mail addresses are not checked")
+        if link.scope is Scope.OTHER:
+            return None, Verdict(Status.EXCLUDED, "scheme", detail="not a web link")
+        if link.scope is Scope.FRAGMENT:
+            return None, Verdict(Status.EXCLUDED, "fragment", detail="same-page anchor")
+        if self._excluded(link.url):
+            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude")
+        if link.scope is Scope.LOCAL:
+            if link.file == "-":
+                return None, Verdict(Status.UNKNOWN, "no-base", detail="read from stdin")
+            return None, check_local(link.url, link.file, self._roots)
+        target = normalize(link.url)
+        if self._excluded(target.url):
+            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude")
+        host = urlsplit(target.url).hostname or ""
+        if not self._config.include_private and _is_private_host(host):
+            return None, Verdict(
+                Status.EXCLUDED,
+                "private-host",
+                detail="loopback or private address (--include-private)",
+            )
+        return target.url, None
+
+    def _excluded(self, url: str) -> bool:
+        if not any(p.search(url) for p in self._exclude):
+            return False
+        return not any(p.search(url) for p in self._include)
+
+
+async def check(
+    links: Sequence[Link],
+    config: Config,
+    *,
+    state: State | None = None,
+    progress: Progress | None = None,
+) -> CheckReport:
+    plan = _Plan(config)
+    decided: list[tuple[Link, str | None, Verdict | None]] = []
+    for link in links:
+        target, verdict = plan.decide(link)
+        decided.append((link, target, verdict))
+    targets = sorted({target for _, target, _ in decided if target is not None})
+    verdicts: dict[str, Verdict] = {}
+    if state is not None and config.cache:
+        verdicts.update(state.cached(targets, max_age=config.max_cache_age))
+    cached = len(verdicts)
+    to_fetch = [url for url in targets if url not in verdicts]
+    exchanges: dict[str, Exchange] = {}
+    fetcher = Fetcher(fetch_settings(config))
+    done = 0
+    if progress is not None:
+        progress(0, len(to_fetch))
+
+    async def fetch_one(url: str) -> None:
+        nonlocal done
+        exchange = await fetcher.fetch(url)
+        if exchange.error in _OFFLINE_FAILURES:  # decided once the run's evidence is in
+            exchanges[url] = Exchange(
+                url, exchange.hops, error=exchange.error, error_detail=exchange.error_detail
+            )
+        else:
+            verdicts[url] = classify_exchange(exchange, names_resolve=False)
+            if state is not None:  # committed now: a killed run keeps what it learnt
+                state.record(url, verdicts[url], cache=config.cache)
+        done += 1
+        if progress is not None:
+            progress(done, len(to_fetch))
+
+    try:
+        await asyncio.gather(*(fetch_one(url) for url in to_fetch))
+    finally:
+        await fetcher.aclose()
+    evidence = fetcher.evidence
+    # Offline: nothing connected, no public name resolved, and every fetch failed for want
+    # of a network (DESIGN.md §3: inferred from the run's own attempts, never by probing).
+    offline = bool(to_fetch) and not evidence.online and len(exchanges) == len(to_fetch)
+    for url, exchange in exchanges.items():
+        if offline:
+            verdicts[url] = Verdict(
+                Status.UNKNOWN,
+                "offline",
+                None,
+                "the network is unreachable from here: no host answered "
+                f"and no name resolved ({exchange.error})",
+            )
+        else:
+            verdicts[url] = classify_exchange(exchange, names_resolve=evidence.public_name_resolved)
+            if state is not None:
+                state.record(url, verdicts[url], cache=config.cache)
+    results = []
+    for link, target, verdict in decided:
+        final = verdict if verdict is not None else verdicts[target or ""]
+        history = state.history(target) if state is not None and target is not None else None
+        results.append(Result(link, target, final, history))
+    results.sort(key=lambda r: r.link.sort_key)
+    return CheckReport(tuple(results), offline, len(to_fetch), cached)

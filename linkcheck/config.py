@@ -1,0 +1,235 @@
+"""Configuration: CLI > file > defaults (DESIGN.md §5).
+
+The file is `linkcheck.toml` (top level) or `[tool.linkcheck]` in `pyproject.toml`, found in
+the working directory or its parents up to the repository root, or named with --config.
+Keys are the long options (`max-concurrency` or `max_concurrency`), plus a `hosts` table of
+per-host limits and headers. An unknown key is an error that names it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .models import Status
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_HOST_KEYS = frozenset({"concurrency", "interval", "headers"})
+_MINIMUM = {"max_retries": 0, "max_redirects": 0}
+
+
+def parse_duration(text: str | float | int, *, name: str) -> float:
+    """Seconds from 90, "90", "90s", "15m", "12h", "7d" or "2w"."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return float(text)
+    match = _DURATION_RE.match(str(text))
+    if match is None:
+        raise ConfigError(f"{name}: {text!r} is not a duration like 30s, 15m, 12h or 7d")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    concurrency: int | None = None
+    interval: float | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    format: str = "terminal"
+    output: str | None = None
+    fail_on: tuple[Status, ...] = (Status.DEAD,)
+    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    root_dir: tuple[str, ...] = ()
+    extensions: tuple[str, ...] = ()
+    max_concurrency: int = 32
+    host_concurrency: int = 8
+    timeout: float = 20.0
+    max_retries: int = 2
+    max_redirects: int = 10
+    retry_backoff: float = 1.0
+    user_agent: str | None = None
+    header: tuple[tuple[str, str], ...] = ()
+    connect_to: tuple[str, ...] = ()
+    cacert: tuple[str, ...] = ()
+    cache: bool = True
+    max_cache_age: float | None = None
+    include_private: bool = False
+    state_dir: str = ".linkcheck"
+    hosts: Mapping[str, HostConfig] = field(default_factory=dict)
+
+
+_FIELDS = {f.name: f for f in fields(Config)}
+
+
+def _as_tuple(value: Any, name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{name}: expected a string or a list of strings")
+
+
+def parse_fail_on(values: tuple[str, ...] | list[str]) -> tuple[Status, ...]:
+    statuses = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part not in ("dead", "redirected", "unknown"):
+                raise ConfigError(f"fail-on: {part!r} is not one of dead, redirected, unknown")
+            statuses.append(Status(part))
+    return tuple(dict.fromkeys(statuses))
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise ConfigError(f"header {text!r}: expected 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """A file value in the type of the Config field."""
+    label = f"{source}: {name.replace('_', '-')}"
+    if name == "fail_on":
+        return parse_fail_on(list(_as_tuple(value, label)))
+    if name == "header":
+        if isinstance(value, dict):
+            return tuple((str(k), str(v)) for k, v in value.items())
+        return tuple(parse_header(h) for h in _as_tuple(value, label))
+    if name == "max_cache_age":
+        return parse_duration(value, name=label)
+    if name == "hosts":
+        return _hosts(value, label)
+    default = _FIELDS[name].default
+    if isinstance(default, tuple):
+        return _as_tuple(value, label)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{label}: expected true or false")
+        return value
+    if isinstance(default, int) and not isinstance(default, bool):
+        least = _MINIMUM.get(name, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise ConfigError(f"{label}: expected a whole number of at least {least}")
+        return value
+    if isinstance(default, float):
+        return parse_duration(value, name=label)
+    if not isinstance(value, str):
+        raise ConfigError(f"{label}: expected a string")
+    return value
+
+
+def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{label}: expected a table of host names")
+    hosts = {}
+    for host, settings in value.items():
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{label}.{host}: expected a table")
+        unknown = set(settings) - _HOST_KEYS
+        if unknown:
+            raise ConfigError(
+                f"{label}.{host}: unknown key {sorted(unknown)[0]!r} "
+                f"(known: {', '.join(sorted(_HOST_KEYS))})"
+            )
+        concurrency = settings.get("concurrency")
+        if concurrency is not None and (not isinstance(concurrency, int) or concurrency < 1):
+            raise ConfigError(f"{label}.{host}.concurrency: expected a whole number of at least 1")
+        interval = settings.get("interval")
+        headers = settings.get("headers", {})
+        if not isinstance(headers, dict):
+            raise ConfigError(f"{label}.{host}.headers: expected a table")
+        hosts[host.lower()] = HostConfig(
+            concurrency,
+            parse_duration(interval, name=f"{label}.{host}.interval")
+            if interval is not None
+            else None,
+            tuple((str(k), str(v)) for k, v in headers.items()),
+        )
+    return hosts
+
+
+def find_config_file(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        for name in ("linkcheck.toml", "pyproject.toml"):
+            candidate = directory / name
+            if candidate.is_file() and (name == "linkcheck.toml" or _has_tool_table(candidate)):
+                return candidate
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        return "linkcheck" in _read_toml(pyproject).get("tool", {})
+    except ConfigError:
+        return False
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    """The settings of a config file, checked and typed; keys are Config field names."""
+    document = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("linkcheck", {})
+    else:
+        table = document
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.linkcheck] must be a table")
+    settings: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            raise ConfigError(f"{path}: unknown key {key!r}")
+        settings[name] = _coerce(name, value, str(path))
+    return settings
+
+
+def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path) -> Config:
+    """Merge: what the CLI set (not None) > the file > the defaults."""
+    path = config_file if config_file is not None else find_config_file(cwd)
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"--config {config_file}: no such file")
+    settings = load_file(path) if path is not None else {}
+    for name, value in cli.items():
+        if value is not None:
+            settings[name] = value
+    _validate(settings)
+    return Config(**settings)
+
+
+def _validate(settings: Mapping[str, Any]) -> None:
+    """Fail now, naming the setting, rather than halfway through a run."""
+    from .routing import ConnectTo
+
+    for name in ("exclude", "include"):
+        for pattern in settings.get(name, ()):
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ConfigError(f"{name}: {pattern!r} is not a valid regex: {error}") from None
+    for entry in settings.get("connect_to", ()):
+        ConnectTo.parse(entry)
+    for path in settings.get("cacert", ()):
+        if not Path(path).is_file():
+            raise ConfigError(f"cacert: {path}: no such file")

@@ -1,0 +1,61 @@
+"""JSON: every result, versioned schema `linkcheck.report/1`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from ..checker import CheckReport, Result
+from ..models import Status
+from . import ReportOptions, by_host, summary_counts
+
+SCHEMA = "linkcheck.report/1"
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def _record(result: Result) -> dict[str, object]:
+    link, verdict, history = result.link, result.verdict, result.history
+    return {
+        "file": link.file,
+        "line": link.line,
+        "column": link.column,
+        "kind": link.kind.value,
+        "url": link.raw,
+        "target": result.target,
+        "text": link.text,
+        "status": verdict.status.value,
+        "reason": verdict.reason,
+        "final_url": verdict.final_url,
+        "detail": verdict.detail,
+        "from_cache": verdict.from_cache,
+        "failing_since": _iso(history.first_failure) if history else None,
+        "consecutive_failures": history.consecutive_failures if history else 0,
+    }
+
+
+class JsonReporter:
+    def render(self, report: CheckReport, options: ReportOptions) -> str:
+        counts = summary_counts(report)
+        document = {
+            "schema": SCHEMA,
+            "summary": {
+                "links": len(report.results),
+                "urls": len({r.target for r in report.results if r.target}),
+                "fetched": report.fetched,
+                "cached": report.cached,
+                "offline": report.offline,
+                **{status.value: counts[status] for status in Status},
+            },
+            "hosts": [
+                {"host": host, **{status.value: c[status] for status in Status}}
+                for host, c in by_host(report)
+            ],
+            "results": [_record(result) for result in report.results],
+            "warnings": list(report.warnings),
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

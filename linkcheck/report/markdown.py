@@ -1,0 +1,58 @@
+"""Markdown: an issue body for scheduled CI."""
+
+from __future__ import annotations
+
+from ..checker import CheckReport, Result
+from ..models import Status
+from . import ReportOptions, headline, problems
+
+_SECTIONS = (
+    (Status.DEAD, "Dead links", "Why"),
+    (Status.REDIRECTED, "Redirected links (update them)", "Now at"),
+    (Status.UNKNOWN, "Could not verify", "Why"),
+)
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def _link(url: str) -> str:
+    """External URLs as autolinks, anything else as code (a relative <path> is no link)."""
+    return f"<{url}>" if url.startswith(("http://", "https://")) else f"`{_cell(url)}`"
+
+
+def _why(result: Result, status: Status) -> str:
+    verdict = result.verdict
+    if status is Status.REDIRECTED:
+        return f"{_link(verdict.final_url or '')} ({verdict.reason})"
+    detail = f": {verdict.detail}" if verdict.detail else ""
+    streak = ""
+    if result.history and result.history.consecutive_failures > 1:
+        streak = f" (failing {result.history.consecutive_failures} runs in a row)"
+    return f"`{verdict.reason}`{_cell(detail)}{streak}"
+
+
+class MarkdownReporter:
+    def render(self, report: CheckReport, options: ReportOptions) -> str:
+        lines = ["## linkcheck report", "", headline(report) + ".", ""]
+        for status, title, why in _SECTIONS:
+            found = problems(report, (status,))
+            if not found:
+                continue
+            lines += [
+                f"### {title} ({len(found)})",
+                "",
+                f"| Post | Line | Link | {why} |",
+                "| --- | --- | --- | --- |",
+            ]
+            for result in found:
+                link = result.link
+                lines.append(
+                    f"| `{_cell(link.file)}` | {link.line}:{link.column} | "
+                    f"{_link(link.raw)} | {_why(result, status)} |"
+                )
+            lines.append("")
+        if not problems(report):
+            lines += ["Every link checked is alive.", ""]
+        return "\n".join(lines)

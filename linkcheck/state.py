@@ -1,0 +1,203 @@
+"""`.linkcheck/state.db`: the result cache and the history of verdicts (DESIGN.md §1 "record").
+
+SQLite in WAL mode: readers never block the writer, two runs on the same state both finish
+(each write is a short IMMEDIATE transaction with a generous busy timeout), and a run
+killed at any moment leaves every committed result intact and the database usable.
+
+Cache: one row per URL with its last verdict; a verdict is reused while younger than its
+status's TTL (alive and redirected 7 days, dead 1 day, unknown never), capped by
+--max-cache-age. History: one row per URL per run, kept for the last HISTORY_RUNS runs, and
+per URL the first failure of its current failing streak, the last success and how many runs
+in a row it failed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import Status, Verdict
+
+SCHEMA_VERSION = 1
+HISTORY_RUNS = 100
+DEFAULT_TTLS: Mapping[Status, float] = {
+    Status.ALIVE: 7 * 86400,
+    Status.REDIRECTED: 7 * 86400,
+    Status.DEAD: 86400,
+    Status.UNKNOWN: 0,
+    Status.EXCLUDED: 0,
+}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cache (
+    url TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
+    final_url TEXT, detail TEXT, checked_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, finished_at REAL
+);
+CREATE TABLE IF NOT EXISTS history (
+    run_id INTEGER NOT NULL, url TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,
+    checked_at REAL NOT NULL, PRIMARY KEY (run_id, url)
+);
+CREATE INDEX IF NOT EXISTS history_by_url ON history (url, run_id);
+CREATE TABLE IF NOT EXISTS url_state (
+    url TEXT PRIMARY KEY, last_status TEXT NOT NULL, last_checked REAL NOT NULL,
+    last_success REAL, first_failure REAL, consecutive_failures INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def _now(now: float | None) -> float:
+    return time.time() if now is None else now
+
+
+class StateError(Exception):
+    """The state database cannot be used (corrupt, locked for too long, unwritable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UrlHistory:
+    url: str
+    last_status: Status
+    last_checked: float
+    last_success: float | None
+    first_failure: float | None
+    consecutive_failures: int
+
+
+class State:
+    def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
+            with self._transaction():
+                row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+                if row is None:
+                    self._db.execute(
+                        "INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+                    )
+                elif int(row[0]) > SCHEMA_VERSION:
+                    raise StateError(f"{path}: written by a newer linkcheck (schema {row[0]})")
+        except sqlite3.DatabaseError as error:
+            raise StateError(f"{path}: {error}") from None
+        self.run_id: int | None = None
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- runs --------------------------------------------------------------------------
+
+    def begin_run(self, now: float | None = None) -> int:
+        with self._transaction():
+            cursor = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (_now(now),))
+        self.run_id = int(cursor.lastrowid or 0)
+        return self.run_id
+
+    def finish_run(self, now: float | None = None) -> None:
+        if self.run_id is None:
+            return
+        with self._transaction():
+            self._db.execute(
+                "UPDATE runs SET finished_at = ? WHERE id = ?", (_now(now), self.run_id)
+            )
+            # Bounded history: drop the runs (and their rows) beyond the newest HISTORY_RUNS.
+            old = "SELECT id FROM runs ORDER BY id DESC LIMIT -1 OFFSET ?"
+            self._db.execute(f"DELETE FROM history WHERE run_id IN ({old})", (HISTORY_RUNS,))
+            self._db.execute(f"DELETE FROM runs WHERE id IN ({old})", (HISTORY_RUNS,))
+
+    # --- cache -------------------------------------------------------------------------
+
+    def cached(
+        self,
+        urls: Iterable[str],
+        *,
+        now: float | None = None,
+        ttls: Mapping[Status, float] = DEFAULT_TTLS,
+        max_age: float | None = None,
+    ) -> dict[str, Verdict]:
+        now = _now(now)
+        found: dict[str, Verdict] = {}
+        wanted = list(urls)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._db.execute(
+                "SELECT url, status, reason, final_url, detail, checked_at FROM cache "
+                f"WHERE url IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for url, status, reason, final_url, detail, checked_at in rows:
+                verdict_status = Status(status)
+                ttl = ttls.get(verdict_status, 0)
+                if max_age is not None:
+                    ttl = min(ttl, max_age)
+                if now - checked_at < ttl:
+                    found[url] = Verdict(verdict_status, reason, final_url, detail, from_cache=True)
+        return found
+
+    def record(
+        self, url: str, verdict: Verdict, *, cache: bool = True, now: float | None = None
+    ) -> None:
+        """Store one fresh verdict: cache row, history row, failure streak."""
+        now = _now(now)
+        status = verdict.status
+        failed = status is Status.DEAD
+        succeeded = status in (Status.ALIVE, Status.REDIRECTED)
+        with self._transaction():
+            if cache:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?, ?, ?)",
+                    (url, status.value, verdict.reason, verdict.final_url, verdict.detail, now),
+                )
+            if self.run_id is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?)",
+                    (self.run_id, url, status.value, verdict.reason, now),
+                )
+            row = self._db.execute(
+                "SELECT last_success, first_failure, consecutive_failures FROM url_state "
+                "WHERE url = ?",
+                (url,),
+            ).fetchone()
+            last_success, first_failure, streak = row if row else (None, None, 0)
+            if failed:
+                first_failure = first_failure or now
+                streak += 1
+            elif succeeded:
+                last_success, first_failure, streak = now, None, 0
+            # unknown: we could not see, so the streak neither grows nor breaks
+            self._db.execute(
+                "INSERT OR REPLACE INTO url_state VALUES (?, ?, ?, ?, ?, ?)",
+                (url, status.value, now, last_success, first_failure, streak),
+            )
+
+    def history(self, url: str) -> UrlHistory | None:
+        row = self._db.execute(
+            "SELECT url, last_status, last_checked, last_success, first_failure, "
+            "consecutive_failures FROM url_state WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        return UrlHistory(row[0], Status(row[1]), row[2], row[3], row[4], row[5])
+
+    def integrity_ok(self) -> bool:
+        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
