@@ -11,17 +11,15 @@ import asyncio
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .classify import classify_exchange
 from .config import Config
 from .extract.normalize import normalize
-from .fetch import DEFAULT_HOST_POLICIES, Fetcher, FetchSettings, HostPolicy
 from .local import check_local
 from .models import Exchange, Link, Scope, Status, Verdict
-from .routing import ConnectTo, tls_context
 from .state import State, UrlHistory
 
 Progress = Callable[[int, int], None]
@@ -59,34 +57,6 @@ def _is_private_host(host: str) -> bool:
     except ValueError:
         return False
     return address.is_private or address.is_loopback or address.is_link_local
-
-
-def fetch_settings(config: Config) -> FetchSettings:
-    policies = dict(DEFAULT_HOST_POLICIES)
-    default = HostPolicy(concurrency=config.host_concurrency)
-    for host, host_config in config.hosts.items():
-        base = policies.get(host, default)
-        policies[host] = HostPolicy(
-            concurrency=host_config.concurrency or base.concurrency,
-            interval=host_config.interval if host_config.interval is not None else base.interval,
-            headers=host_config.headers or base.headers,
-        )
-    settings = FetchSettings(
-        timeout=config.timeout,
-        connect_timeout=min(config.timeout, 10.0),
-        max_redirects=config.max_redirects,
-        max_retries=config.max_retries,
-        retry_backoff=config.retry_backoff,
-        max_concurrency=config.max_concurrency,
-        headers=config.header,
-        host_policies=policies,
-        default_host_policy=default,
-        connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
-        ssl_context=tls_context(config.cacert) if config.cacert else None,
-    )
-    if config.user_agent:
-        settings = replace(settings, user_agent=config.user_agent)
-    return settings
 
 
 class _Plan:
@@ -149,6 +119,10 @@ async def check(
     cached = len(verdicts)
     to_fetch = [url for url in targets if url not in verdicts]
     exchanges: dict[str, Exchange] = {}
+    if not to_fetch:  # a warm cache: no network, and no network stack to import
+        return _report(decided, verdicts, state, offline=False, fetched=0, cached=cached)
+    from .fetch import Fetcher, fetch_settings
+
     fetcher = Fetcher(fetch_settings(config))
     done = 0
     if progress is not None:
@@ -190,10 +164,23 @@ async def check(
             verdicts[url] = classify_exchange(exchange, names_resolve=evidence.public_name_resolved)
             if state is not None:
                 state.record(url, verdicts[url], cache=config.cache)
+    return _report(decided, verdicts, state, offline=offline, fetched=len(to_fetch), cached=cached)
+
+
+def _report(
+    decided: list[tuple[Link, str | None, Verdict | None]],
+    verdicts: dict[str, Verdict],
+    state: State | None,
+    *,
+    offline: bool,
+    fetched: int,
+    cached: int,
+) -> CheckReport:
+    targets = {target for _, target, _ in decided if target is not None}
+    histories = state.histories(targets) if state is not None else {}
     results = []
     for link, target, verdict in decided:
         final = verdict if verdict is not None else verdicts[target or ""]
-        history = state.history(target) if state is not None and target is not None else None
-        results.append(Result(link, target, final, history))
+        results.append(Result(link, target, final, histories.get(target or "")))
     results.sort(key=lambda r: r.link.sort_key)
-    return CheckReport(tuple(results), offline, len(to_fetch), cached)
+    return CheckReport(tuple(results), offline, fetched, cached)

@@ -22,6 +22,7 @@ import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -36,6 +37,9 @@ from tenacity import (
 
 from . import __version__
 from .models import Exchange, Hop
+
+if TYPE_CHECKING:
+    from .config import Config
 from .routing import (
     ConnectTo,
     DnsFailure,
@@ -43,6 +47,7 @@ from .routing import (
     NetworkUnreachable,
     RoutedConnectError,
     RoutingBackend,
+    tls_context,
 )
 
 DEFAULT_USER_AGENT = (
@@ -205,30 +210,44 @@ class Fetcher:
         self.settings = settings
         self.evidence = NetworkEvidence()
         self._gates: dict[str, _HostGate] = {}
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
-        transport = httpx.AsyncHTTPTransport(verify=settings.ssl_context or True, trust_env=False)
-        # Our backend routes (--connect-to) and resolves; the rest of the pool is httpx's.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=settings.ssl_context or ssl.create_default_context(),
-            max_connections=max(1, settings.max_concurrency),
-            network_backend=RoutingBackend(settings.connect_to, self.evidence),
-        )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-            follow_redirects=False,
-            trust_env=False,
-            headers={
-                "User-Agent": settings.user_agent,
-                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
-                "Accept-Encoding": "gzip, deflate",
-                **dict(settings.headers),
-            },
-        )
+        self._backend = RoutingBackend(settings.connect_to, self.evidence)
+        self._ssl_context = settings.ssl_context or ssl.create_default_context()
+        self._headers = {
+            "User-Agent": settings.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+            "Accept-Encoding": "gzip, deflate",
+            **dict(settings.headers),
+        }
+
+    def _client_for(self, host: str) -> httpx.AsyncClient:
+        """A small pool per host: hosts never evict each other's idle connections, and
+        httpcore's pool bookkeeping (linear in its connections) stays cheap."""
+        client = self._clients.get(host)
+        if client is None:
+            transport = httpx.AsyncHTTPTransport(verify=self._ssl_context, trust_env=False)
+            # Our backend routes (--connect-to) and resolves; the rest of the pool is httpx's.
+            transport._pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl_context,
+                max_connections=max(1, self.policy_for(host).concurrency),
+                network_backend=self._backend,
+            )
+            client = httpx.AsyncClient(
+                transport=transport,
+                timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+                follow_redirects=False,
+                trust_env=False,
+                headers=self._headers,
+            )
+            self._clients[host] = client
+        return client
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
 
     def policy_for(self, host: str) -> HostPolicy:
         host = host.lower()
@@ -322,7 +341,8 @@ class Fetcher:
         try:
             async with gate.slot(), self._global:
                 async with asyncio.timeout(self.settings.timeout):
-                    async with self._client.stream("GET", url, headers=extra) as response:
+                    client = self._client_for(host)
+                    async with client.stream("GET", url, headers=extra) as response:
                         body = await _read_body(response, self.settings.body_limit)
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
             kind, retryable = _error_kind(error)
@@ -344,6 +364,35 @@ class Fetcher:
 def _describe(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     return text.splitlines()[0][:300]
+
+
+def fetch_settings(config: Config) -> FetchSettings:
+    """The fetcher's settings from the run's configuration."""
+    policies = dict(DEFAULT_HOST_POLICIES)
+    default = HostPolicy(concurrency=config.host_concurrency)
+    for host, host_config in config.hosts.items():
+        base = policies.get(host, default)
+        policies[host] = HostPolicy(
+            concurrency=host_config.concurrency or base.concurrency,
+            interval=host_config.interval if host_config.interval is not None else base.interval,
+            headers=host_config.headers or base.headers,
+        )
+    settings = FetchSettings(
+        timeout=config.timeout,
+        connect_timeout=min(config.timeout, 10.0),
+        max_redirects=config.max_redirects,
+        max_retries=config.max_retries,
+        retry_backoff=config.retry_backoff,
+        max_concurrency=config.max_concurrency,
+        headers=config.header,
+        host_policies=policies,
+        default_host_policy=default,
+        connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
+        ssl_context=tls_context(config.cacert) if config.cacert else None,
+    )
+    if config.user_agent:
+        settings = replace(settings, user_agent=config.user_agent)
+    return settings
 
 
 __all__ = ["DEFAULT_HOST_POLICIES", "FetchSettings", "Fetcher", "HostPolicy", "parse_retry_after"]

@@ -189,6 +189,20 @@ class State:
                 (url, status.value, now, last_success, first_failure, streak),
             )
 
+    def histories(self, urls: Iterable[str]) -> dict[str, UrlHistory]:
+        found: dict[str, UrlHistory] = {}
+        wanted = list(urls)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._db.execute(
+                "SELECT url, last_status, last_checked, last_success, first_failure, "
+                f"consecutive_failures FROM url_state WHERE url IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for row in rows:
+                found[row[0]] = UrlHistory(row[0], Status(row[1]), row[2], row[3], row[4], row[5])
+        return found
+
     def history(self, url: str) -> UrlHistory | None:
         row = self._db.execute(
             "SELECT url, last_status, last_checked, last_success, first_failure, "

@@ -102,8 +102,7 @@ def test_slow_servers_are_cut_off_by_the_timeout(simweb: SimulatedWeb, path: str
 def test_endless_bodies_and_gzip_bombs_are_read_to_the_limit_only(
     simweb: SimulatedWeb, path: str
 ) -> None:
-    from linkcheck.checker import fetch_settings
-    from linkcheck.fetch import Fetcher
+    from linkcheck.fetch import Fetcher, fetch_settings
 
     async def fetch() -> int:
         fetcher = Fetcher(fetch_settings(web_config(simweb)))
