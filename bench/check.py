@@ -45,8 +45,11 @@ class LatencyWeb:
                     return
                 self.requests += 1
                 await asyncio.sleep(self.latency)
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-                             + f"Content-Length: {len(PAGE)}\r\n\r\n".encode() + PAGE)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                    + f"Content-Length: {len(PAGE)}\r\n\r\n".encode()
+                    + PAGE
+                )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             return
@@ -110,12 +113,34 @@ def main() -> None:
             root = Path(work)
             write_blog(root / "blog", args.urls, args.hosts, web.port)
             (root / ".git").mkdir()  # .linkcheck/ goes here
-            common = ["--max-concurrency", str(args.concurrency),
-                      "--host-concurrency", str(args.host_concurrency)]
-            ours = [linkcheck, "check", "blog", "--include-private", "--no-progress",
-                    "--format", "json", "--timeout", "30", *common]
-            theirs = [lychee, "blog", "--no-progress", "--host-request-interval", "0s",
-                      "--timeout", "30", *common]
+            common = [
+                "--max-concurrency",
+                str(args.concurrency),
+                "--host-concurrency",
+                str(args.host_concurrency),
+            ]
+            ours = [
+                linkcheck,
+                "check",
+                "blog",
+                "--include-private",
+                "--no-progress",
+                "--format",
+                "json",
+                "--timeout",
+                "30",
+                *common,
+            ]
+            theirs = [
+                lychee,
+                "blog",
+                "--no-progress",
+                "--host-request-interval",
+                "0s",
+                "--timeout",
+                "30",
+                *common,
+            ]
             rows = []
             web.requests = 0
             rows.append(("linkcheck (cold)", *measure([*ours, "--no-cache"], root), web.requests))
@@ -127,14 +152,18 @@ def main() -> None:
             rows.append(("linkcheck (warm cache)", *measure(ours, root), web.requests))
     finally:
         web.stop()
-    print(f"{args.urls} URLs on {args.hosts} hosts, {args.latency * 1000:.0f} ms per response, "
-          f"concurrency {args.concurrency} (per host {args.host_concurrency})")
+    print(
+        f"{args.urls} URLs on {args.hosts} hosts, {args.latency * 1000:.0f} ms per response, "
+        f"concurrency {args.concurrency} (per host {args.host_concurrency})"
+    )
     print(f"{'':24}{'wall s':>8}{'peak MB':>9}{'exit':>6}{'requests':>10}")
     for name, seconds, peak, code, requests in rows:
         print(f"{name:24}{seconds:8.2f}{peak:9.1f}{code:6d}{requests:10d}")
     cold, lychee_row, _, warm = rows
-    print(f"linkcheck/lychee wall time: {cold[1] / lychee_row[1]:.2f}x; "
-          f"warm/cold: {warm[1] / cold[1]:.2f}")
+    print(
+        f"linkcheck/lychee wall time: {cold[1] / lychee_row[1]:.2f}x; "
+        f"warm/cold: {warm[1] / cold[1]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .classify import classify_exchange
+from .classify import classify
 from .config import Config
 from .extract.normalize import normalize
 from .local import check_local
@@ -67,6 +67,7 @@ class _Plan:
         self._exclude = [re.compile(p) for p in config.exclude]
         self._include = [re.compile(p) for p in config.include]
         self._roots = [Path(r) for r in config.root_dir]
+        self.wrappers: dict[Link, str | None] = {}  # the wrapper URL a link's target came out of
 
     def decide(self, link: Link) -> tuple[str | None, Verdict | None]:
         """(target URL to fetch, None) or (None, verdict known without the network)."""
@@ -92,6 +93,7 @@ class _Plan:
                 "private-host",
                 detail="loopback or private address (--include-private)",
             )
+        self.wrappers[link] = target.wrapped_in
         return target.url, None
 
     def _excluded(self, url: str) -> bool:
@@ -120,7 +122,9 @@ async def check(
     to_fetch = [url for url in targets if url not in verdicts]
     exchanges: dict[str, Exchange] = {}
     if not to_fetch:  # a warm cache: no network, and no network stack to import
-        return _report(decided, verdicts, state, offline=False, fetched=0, cached=cached)
+        return _report(
+            decided, verdicts, state, plan.wrappers, offline=False, fetched=0, cached=cached
+        )
     from .fetch import Fetcher, fetch_settings
 
     fetcher = Fetcher(fetch_settings(config))
@@ -136,12 +140,28 @@ async def check(
                 url, exchange.hops, error=exchange.error, error_detail=exchange.error_detail
             )
         else:
-            verdicts[url] = classify_exchange(exchange, names_resolve=False)
+            verdicts[url] = classify(exchange, names_resolve=False)
+            if config.soft_404 and verdicts[url].status is Status.ALIVE:
+                verdicts[url] = await _soft_404(exchange, verdicts[url])
             if state is not None:  # committed now: a killed run keeps what it learnt
                 state.record(url, verdicts[url], cache=config.cache)
         done += 1
         if progress is not None:
             progress(done, len(to_fetch))
+
+    probes: dict[tuple[str, str], asyncio.Task[Exchange]] = {}
+
+    async def _soft_404(exchange: Exchange, alive: Verdict) -> Verdict:
+        """One probe per site folder, shared by every link in it."""
+        from .soft404 import judge, probe_url
+
+        if alive.rule is not None or exchange.final_status != 200:
+            return alive  # a host rule already read the page
+        parts = urlsplit(exchange.final_url)
+        key = (parts.netloc, parts.path.rsplit("/", 1)[0])
+        if key not in probes:
+            probes[key] = asyncio.ensure_future(fetcher.fetch(probe_url(exchange.final_url)))
+        return judge(exchange, await probes[key]) or alive
 
     try:
         await asyncio.gather(*(fetch_one(url) for url in to_fetch))
@@ -161,26 +181,40 @@ async def check(
                 f"and no name resolved ({exchange.error})",
             )
         else:
-            verdicts[url] = classify_exchange(exchange, names_resolve=evidence.public_name_resolved)
+            verdicts[url] = classify(exchange, names_resolve=evidence.public_name_resolved)
             if state is not None:
                 state.record(url, verdicts[url], cache=config.cache)
-    return _report(decided, verdicts, state, offline=offline, fetched=len(to_fetch), cached=cached)
+    return _report(
+        decided,
+        verdicts,
+        state,
+        plan.wrappers,
+        offline=offline,
+        fetched=len(to_fetch),
+        cached=cached,
+    )
 
 
 def _report(
     decided: list[tuple[Link, str | None, Verdict | None]],
     verdicts: dict[str, Verdict],
     state: State | None,
+    wrappers: dict[Link, str | None],
     *,
     offline: bool,
     fetched: int,
     cached: int,
 ) -> CheckReport:
+    from .rules.wechat import pasted_captcha
+
     targets = {target for _, target, _ in decided if target is not None}
     histories = state.histories(targets) if state is not None else {}
     results = []
     for link, target, verdict in decided:
         final = verdict if verdict is not None else verdicts[target or ""]
+        wrapper = wrappers.get(link)
+        if wrapper is not None and target is not None:
+            final = pasted_captcha(wrapper, target, final)
         results.append(Result(link, target, final, histories.get(target or "")))
     results.sort(key=lambda r: r.link.sort_key)
     return CheckReport(tuple(results), offline, fetched, cached)

@@ -29,6 +29,7 @@ _NETWORK_DETAIL = {
     "too-many-redirects": "too many redirects",
     "invalid-url": "the URL cannot be requested as written",
     "network-error": "the request failed",
+    "host-blocking": "not requested: the host keeps answering with its rate-limit page",
 }
 
 
@@ -47,7 +48,7 @@ def _redirect_kind(source: str, target: str) -> str:
     return "moved-permanently"
 
 
-def _permanent_target(hops: tuple[Hop, ...]) -> tuple[str, str] | None:
+def permanent_target(hops: tuple[Hop, ...]) -> tuple[str, str] | None:
     """Where the link should point after its run of permanent redirects, and which kind
     of change that is. A temporary redirect first means the link itself is fine."""
     url, kinds = None, []
@@ -71,7 +72,7 @@ def classify_exchange(exchange: Exchange, *, names_resolve: bool) -> Verdict:
         return _network_verdict(exchange, names_resolve)
     status = exchange.final_status
     assert status is not None
-    moved = _permanent_target(hops)
+    moved = permanent_target(hops)
     final_url = exchange.final_url if len(hops) > 1 else None
     chain = " → ".join(str(hop.status) for hop in hops)
     if 200 <= status < 300:
@@ -118,3 +119,10 @@ def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
             exchange.hops,
         )
     return Verdict(Status.UNKNOWN, error, None, detail, exchange.hops)
+
+
+def classify(exchange: Exchange, *, names_resolve: bool) -> Verdict:
+    """Host rules first (they read the page where status codes lie), then the generic rules."""
+    from . import rules
+
+    return rules.decide(exchange) or classify_exchange(exchange, names_resolve=names_resolve)

@@ -288,6 +288,27 @@ def check(
             show_default=False,
         ),
     ] = None,
+    github_token: Annotated[
+        str | None,
+        typer.Option(
+            "--github-token",
+            envvar="GITHUB_TOKEN",
+            help="Check GitHub repositories through the REST API with this token (sent to "
+            "github.com and api.github.com only).",
+            metavar="TOKEN",
+            show_default=False,
+            show_envvar=True,
+        ),
+    ] = None,
+    soft_404: Annotated[
+        bool | None,
+        typer.Option(
+            "--soft-404",
+            help="Compare each alive page with a random sibling URL of the same site, to "
+            "catch 'not found' pages served with 200.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
@@ -323,6 +344,8 @@ def check(
                 parse_duration(max_cache_age, name="--max-cache-age") if max_cache_age else None
             ),
             "include_private": include_private,
+            "github_token": github_token or None,
+            "soft_404": soft_404,
         }
         config = build_config(cli, config_file, cwd=Path.cwd())
     except LinkcheckError as error:

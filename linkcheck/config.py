@@ -64,6 +64,8 @@ class Config:
     max_cache_age: float | None = None
     include_private: bool = False
     state_dir: str = ".linkcheck"
+    github_token: str | None = field(default=None, repr=False)  # CLI or GITHUB_TOKEN only
+    soft_404: bool = False
     hosts: Mapping[str, HostConfig] = field(default_factory=dict)
 
 
@@ -199,6 +201,11 @@ def load_file(path: Path) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
+        if name == "github_token":
+            raise ConfigError(
+                f"{path}: {key}: keep the token out of files; use the "
+                "GITHUB_TOKEN environment variable or --github-token"
+            )
         if name not in _FIELDS:
             raise ConfigError(f"{path}: unknown key {key!r}")
         settings[name] = _coerce(name, value, str(path))

@@ -67,7 +67,7 @@ class HostPolicy:
 
 # Polite defaults for the hosts a Chinese blog cites most (README "Politeness").
 DEFAULT_HOST_POLICIES: Mapping[str, HostPolicy] = {
-    "mp.weixin.qq.com": HostPolicy(concurrency=4, interval=0.25),
+    "mp.weixin.qq.com": HostPolicy(concurrency=2, interval=0.5),
     "zhihu.com": HostPolicy(concurrency=2, interval=0.5),
     "github.com": HostPolicy(concurrency=4, interval=0.1),
 }
@@ -91,6 +91,7 @@ class FetchSettings:
     default_host_policy: HostPolicy = HostPolicy()
     connect_to: tuple[ConnectTo, ...] = ()
     ssl_context: ssl.SSLContext | None = None
+    github_token: str | None = field(default=None, repr=False)  # never printed
 
 
 class _Retryable(Exception):
@@ -203,6 +204,23 @@ async def _read_body(response: httpx.Response, limit: int) -> bytes:
     return bytes(out)
 
 
+class Breaker:
+    """Stop asking a host that keeps answering with its rate-limit page: after LIMIT such
+    responses in a row, requests to it end at once with the error "host-blocking"."""
+
+    LIMIT = 5
+
+    def __init__(self) -> None:
+        self._streaks: dict[str, int] = {}
+
+    def note(self, host: str, blocking: bool) -> None:
+        host = host.lower()
+        self._streaks[host] = self._streaks.get(host, 0) + 1 if blocking else 0
+
+    def open(self, host: str) -> bool:
+        return self._streaks.get(host.lower(), 0) >= self.LIMIT
+
+
 class Fetcher:
     """One per run: a connection pool, the host gates and the network evidence."""
 
@@ -210,6 +228,7 @@ class Fetcher:
         self.settings = settings
         self.evidence = NetworkEvidence()
         self._gates: dict[str, _HostGate] = {}
+        self.breaker = Breaker()
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
         self._backend = RoutingBackend(settings.connect_to, self.evidence)
@@ -266,12 +285,14 @@ class Fetcher:
 
     async def fetch(self, url: str) -> Exchange:
         """Follow the redirect chain from url, retrying each hop as the policy says."""
+        from . import rules
+
         hops: list[Hop] = []
-        seen = {url}
-        current = url
+        current = rules.rewrite(url, github_token=self.settings.github_token)
+        seen = {current}
         attempts = 0
         while True:
-            exchange = await self._fetch_hop(current)
+            exchange = await self._fetch_hop(current, first=not hops)
             attempts += exchange.attempts
             hops.extend(exchange.hops)
             if exchange.error is not None or exchange.final_status not in _REDIRECT_STATUSES:
@@ -300,7 +321,7 @@ class Fetcher:
                 )
             seen.add(current)
 
-    async def _fetch_hop(self, url: str) -> Exchange:
+    async def _fetch_hop(self, url: str, *, first: bool) -> Exchange:
         settings = self.settings
         retrying = AsyncRetrying(
             stop=stop_after_attempt(settings.max_retries + 1),
@@ -313,7 +334,7 @@ class Fetcher:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    exchange = await self._attempt(url)
+                    exchange = await self._attempt(url, first=first)
                     return replace(exchange, attempts=attempts)
         except _Retryable as last:
             return replace(last.exchange, attempts=attempts)
@@ -330,16 +351,25 @@ class Fetcher:
         )
         return float(backoff(state))
 
-    async def _attempt(self, url: str) -> Exchange:
+    async def _attempt(self, url: str, *, first: bool = True) -> Exchange:
         """One request: raises _Retryable when the outcome may change on a retry."""
         try:
             host = urlsplit(url).hostname or ""
         except ValueError as error:
             return Exchange(url, error="invalid-url", error_detail=str(error))
         gate = self._gate(host)
-        extra = dict(self.policy_for(host).headers)
+        extra = self._request_headers(host)
         try:
             async with gate.slot(), self._global:
+                if first and self.breaker.open(host):  # chains under way may finish
+                    return Exchange(
+                        url,
+                        error="host-blocking",
+                        error_detail=(
+                            f"not requested: {host} answered {Breaker.LIMIT} requests in a row "
+                            "with its rate-limit page, so linkcheck stopped asking it for this run"
+                        ),
+                    )
                 async with asyncio.timeout(self.settings.timeout):
                     client = self._client_for(host)
                     async with client.stream("GET", url, headers=extra) as response:
@@ -358,7 +388,27 @@ class Fetcher:
             if retry_after is not None:
                 gate.defer(min(retry_after, self.settings.max_retry_after))
             raise _Retryable(exchange, retry_after)
+        from . import rules
+
+        # Noted while we still hold the host's slot, so the next request sees it.
+        self.breaker.note(host, response.status_code == 429 or rules.blocking(exchange))
+        wait = rules.retry_after(exchange)  # e.g. GitHub's 403 rate limit
+        if wait is not None and wait <= self.settings.max_retry_after:
+            gate.defer(wait)
+            raise _Retryable(exchange, wait)
         return exchange
+
+    def _request_headers(self, host: str) -> dict[str, str]:
+        """Per-host headers; the GitHub token goes to GitHub's own hosts and nowhere else,
+        checked again on every hop of a redirect chain."""
+        from .rules.github import TOKEN_HOSTS
+
+        headers = dict(self.policy_for(host).headers)
+        if host.lower() in TOKEN_HOSTS and self.settings.github_token:
+            headers["Authorization"] = f"Bearer {self.settings.github_token}"
+        if host.lower() == "api.github.com":
+            headers["Accept"] = "application/vnd.github+json"
+        return headers
 
 
 def _describe(error: BaseException) -> str:
@@ -389,6 +439,7 @@ def fetch_settings(config: Config) -> FetchSettings:
         default_host_policy=default,
         connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
         ssl_context=tls_context(config.cacert) if config.cacert else None,
+        github_token=config.github_token,
     )
     if config.user_agent:
         settings = replace(settings, user_agent=config.user_agent)

@@ -112,3 +112,4 @@ class Verdict:
     detail: str | None = None  # one human sentence
     hops: tuple[Hop, ...] = ()
     from_cache: bool = False
+    rule: str | None = None  # the host rule that decided, if one did

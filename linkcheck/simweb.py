@@ -230,6 +230,8 @@ class SimulatedWeb:
             return Route(
                 host, path, headers=(("Content-Type", "text/html; charset=utf-8"),), body=page
             )
+        for route in self._routes.get((host, "*"), []):  # a host's catch-all, if it has one
+            return route
         return Route(
             host,
             path,
@@ -274,6 +276,9 @@ class SimulatedWeb:
             if len(parts) != 3:
                 return
             target = parts[1]
+            if parts[0] == "CONNECT" and not tls:
+                await self._tunnel(reader, writer)
+                return
             host = next((v for k, v in headers if k.lower() == "host"), "").split(":")[0].lower()
             scheme = "https" if tls else "http"
             self.requests.append(
@@ -287,6 +292,31 @@ class SimulatedWeb:
         finally:
             self._connections.discard(writer)
             writer.close()
+
+    async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """An HTTP proxy's CONNECT, to our own TLS listener whatever host was asked for: lets
+        clients without --connect-to (lychee, in bench/accuracy.py) reach the simulated web
+        through HTTPS_PROXY while still doing TLS for the real host name."""
+        upstream_reader, upstream_writer = await asyncio.open_connection(
+            "127.0.0.1", self.https_port
+        )
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            finally:
+                sink.close()
+
+        await asyncio.wait_for(
+            asyncio.gather(
+                pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True
+            ),
+            _MAX_SECONDS * 2,
+        )
 
     def _next_status(self, route: Route) -> int:
         counter = self._counters.setdefault(

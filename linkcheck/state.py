@@ -35,7 +35,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (
     url TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
-    final_url TEXT, detail TEXT, checked_at REAL NOT NULL
+    final_url TEXT, detail TEXT, checked_at REAL NOT NULL, rule TEXT
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, finished_at REAL
@@ -140,17 +140,19 @@ class State:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             rows = self._db.execute(
-                "SELECT url, status, reason, final_url, detail, checked_at FROM cache "
+                "SELECT url, status, reason, final_url, detail, checked_at, rule FROM cache "
                 f"WHERE url IN ({','.join('?' * len(chunk))})",
                 chunk,
             ).fetchall()
-            for url, status, reason, final_url, detail, checked_at in rows:
+            for url, status, reason, final_url, detail, checked_at, rule in rows:
                 verdict_status = Status(status)
                 ttl = ttls.get(verdict_status, 0)
                 if max_age is not None:
                     ttl = min(ttl, max_age)
                 if now - checked_at < ttl:
-                    found[url] = Verdict(verdict_status, reason, final_url, detail, from_cache=True)
+                    found[url] = Verdict(
+                        verdict_status, reason, final_url, detail, from_cache=True, rule=rule
+                    )
         return found
 
     def record(
@@ -164,8 +166,16 @@ class State:
         with self._transaction():
             if cache:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?, ?, ?)",
-                    (url, status.value, verdict.reason, verdict.final_url, verdict.detail, now),
+                    "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        url,
+                        status.value,
+                        verdict.reason,
+                        verdict.final_url,
+                        verdict.detail,
+                        now,
+                        verdict.rule,
+                    ),
                 )
             if self.run_id is not None:
                 self._db.execute(

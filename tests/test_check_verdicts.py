@@ -35,7 +35,7 @@ def verdict_of(web: SimulatedWeb, url: str, **overrides: object) -> tuple[str, s
         ("https://www.sohu.com/a/123456789_100000", ("dead", "http-410", None)),
         (
             "https://github.com/matterport/Mask_RCNN",
-            ("redirected", "moved-permanently", "https://github.com/matterport/Mask-RCNN"),
+            ("redirected", "github-renamed", "https://github.com/matterport/Mask-RCNN"),
         ),
         (
             "http://www.commonmark.org/help",
@@ -43,7 +43,8 @@ def verdict_of(web: SimulatedWeb, url: str, **overrides: object) -> tuple[str, s
         ),
         ("https://hostile.test/redirect-chain", ("alive", "http-200", "https://hostile.test/ok")),
         ("https://hostile.test/loop-a", ("unknown", "redirect-loop", None)),
-        ("https://zhuanlan.zhihu.com/p/25954683", ("unknown", "http-403", None)),
+        ("https://zhuanlan.zhihu.com/p/25954683", ("unknown", "zhihu-blocked", None)),
+        ("https://www.jianshu.com/p/blocked", ("unknown", "jianshu-blocked", None)),
         ("https://hostile.test/503-always", ("unknown", "http-503", None)),
         ("https://encrypted.google.com/search?q=x", ("unknown", "http-429", None)),
         ("https://hostile.test/reset", ("unknown", "connection-reset", None)),

@@ -32,6 +32,7 @@ def _record(result: Result) -> dict[str, object]:
         "reason": verdict.reason,
         "final_url": verdict.final_url,
         "detail": verdict.detail,
+        "rule": verdict.rule,
         "from_cache": verdict.from_cache,
         "failing_since": _iso(history.first_failure) if history else None,
         "consecutive_failures": history.consecutive_failures if history else 0,

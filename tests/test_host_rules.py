@@ -1,0 +1,187 @@
+"""Host rules through the whole CLI: every situation of fixtures/hosts-blog, with and without
+a GitHub token, against the simulated web."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from linkcheck.rules import registry
+from linkcheck.simweb import SimulatedWeb
+
+from .conftest import REPO, web_cli_args
+
+runner = CliRunner()
+BLOG = REPO / "fixtures" / "hosts-blog"
+EXPECTED = json.loads((BLOG / "expected.json").read_text(encoding="utf-8"))
+TOKEN = "ghp_fixtureTOKEN0123456789"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    return tmp_path
+
+
+def check_json(web: SimulatedWeb, *args: str) -> dict[str, list[str | None]]:
+    result = runner.invoke(app, ["check", *args, "--format", "json", *web_cli_args(web)])
+    assert result.exit_code in (0, 1), result.stderr
+    return {
+        r["url"].replace("&amp;", "&"): [r["status"], r["reason"], r["final_url"], r["rule"]]
+        for r in json.loads(result.stdout)["results"]
+    }
+
+
+@pytest.fixture(scope="module")
+def host_verdicts(
+    simweb: SimulatedWeb,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, list[str | None]]:
+    root = tmp_path_factory.mktemp("hosts")
+    (root / ".git").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.delenv("GITHUB_TOKEN", raising=False)
+        return check_json(simweb, str(BLOG), "--no-cache")
+
+
+@pytest.mark.parametrize(("url", "expected"), sorted(EXPECTED["without_token"].items()))
+def test_every_situation(
+    host_verdicts: dict[str, list[str | None]], url: str, expected: list[str]
+) -> None:
+    assert host_verdicts[url][:2] == expected
+
+
+def test_redirected_links_say_where_to(host_verdicts: dict[str, list[str | None]]) -> None:
+    final = {url: v[2] for url, v in host_verdicts.items() if v[0] == "redirected"}
+    assert final == {
+        "https://mp.weixin.qq.com/s/migrated": "https://mp.weixin.qq.com/s/NewAccountArticle00000001",
+        "https://mp.weixin.qq.com/mp/wappoc_appmsgcaptcha?poc_token=HAbc&target_url="
+        "https%3A%2F%2Fmp.weixin.qq.com%2Fs%2FUt_of4Xb8c0beACShKOWlQ": "https://mp.weixin.qq.com/s/Ut_of4Xb8c0beACShKOWlQ",
+        "https://zhuanlan.zhihu.com/old-column-slug": "https://zhuanlan.zhihu.com/new-column-slug",
+        "https://github.com/matterport/Mask_RCNN": "https://github.com/matterport/Mask-RCNN",
+    }
+
+
+def test_rules_are_named_in_the_report(host_verdicts: dict[str, list[str | None]]) -> None:
+    assert host_verdicts["https://mp.weixin.qq.com/s/deleted"][3] == "wechat"
+    assert host_verdicts["https://zhuanlan.zhihu.com/p/25954683"][3] == "zhihu"
+    assert host_verdicts["https://github.com/dmca-owner/taken-down"][3] == "github"
+
+
+def test_no_blocked_page_is_ever_dead(host_verdicts: dict[str, list[str | None]]) -> None:
+    # The reasons that mean "the host is blocking us", as opposed to "blocked the content".
+    blocking_us = {
+        "wechat-captcha",
+        "wechat-client-only",
+        "zhihu-blocked",
+        "zhihu-login",
+        "github-rate-limited",
+        "csdn-blocked",
+        "jianshu-blocked",
+        "juejin-challenge",
+        "weibo-visitor",
+    }
+    seen = set()
+    for url, (status, reason, _, _) in host_verdicts.items():
+        if reason in blocking_us:
+            seen.add(reason)
+            assert status == "unknown", url
+    assert seen == blocking_us - {"zhihu-login"}  # every kind of block page is in the blog
+
+
+def test_every_reason_is_declared_by_its_rule(host_verdicts: dict[str, list[str | None]]) -> None:
+    declared = {rule.name: set(rule.reasons) for rule in registry()}
+    for _, reason, _, rule in host_verdicts.values():
+        if rule is not None:
+            assert reason in declared[str(rule)]
+
+
+@pytest.mark.parametrize(("url", "expected"), sorted(EXPECTED["with_token"].items()))
+def test_github_through_the_api_with_a_token(
+    simweb: SimulatedWeb, project: Path, url: str, expected: list[str]
+) -> None:
+    (project / "post.md").write_text(url + "\n", encoding="utf-8")
+    verdicts = check_json(simweb, "post.md", "--no-cache", "--github-token", TOKEN)
+    assert verdicts[url][:2] == expected
+
+
+def test_the_token_never_leaves_github(
+    simweb: SimulatedWeb, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    (project / "post.md").write_text(
+        "https://github.com/facebookresearch/Detectron\n\nhttps://github.com/redirect-out\n\n"
+        "https://kexue.fm/archives/4765\n\nhttps://github.com/no-such/repository\n",
+        encoding="utf-8",
+    )
+    before = len(simweb.requests)
+    result = runner.invoke(app, ["check", "post.md", "--format", "json", *web_cli_args(simweb)])
+    sent = simweb.requests[before:]
+    with_token = {r.host for r in sent if r.header("Authorization") == f"Bearer {TOKEN}"}
+    assert with_token == {"api.github.com", "github.com"}
+    # github.com/redirect-out sends us to kexue.fm: that hop carries no token.
+    assert {r.host for r in sent} >= {"kexue.fm"}
+    assert all(r.header("Authorization") is None for r in sent if r.host == "kexue.fm")
+    # Nowhere in the output, the state database or its write-ahead log.
+    assert TOKEN not in result.stdout + result.stderr
+    for path in (project / ".linkcheck").iterdir():
+        assert TOKEN.encode() not in path.read_bytes(), path
+    db = sqlite3.connect(project / ".linkcheck" / "state.db")
+    assert db.execute("SELECT COUNT(*) FROM cache").fetchone()[0] == 4
+
+
+def test_the_token_is_refused_in_config_files(project: Path) -> None:
+    (project / "linkcheck.toml").write_text(f"github-token = '{TOKEN}'\n", encoding="utf-8")
+    (project / "post.md").write_text("x\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "post.md"])
+    assert result.exit_code == 2
+    assert "GITHUB_TOKEN" in result.stderr
+    assert TOKEN not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://soft404.test/real-page", ["alive", "http-200"]),
+        ("https://soft404.test/missing-page", ["dead", "soft-404"]),
+        ("https://spa.test/any/route", ["unknown", "soft-404-suspect"]),
+        ("https://github.com/no-such/repository", ["dead", "http-404"]),
+        ("https://mp.weixin.qq.com/s/Ut_of4Xb8c0beACShKOWlQ", ["alive", "wechat-article"]),
+    ],
+)
+def test_soft_404s(simweb: SimulatedWeb, project: Path, url: str, expected: list[str]) -> None:
+    (project / "post.md").write_text(url + "\n", encoding="utf-8")
+    assert check_json(simweb, "post.md", "--no-cache", "--soft-404")[url][:2] == expected
+
+
+def test_soft_404_is_off_by_default(simweb: SimulatedWeb, project: Path) -> None:
+    (project / "post.md").write_text("https://soft404.test/missing-page\n", encoding="utf-8")
+    assert check_json(simweb, "post.md", "--no-cache")["https://soft404.test/missing-page"][:2] == [
+        "alive",
+        "http-200",
+    ]
+
+
+def test_a_host_that_keeps_blocking_us_is_left_alone(simweb: SimulatedWeb, project: Path) -> None:
+    urls = [f"https://mp.weixin.qq.com/s/captcha-redirect?n={i}" for i in range(8)]
+    (project / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
+    (project / "linkcheck.toml").write_text(
+        '[hosts."mp.weixin.qq.com"]\nconcurrency = 1\ninterval = 0\n', encoding="utf-8"
+    )
+    before = len(simweb.requests)
+    verdicts = check_json(simweb, "post.md", "--no-cache")
+    reasons = [verdicts[url][1] for url in urls]
+    # Requests already under way when the fifth captcha arrives still finish.
+    assert reasons[:5] == ["wechat-captcha"] * 5
+    assert set(reasons[5:]) <= {"wechat-captcha", "host-blocking"}
+    assert "host-blocking" in reasons
+    asked = [r for r in simweb.requests[before:] if r.target.startswith("/s/captcha-redirect")]
+    assert len(asked) == reasons.count("wechat-captcha") < len(urls)
