@@ -59,7 +59,7 @@ def _is_private_host(host: str) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
-class _Plan:
+class Plan:
     """What to do with each link before any request is made."""
 
     def __init__(self, config: Config) -> None:
@@ -109,7 +109,7 @@ async def check(
     state: State | None = None,
     progress: Progress | None = None,
 ) -> CheckReport:
-    plan = _Plan(config)
+    plan = Plan(config)
     decided: list[tuple[Link, str | None, Verdict | None]] = []
     for link in links:
         target, verdict = plan.decide(link)

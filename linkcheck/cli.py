@@ -430,6 +430,90 @@ class _progress:
             self._bar.stop()
 
 
+_ARCHIVE_VERBS = ("list", "show", "export", "verify")
+
+
+@app.command()
+def archive(
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            help="PATH... to snapshot every external link they cite; or one of: list [URL], "
+            "show URL, export FILE.warc.gz, verify.",
+            metavar="PATH... | list [URL] | show URL | export FILE | verify",
+            show_default=False,
+        ),
+    ],
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            help="Skip URLs archived more recently than this (e.g. 30d).",
+            metavar="DURATION",
+        ),
+    ] = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="Read settings from FILE.", metavar="FILE")
+    ] = None,
+    connect_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--connect-to",
+            help="HOST1:PORT1:HOST2:PORT2, as in curl (repeatable).",
+            metavar="ROUTE",
+        ),
+    ] = None,
+    cacert: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
+        ),
+    ] = None,
+    timeout: Annotated[
+        str | None, typer.Option("--timeout", help="Deadline of one request.", metavar="DURATION")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", help="Skip URLs matching this regex (repeatable).", metavar="REGEX"
+        ),
+    ] = None,
+    include_private: Annotated[
+        bool | None,
+        typer.Option(
+            "--include-private",
+            help="Archive localhost and private addresses too.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
+    from .config import build_config, parse_duration
+
+    try:
+        config = build_config(
+            {
+                "connect_to": tuple(connect_to) if connect_to else None,
+                "cacert": tuple(cacert) if cacert else None,
+                "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
+                "exclude": _tuple(exclude) if exclude else None,
+                "include_private": include_private,
+            },
+            config_file,
+            cwd=Path.cwd(),
+        )
+        seconds = parse_duration(max_age, name="--max-age") if max_age else None
+        from .archive_run import archive_command
+
+        text, code = archive_command(
+            args, config, cwd=Path.cwd(), max_age=seconds, stdin=sys.stdin.buffer
+        )
+    except LinkcheckError as error:
+        _fail(str(error), error.exit_code)
+    sys.stdout.write(text)
+    raise typer.Exit(int(code))
+
+
 @app.command()
 def demo(
     output_format: Annotated[
@@ -502,7 +586,7 @@ def _fail(message: str, code: ExitCode) -> typer.Exit:
     raise typer.Exit(int(code))
 
 
-_COMMANDS = frozenset({"check", "extract", "demo"})
+_COMMANDS = frozenset({"check", "extract", "demo", "archive"})
 
 
 def run_main(invoke: Callable[[], object]) -> int:

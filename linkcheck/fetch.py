@@ -22,7 +22,7 @@ import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -398,6 +398,51 @@ class Fetcher:
             raise _Retryable(exchange, wait)
         return exchange
 
+    async def download(self, url: str, sink: BinaryIO, *, limit: int, timeout: float) -> Download:
+        """GET url once, writing the raw body (at most limit bytes) to sink. Redirects are
+        not followed: the archiver records every hop."""
+        host = urlsplit(url).hostname or ""
+        gate = self._gate(host)
+        size = 0
+        truncated = False
+        try:
+            async with gate.slot(), self._global:
+                async with asyncio.timeout(timeout):
+                    client = self._client_for(host)
+                    async with client.stream("GET", url, headers=self._request_headers(host)) as r:
+                        stream = r.extensions.get("network_stream")
+                        address = stream.get_extra_info("server_addr") if stream else None
+                        async for chunk in r.aiter_raw():
+                            room = limit - size
+                            if len(chunk) > room:
+                                sink.write(chunk[:room])
+                                size += room
+                                truncated = True
+                                break
+                            sink.write(chunk)
+                            size += len(chunk)
+        except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
+            kind, _ = _error_kind(error)
+            raise DownloadError(kind, _describe(error)) from error
+        request = r.request
+        target = request.url.raw_path.decode("ascii", errors="replace")
+        return Download(
+            url=url,
+            status=r.status_code,
+            reason=r.reason_phrase or "",
+            http_version=r.http_version,
+            request_line=f"{request.method} {target} {r.http_version}",
+            request_headers=tuple(
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+            ),
+            response_headers=tuple(
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in r.headers.raw
+            ),
+            size=size,
+            truncated=truncated,
+            ip=str(address[0]) if isinstance(address, tuple) and address else None,
+        )
+
     def _request_headers(self, host: str) -> dict[str, str]:
         """Per-host headers; the GitHub token goes to GitHub's own hosts and nowhere else,
         checked again on every hop of a redirect chain."""
@@ -409,6 +454,29 @@ class Fetcher:
         if host.lower() == "api.github.com":
             headers["Accept"] = "application/vnd.github+json"
         return headers
+
+
+@dataclass(frozen=True)
+class Download:
+    """One HTTP exchange kept whole for an archive: the body as it came over the wire
+    (de-chunked, still content-encoded), the headers in wire order and casing."""
+
+    url: str
+    status: int
+    reason: str
+    http_version: str
+    request_line: str
+    request_headers: tuple[tuple[str, str], ...]
+    response_headers: tuple[tuple[str, str], ...]
+    size: int
+    truncated: bool
+    ip: str | None
+
+
+class DownloadError(Exception):
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
 
 
 def _describe(error: BaseException) -> str:

@@ -1,0 +1,65 @@
+"""Snapshots that outlive the links: capture → WARC + readable copy → store and index.
+
+../shared/reference/archive.md has the formats and the layout this follows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..config import Config
+from .capture import CaptureError, capture
+from .store import Archive, ArchiveError, Outcome, Snapshot
+
+ARCHIVE_CONCURRENCY = 4
+
+__all__ = ["Archive", "ArchiveError", "Outcome", "Snapshot", "archive_urls"]
+
+
+async def archive_urls(
+    urls: Sequence[str],
+    archive: Archive,
+    config: Config,
+    *,
+    max_age: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Outcome]:
+    """Snapshot each URL unless it was archived within max_age seconds."""
+    from ..fetch import Fetcher, fetch_settings
+
+    settings = fetch_settings(config)
+    fetcher = Fetcher(settings)
+    slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
+    since = datetime.now(UTC) - timedelta(seconds=max_age) if max_age else None
+    done = 0
+
+    async def one(url: str) -> Outcome:
+        nonlocal done
+        try:
+            if since is not None and archive.archived_since(url, since):
+                return Outcome(url, "recent", archive.latest(url))
+            async with slots:
+                with archive.staging() as staging:
+                    try:
+                        captured = await capture(
+                            fetcher, url, staging, timeout=max(config.timeout, 60.0)
+                        )
+                    except CaptureError as error:
+                        return Outcome(url, "failed", None, str(error))
+                    return archive.publish(captured, staging, settings.user_agent)
+        finally:
+            done += 1
+            if progress is not None:
+                progress(done, len(urls))
+
+    try:
+        return list(await asyncio.gather(*(one(url) for url in urls)))
+    finally:
+        await fetcher.aclose()
+
+
+def default_root(project: Path, config: Config) -> Path:
+    return project / config.state_dir / "archive"

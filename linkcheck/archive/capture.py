@@ -1,0 +1,223 @@
+"""Capture one page for the archive: its redirect chain and its images, raw, into a staging
+folder (../shared/reference/archive.md §2.3, §4, §5.3).
+
+Bodies are streamed to files as they came over the wire (de-chunked, still content-encoded),
+each capped; redirects are followed by hand so every hop is recorded. Images come from
+`src`, `srcset` and the lazy attributes (`data-src` for WeChat, `data-original` /
+`data-actualsrc` for Zhihu) and, inside WeChat's `#js_content`, inline `background-image`.
+They are fetched with no Referer: mmbiz.qpic.cn answers a foreign Referer with a
+placeholder image (archive.md §4, hosts.md §1.3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from ..classify import classify
+from ..fetch import Download, DownloadError, Fetcher
+from ..models import Exchange, Hop, Status, Verdict
+
+PAGE_LIMIT = 32 * 1024 * 1024
+ASSET_LIMIT = 16 * 1024 * 1024
+MAX_ASSETS = 200
+_LAZY_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "src")
+_BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+_MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
+    (b"GIF87a", 0, "image/gif", "gif"),
+    (b"GIF89a", 0, "image/gif", "gif"),
+    (b"WEBP", 8, "image/webp", "webp"),
+    (b"ftypavif", 4, "image/avif", "avif"),
+)
+
+
+class CaptureError(Exception):
+    """The page could not be fetched at all."""
+
+
+@dataclass
+class Recorded:
+    """One exchange and the file holding its raw body."""
+
+    download: Download
+    body: Path
+    started: datetime
+
+
+@dataclass
+class Asset:
+    url: str  # as the page refers to it, resolved
+    recorded: Recorded
+    sha256: str
+    mime: str
+    ext: str
+    data: Path  # the decoded bytes
+
+
+@dataclass
+class Capture:
+    requested_url: str
+    hops: list[Recorded]
+    html: str | None  # the decoded page, when it is HTML
+    verdict: Verdict
+    assets: list[Asset] = field(default_factory=list)  # the images kept for the copy
+    requisites: list[Recorded] = field(default_factory=list)  # every image fetch, kept or not
+
+    @property
+    def final(self) -> Recorded:
+        return self.hops[-1]
+
+    @property
+    def final_url(self) -> str:
+        return self.final.download.url
+
+    @property
+    def captured_at(self) -> datetime:
+        return self.hops[0].started
+
+
+def sniff_image(data: bytes) -> tuple[str, str] | None:
+    """(mime, extension) from the first bytes; never from the URL or the headers."""
+    for magic, offset, mime, ext in _MAGIC:
+        if data[offset : offset + len(magic)] == magic:
+            return mime, ext
+    return None
+
+
+def decode_body(raw: bytes, content_encoding: str, limit: int) -> bytes:
+    """The entity body decoded, at most limit bytes (a gzip bomb costs no more)."""
+    encoding = content_encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        decoder = zlib.decompressobj()
+    else:
+        return raw[:limit]
+    try:
+        return decoder.decompress(raw, limit)
+    except zlib.error:
+        return b""
+
+
+def _header(download: Download, name: str) -> str:
+    lowered = name.lower()
+    return next((v for k, v in download.response_headers if k.lower() == lowered), "")
+
+
+def image_urls(html: str, base_url: str) -> list[str]:
+    """Every image the page shows, resolved, in order, without duplicates."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    found: list[str] = []
+    for node in tree.css("img, source"):
+        attributes = node.attributes
+        for name in _LAZY_ATTRIBUTES:
+            value = attributes.get(name)
+            if value and not value.startswith("data:"):
+                found.append(value.strip())
+                break
+        srcset = attributes.get("srcset") or attributes.get("data-srcset")
+        if srcset:
+            found.extend(part.strip().split()[0] for part in srcset.split(",") if part.strip())
+    content = tree.css_first("#js_content")
+    if content is not None:
+        for node in content.traverse(include_text=False):
+            style = node.attributes.get("style") or ""
+            found.extend(match.group(1) for match in _BACKGROUND.finditer(style))
+    resolved = []
+    for url in found:
+        absolute = urljoin(base_url, url)
+        if urlsplit(absolute).scheme in ("http", "https"):
+            resolved.append(absolute)
+    return list(dict.fromkeys(resolved))[:MAX_ASSETS]
+
+
+async def _record(
+    fetcher: Fetcher, url: str, folder: Path, name: str, limit: int, timeout: float
+) -> Recorded:
+    body = folder / f"{name}.raw"
+    started = datetime.now(UTC)
+    with body.open("wb") as sink:
+        download = await fetcher.download(url, sink, limit=limit, timeout=timeout)
+    return Recorded(download, body, started)
+
+
+async def capture(
+    fetcher: Fetcher, url: str, staging: Path, *, timeout: float = 60.0, max_redirects: int = 10
+) -> Capture:
+    """Fetch url, its redirects and its images into staging/raw/. Raises CaptureError."""
+    raw = staging / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    hops: list[Recorded] = []
+    current = url
+    try:
+        while True:
+            recorded = await _record(
+                fetcher, current, raw, f"page-{len(hops)}", PAGE_LIMIT, timeout
+            )
+            hops.append(recorded)
+            location = _header(recorded.download, "location")
+            if recorded.download.status not in (301, 302, 303, 307, 308) or not location:
+                break
+            if len(hops) > max_redirects:
+                raise CaptureError(f"{url}: more than {max_redirects} redirects")
+            current = urljoin(current, location)
+    except DownloadError as error:
+        raise CaptureError(f"{current}: {error}") from error
+    final = hops[-1].download
+    body = decode_body(hops[-1].body.read_bytes(), _header(final, "content-encoding"), PAGE_LIMIT)
+    exchange = Exchange(
+        url,
+        tuple(
+            Hop(h.download.url, h.download.status, _header(h.download, "location") or None)
+            for h in hops
+        ),
+        tuple((k.lower(), v) for k, v in final.response_headers),
+        body[: 64 * 1024],
+    )
+    verdict = classify(exchange, names_resolve=True)
+    is_html = "html" in _header(final, "content-type").lower() or body.lstrip()[:1] == b"<"
+    html = body.decode("utf-8", errors="replace") if is_html else None
+    result = Capture(url, hops, html, verdict)
+    if html is None or verdict.status not in (Status.ALIVE, Status.REDIRECTED):
+        return result
+    await _images(fetcher, image_urls(html, final.url), raw, timeout, result)
+    return result
+
+
+async def _images(
+    fetcher: Fetcher, urls: list[str], folder: Path, timeout: float, result: Capture
+) -> None:
+    async def one(index: int, url: str) -> tuple[Recorded | None, Asset | None]:
+        try:
+            recorded = await _record(fetcher, url, folder, f"asset-{index}", ASSET_LIMIT, timeout)
+        except DownloadError:
+            return None, None  # a missing image leaves the page readable
+        download = recorded.download
+        if not 200 <= download.status < 300 or download.truncated:
+            return recorded, None
+        data = decode_body(
+            recorded.body.read_bytes(), _header(download, "content-encoding"), ASSET_LIMIT
+        )
+        kind = sniff_image(data)
+        if kind is None:
+            return recorded, None
+        decoded = folder / f"asset-{index}.data"
+        decoded.write_bytes(data)
+        asset = Asset(url, recorded, hashlib.sha256(data).hexdigest(), kind[0], kind[1], decoded)
+        return recorded, asset
+
+    for recorded, asset in await asyncio.gather(*(one(i, u) for i, u in enumerate(urls))):
+        if recorded is not None:
+            result.requisites.append(recorded)
+        if asset is not None:
+            result.assets.append(asset)

@@ -1,0 +1,377 @@
+"""The archive on disk: snapshot folders, a blob store, and a SQLite index (archive.md §5).
+
+    <root>/index.sqlite3                   WAL, synchronous=FULL
+    <root>/blobs/sha256/ab/cd/<64 hex>      image bytes, write-once, shared by snapshots
+    <root>/snapshots/YYYY/MM/<id>/          id = 20261128T143016Z-<8 hex>
+        linkcheck-<id>.warc.gz              the raw exchanges (WARC/1.1)
+        page.html                           the readable copy
+        assets/<sha256>.<ext>               hard links into blobs/
+        meta.json                           the index row, so the index can be rebuilt
+    <root>/tmp/<random>/                    staging; anything here at start-up is removed
+
+No file or folder name comes from a URL, a title or a header: names are generated ids, hex
+digests and allowlisted extensions, and every path is checked to stay under the root.
+Publishing is atomic: the folder is written in tmp/, fsynced, renamed into place, and only
+then does one transaction add its row. A folder without a row is an orphan and is swept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .. import __version__
+from ..errors import LinkcheckError
+from ..models import Status
+from .capture import Capture
+from .readable import Banner, content_text, readable_copy, title_of
+from .warc import write_warc
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    id TEXT PRIMARY KEY, url TEXT NOT NULL, final_url TEXT NOT NULL, captured_at TEXT NOT NULL,
+    http_status INTEGER NOT NULL, content_type TEXT, title TEXT, payload_sha256 TEXT NOT NULL,
+    content_fp TEXT NOT NULL, folder TEXT NOT NULL, warc_file TEXT NOT NULL,
+    html_file TEXT NOT NULL, bytes_total INTEGER NOT NULL, quality TEXT NOT NULL,
+    source TEXT NOT NULL, tool_version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_by_url ON snapshots (url, captured_at);
+CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, mime TEXT);
+CREATE TABLE IF NOT EXISTS snapshot_assets (
+    snapshot_id TEXT NOT NULL, original_url TEXT NOT NULL, sha256 TEXT NOT NULL,
+    http_status INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checks (
+    url TEXT NOT NULL, checked_at TEXT NOT NULL, matched_snapshot_id TEXT
+);
+"""
+
+
+class ArchiveError(LinkcheckError):
+    """The archive cannot be used (unreadable, a path escaping the root, a refused page)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: str
+    url: str
+    final_url: str
+    captured_at: str
+    http_status: int
+    content_type: str | None
+    title: str | None
+    payload_sha256: str
+    content_fp: str
+    folder: str  # relative to the archive root
+    warc_file: str
+    html_file: str
+    bytes_total: int
+    quality: str
+    source: str
+    tool_version: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What archiving one URL did: "archived", "unchanged" or "refused" (an error page)."""
+
+    url: str
+    result: str
+    snapshot: Snapshot | None = None
+    detail: str | None = None
+
+
+def new_snapshot_id(now: datetime) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def fingerprint(text: str, image_hashes: list[str]) -> str:
+    """Same article, same fingerprint: WeChat pages differ byte-wise on every fetch
+    (per-request nonces), so compare what a reader sees (archive.md §5.4)."""
+    digest = hashlib.sha256(" ".join(text.split()).encode("utf-8"))
+    for sha in image_hashes:
+        digest.update(b"\0" + sha.encode("ascii"))
+    return digest.hexdigest()
+
+
+class Archive:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        try:
+            for folder in ("blobs/sha256", "snapshots", "tmp"):
+                (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.root / "index.sqlite3", timeout=30, isolation_level=None
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as error:
+            raise ArchiveError(f"{self.root}: cannot open the archive: {error}") from None
+        self.swept = self.sweep()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- paths -------------------------------------------------------------------------
+
+    def _inside(self, path: Path) -> Path:
+        """Every path we touch stays under the root, whatever a stored value says."""
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise ArchiveError(f"refusing a path outside the archive: {path}")
+        return resolved
+
+    def _blob_path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ArchiveError(f"not a sha256 digest: {sha256!r}")
+        return self._inside(self.root / "blobs" / "sha256" / sha256[:2] / sha256[2:4] / sha256)
+
+    @contextmanager
+    def staging(self) -> Iterator[Path]:
+        folder = self._inside(self.root / "tmp" / secrets.token_hex(8))
+        folder.mkdir()
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # --- crash recovery ------------------------------------------------------------------
+
+    def sweep(self) -> int:
+        """Remove staging leftovers and snapshot folders without an index row."""
+        removed = 0
+        for leftover in (self.root / "tmp").iterdir():
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed += 1
+        known = {row[0] for row in self._db.execute("SELECT folder FROM snapshots")}
+        for month in sorted((self.root / "snapshots").glob("*/*")):
+            for folder in month.iterdir():
+                if folder.relative_to(self.root).as_posix() not in known:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed += 1
+        return removed
+
+    # --- queries -------------------------------------------------------------------------
+
+    def _rows(self, query: str, *args: object) -> list[Snapshot]:
+        cursor = self._db.execute(f"SELECT * FROM snapshots {query}", args)
+        return [Snapshot(*row) for row in cursor.fetchall()]
+
+    def snapshots(self, url: str | None = None) -> list[Snapshot]:
+        if url is None:
+            return self._rows("ORDER BY url, captured_at")
+        return self._rows("WHERE url = ? ORDER BY captured_at", url)
+
+    def latest(self, url: str) -> Snapshot | None:
+        rows = self._rows(
+            "WHERE url = ? AND quality = 'good' ORDER BY captured_at DESC LIMIT 1", url
+        )
+        return rows[0] if rows else None
+
+    def archived_since(self, url: str, since: datetime) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM snapshots WHERE url = ? AND captured_at >= ? LIMIT 1",
+            (url, since.isoformat(timespec="seconds")),
+        ).fetchone()
+        return row is not None
+
+    def page_path(self, snapshot: Snapshot) -> Path:
+        return self._inside(self.root / snapshot.folder / snapshot.html_file)
+
+    # --- publishing ----------------------------------------------------------------------
+
+    def publish(self, capture: Capture, staging: Path, user_agent: str) -> Outcome:
+        """Turn a capture in staging/ into a snapshot, or refuse it. Atomic."""
+        verdict = capture.verdict
+        if verdict.status not in (Status.ALIVE, Status.REDIRECTED):
+            return Outcome(
+                capture.requested_url,
+                "refused",
+                None,
+                f"{verdict.status.value} ({verdict.reason}): an error page is never a snapshot",
+            )
+        now = capture.captured_at
+        snapshot_id = new_snapshot_id(now)
+        page = capture.html or ""
+        text = content_text(page) if page else ""
+        fp = fingerprint(text, [asset.sha256 for asset in capture.assets])
+        previous = self.latest(capture.requested_url)
+        if previous is not None and previous.content_fp == fp:
+            self._db.execute(
+                "INSERT INTO checks VALUES (?, ?, ?)",
+                (capture.requested_url, now.isoformat(), previous.id),
+            )
+            return Outcome(capture.requested_url, "unchanged", previous)
+        folder = staging / "snapshot"
+        (folder / "assets").mkdir(parents=True)
+        warc_name = f"linkcheck-{snapshot_id}.warc.gz"
+        write_warc(folder / warc_name, capture, user_agent)
+        local_images = {}
+        for asset in capture.assets:
+            name = f"{asset.sha256}.{asset.ext}"
+            self._store_blob(asset.data, asset.sha256)
+            self._link(self._blob_path(asset.sha256), folder / "assets" / name)
+            local_images[asset.url] = f"assets/{name}"
+        title = ""
+        if page:
+            from selectolax.lexbor import LexborHTMLParser
+
+            title = title_of(LexborHTMLParser(page))
+        final = capture.final.download
+        banner = Banner(
+            title,
+            capture.requested_url,
+            now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            final.status,
+            snapshot_id,
+        )
+        html_text = (
+            readable_copy(page, final.url, local_images, banner)
+            if page
+            else ("<!doctype html><meta charset='utf-8'><p>Not an HTML page; see the WARC.</p>")
+        )
+        (folder / "page.html").write_text(html_text, encoding="utf-8")
+        relative = f"snapshots/{now:%Y}/{now:%m}/{snapshot_id}"
+        content_type = next(
+            (v for k, v in final.response_headers if k.lower() == "content-type"), None
+        )
+        snapshot = Snapshot(
+            id=snapshot_id,
+            url=capture.requested_url,
+            final_url=final.url,
+            captured_at=now.isoformat(timespec="seconds"),
+            http_status=final.status,
+            content_type=content_type,
+            title=title or None,
+            payload_sha256=hashlib.sha256(capture.final.body.read_bytes()).hexdigest(),
+            content_fp=fp,
+            folder=relative,
+            warc_file=warc_name,
+            html_file="page.html",
+            bytes_total=sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()),
+            quality="good",
+            source="live",
+            tool_version=__version__,
+        )
+        (folder / "meta.json").write_text(
+            json.dumps(asdict(snapshot), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        for path in folder.rglob("*"):
+            if path.is_file():
+                _fsync_file(path)
+        _fsync_dir(folder / "assets")
+        _fsync_dir(folder)
+        target = self._inside(self.root / relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, target)
+        _fsync_dir(target.parent)
+        self._insert(snapshot, capture)
+        return Outcome(capture.requested_url, "archived", snapshot)
+
+    def _insert(self, snapshot: Snapshot, capture: Capture) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(
+                f"INSERT INTO snapshots VALUES ({','.join('?' * 16)})",
+                tuple(asdict(snapshot).values()),
+            )
+            for asset in capture.assets:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)",
+                    (asset.sha256, asset.data.stat().st_size, asset.mime),
+                )
+                self._db.execute(
+                    "INSERT INTO snapshot_assets VALUES (?, ?, ?, ?)",
+                    (snapshot.id, asset.url, asset.sha256, asset.recorded.download.status),
+                )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _store_blob(self, data: Path, sha256: str) -> None:
+        target = self._blob_path(sha256)
+        if target.exists():
+            return  # write-once: same digest, same bytes
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{sha256}.{secrets.token_hex(4)}.tmp")
+        shutil.copyfile(data, temporary)
+        _fsync_file(temporary)
+        os.replace(temporary, target)
+
+    @staticmethod
+    def _link(source: Path, target: Path) -> None:
+        try:
+            os.link(source, target)
+        except OSError:  # another filesystem or no hard links: a copy does the same job
+            shutil.copyfile(source, target)
+
+    # --- checking and exporting ----------------------------------------------------------
+
+    def verify(self) -> list[str]:
+        """Problems found: missing files, blobs whose bytes no longer match their digest,
+        WARCs whose records do not match their digests."""
+        from warcio.archiveiterator import ArchiveIterator
+
+        problems = []
+        for snapshot in self.snapshots():
+            folder = self._inside(self.root / snapshot.folder)
+            for name in (snapshot.warc_file, snapshot.html_file, "meta.json"):
+                if not (folder / name).is_file():
+                    problems.append(f"{snapshot.id}: {name} is missing")
+            warc = folder / snapshot.warc_file
+            if warc.is_file():
+                try:
+                    with warc.open("rb") as stream:
+                        for record in ArchiveIterator(stream, check_digests=True):
+                            record.content_stream().read()
+                            if record.digest_checker.problems:
+                                problems.append(f"{snapshot.id}: {record.digest_checker.problems}")
+                except Exception as error:  # noqa: BLE001 - any parse failure is a finding
+                    problems.append(f"{snapshot.id}: the WARC does not read: {error}")
+        for (sha256,) in self._db.execute("SELECT sha256 FROM blobs").fetchall():
+            path = self._blob_path(sha256)
+            if not path.is_file():
+                problems.append(f"blob {sha256} is missing")
+            elif hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+                problems.append(f"blob {sha256} does not match its digest")
+        return problems
+
+    def export(self, output: Path) -> int:
+        """One WARC for replay tools: every snapshot's records, concatenated (each record
+        is its own gzip member, so concatenation is a valid .warc.gz). Returns the count."""
+        count = 0
+        temporary = output.with_name(f".{output.name}.{secrets.token_hex(4)}.tmp")
+        with temporary.open("wb") as sink:
+            for snapshot in self.snapshots():
+                warc = self._inside(self.root / snapshot.folder / snapshot.warc_file)
+                with warc.open("rb") as source:
+                    shutil.copyfileobj(source, sink)
+                count += 1
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(temporary, output)
+        return count

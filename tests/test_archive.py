@@ -1,0 +1,295 @@
+"""The archive: capture, WARC records, the readable copy, dedupe, refusals, crashes, paths."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from linkcheck.archive.store import Archive, fingerprint
+from linkcheck.cli import app
+from linkcheck.simweb import SimulatedWeb
+
+from .conftest import web_cli_args
+
+runner = CliRunner()
+ARTICLE = "https://mp.weixin.qq.com/s/with-images"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def archive(web: SimulatedWeb, *args: str) -> str:
+    connection = [a for a in web_cli_args(web) if a not in ("--no-progress",)]
+    keep = []
+    skip = False
+    for arg in connection:  # `archive` takes the routing options, not the retry ones
+        if skip:
+            skip = False
+            continue
+        if arg in ("--max-retries", "--retry-backoff"):
+            skip = True
+            continue
+        keep.append(arg)
+    result = runner.invoke(app, ["archive", *args, *keep])
+    assert result.exit_code == 0, result.stderr + result.stdout
+    return result.stdout
+
+
+def write_post(project: Path, *urls: str) -> None:
+    (project / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
+
+
+def snapshot_of(project: Path, url: str) -> tuple[Path, Archive]:
+    store = Archive(project / ".linkcheck" / "archive")
+    latest = store.latest(url)
+    assert latest is not None
+    return store.root / latest.folder, store
+
+
+def test_a_wechat_article_reopens_whole_from_the_readable_copy(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    write_post(project, ARTICLE)
+    assert "archived" in archive(simweb, "post.md")
+    folder, _ = snapshot_of(project, ARTICLE)
+    page = (folder / "page.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert "<iframe" not in page.lower()
+    assert not re.search(r"\son\w+\s*=", page)
+    assert "Content-Security-Policy" in page
+    assert 'content="no-referrer"' in page
+    assert ARTICLE in page  # the banner names the source
+    assert "visibility: visible" in page
+    assert "visibility: hidden" not in page
+    sources = re.findall(r'<img[^>]*\ssrc="([^"]*)"', page)
+    backgrounds = re.findall(r"url\('([^']*)'\)", page)
+    # Three images live: two lazy <img>, one inline background; the fourth is missing.
+    assert len(sources) == 2
+    assert len(backgrounds) == 1
+    for local in sources + backgrounds:
+        assert local.startswith("assets/")
+        assert (folder / local).is_file()
+    assert not re.search(r'(src|srcset|data-src|href)="https?://mmbiz', page)
+    assert "第一段文字" in page
+
+
+def test_the_images_were_fetched_without_a_referer(simweb: SimulatedWeb, project: Path) -> None:
+    write_post(project, ARTICLE)
+    before = len(simweb.requests)
+    archive(simweb, "post.md")
+    images = [r for r in simweb.requests[before:] if r.host == "mmbiz.qpic.cn"]
+    assert len(images) == 4
+    assert all(r.header("Referer") is None for r in images)
+
+
+def _records(warc: Path) -> list[tuple[str, str, dict[str, str], bytes, str | None]]:
+    found = []
+    with warc.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            http = record.http_headers
+            headers = dict(http.headers) if http is not None else {}
+            statusline = http.statusline if http is not None else None
+            found.append(
+                (
+                    record.rec_type,
+                    record.rec_headers.get_header("WARC-Target-URI") or "",
+                    {
+                        **dict(record.rec_headers.headers),
+                        **{f"http:{k.lower()}": v for k, v in headers.items()},
+                    },
+                    record.raw_stream.read(),
+                    statusline,
+                )
+            )
+    return found
+
+
+def test_warc_records_follow_the_header_rules(simweb: SimulatedWeb, project: Path) -> None:
+    write_post(project, "https://gzip.test/", "https://github.com/matterport/Mask_RCNN")
+    archive(simweb, "post.md")
+    folder, _ = snapshot_of(project, "https://gzip.test/")
+    [warc] = folder.glob("linkcheck-*.warc.gz")
+    records = _records(warc)
+    assert records[0][0] == "warcinfo"
+    [response] = [r for r in records if r[0] == "response"]
+    _, uri, headers, payload, statusline = response
+    assert uri == "https://gzip.test/"
+    assert headers["WARC-Type"] == "response"
+    assert "http:transfer-encoding" not in headers
+    assert headers["http:content-encoding"] == "gzip"
+    assert int(headers["http:content-length"]) == len(payload)
+    assert payload[:2] == b"\x1f\x8b"  # the bytes as sent: still gzip
+    assert gzip.decompress(payload).startswith(b"<!doctype html>")
+    digest = "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode()
+    assert headers["WARC-Payload-Digest"] == digest
+    assert headers["WARC-IP-Address"] == "127.0.0.1"
+    assert statusline == "200 OK"
+    assert [r[0] for r in records].count("request") == 1
+    # The renamed repository: the 301 hop has its own record before the page.
+    folder, _ = snapshot_of(project, "https://github.com/matterport/Mask_RCNN")
+    [warc] = folder.glob("linkcheck-*.warc.gz")
+    responses = [(uri, status) for kind, uri, _, _, status in _records(warc) if kind == "response"]
+    assert responses == [
+        ("https://github.com/matterport/Mask_RCNN", "301 Moved Permanently"),
+        ("https://github.com/matterport/Mask-RCNN", "200 OK"),
+    ]
+
+
+def test_the_warc_is_version_1_1_with_gzip_members(simweb: SimulatedWeb, project: Path) -> None:
+    write_post(project, ARTICLE)
+    archive(simweb, "post.md")
+    folder, _ = snapshot_of(project, ARTICLE)
+    [warc] = folder.glob("linkcheck-*.warc.gz")
+    with gzip.open(warc) as stream:
+        first = stream.read(200)
+    assert first.startswith(b"WARC/1.1\r\n")
+    kinds = [kind for kind, *_ in _records(warc)]
+    assert kinds.count("response") == 5  # the page and four images, the missing one included
+
+
+def test_unchanged_pages_are_not_stored_twice_and_images_are_shared(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    write_post(project, ARTICLE, "https://mp.weixin.qq.com/s/shares-an-image")
+    first = archive(simweb, "post.md")
+    assert re.findall(r"^([a-z]+) ", first, re.M) == ["archived", "archived"]
+    second = archive(simweb, "post.md")
+    assert re.findall(r"^([a-z]+) ", second, re.M) == ["unchanged", "unchanged"]
+    root = project / ".linkcheck" / "archive"
+    assert len(list((root / "snapshots").glob("*/*/*"))) == 2
+    blobs = [p for p in (root / "blobs").rglob("*") if p.is_file()]
+    assert len(blobs) == 3  # image 0 is in both articles, stored once
+    assert "recent" in archive(simweb, "post.md", "--max-age", "1d")
+
+
+def test_fingerprints_ignore_what_changes_on_every_fetch() -> None:
+    assert fingerprint("  正文  第二段 ", ["ab"]) == fingerprint("正文 第二段", ["ab"])
+    assert fingerprint("正文", ["ab"]) != fingerprint("正文", ["cd"])
+    from linkcheck.archive.readable import content_text
+
+    one = '<script nonce="a1">var x=1</script><div id="js_content"><p>正文</p></div>'
+    two = '<script nonce="b2">var x=2</script><div id="js_content"><p>正文</p></div>'
+    assert content_text(one) == content_text(two) == "正文"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mp.weixin.qq.com/s/deleted",
+        "https://mp.weixin.qq.com/s/captcha-redirect",
+        "https://zhuanlan.zhihu.com/p/25954683",
+    ],
+)
+def test_error_pages_are_never_snapshots(simweb: SimulatedWeb, project: Path, url: str) -> None:
+    write_post(project, url)
+    assert "refused" in archive(simweb, "post.md")
+    store = Archive(project / ".linkcheck" / "archive")
+    assert store.snapshots() == []
+
+
+def test_list_show_verify_export(simweb: SimulatedWeb, project: Path) -> None:
+    write_post(project, ARTICLE, "https://gzip.test/")
+    archive(simweb, "post.md")
+    listing = archive(simweb, "list")
+    assert ARTICLE in listing
+    assert "带图片的文章" in listing
+    shown = archive(simweb, "show", ARTICLE).strip()
+    assert shown.endswith("page.html")
+    assert Path(shown).is_file()
+    assert "2 snapshots verified" in archive(simweb, "verify")
+    archive(simweb, "export", "all.warc.gz")
+    uris = {uri for kind, uri, *_ in _records(project / "all.warc.gz") if kind == "response"}
+    assert {ARTICLE, "https://gzip.test/"} <= uris
+
+
+def test_verify_finds_tampering(simweb: SimulatedWeb, project: Path) -> None:
+    write_post(project, ARTICLE)
+    archive(simweb, "post.md")
+    blob = next(p for p in (project / ".linkcheck" / "archive" / "blobs").rglob("*") if p.is_file())
+    blob.unlink()
+    blob.write_bytes(b"not the image any more")
+    result = runner.invoke(app, ["archive", "verify"])
+    assert result.exit_code == 1
+    assert "does not match its digest" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/../../../../tmp/evil", "/%2e%2e/%2e%2e/escape", "/" + "a" * 300, "/CON/aux.html", "/x%00y"],
+)
+def test_names_never_come_from_urls(simweb: SimulatedWeb, project: Path, path: str) -> None:
+    write_post(project, f"https://soft404.test{path}")
+    archive(simweb, "post.md")
+    root = (project / ".linkcheck" / "archive").resolve()
+    names = re.compile(
+        r"^(index\.sqlite3(-wal|-shm)?|blobs|sha256|[0-9a-f]{2}|[0-9a-f]{64}"
+        r"|[0-9a-f]{64}\.(png|jpg|gif|webp|avif)|snapshots|tmp|\d{4}|\d{2}"
+        r"|\d{8}T\d{6}Z-[0-9a-f]{8}|linkcheck-\d{8}T\d{6}Z-[0-9a-f]{8}\.warc\.gz"
+        r"|page\.html|meta\.json|assets)$"
+    )
+    for found in root.rglob("*"):
+        assert found.resolve().is_relative_to(root)
+        assert names.match(found.name), found
+    assert not (project.parent / "tmp" / "evil").exists()
+
+
+def test_a_killed_archive_run_leaves_a_consistent_index(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    urls = [f"https://gzip.test/?n={i}" for i in range(6)]
+    urls += [f"https://hostile.test/drip?n={i}" for i in range(4)]  # slow: still running
+    write_post(project, *urls)
+    args = [a for a in web_cli_args(simweb) if a != "--no-progress"]
+    keep = [
+        a
+        for i, a in enumerate(args)
+        if a not in ("--max-retries", "--retry-backoff")
+        and (i == 0 or args[i - 1] not in ("--max-retries", "--retry-backoff"))
+    ]
+    run = subprocess.Popen(
+        [sys.executable, "-m", "linkcheck", "archive", "post.md", "--timeout", "20", *keep],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    index = project / ".linkcheck" / "archive" / "index.sqlite3"
+    rows = 0
+    for _ in range(200):  # bounded wait for some snapshots to be committed
+        time.sleep(0.1)
+        if index.exists():
+            try:
+                rows = (
+                    sqlite3.connect(index).execute("SELECT COUNT(*) FROM snapshots").fetchone()[0]
+                )
+            except sqlite3.OperationalError:
+                rows = 0
+        if rows >= 1:
+            break
+    time.sleep(0.3)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+    assert rows >= 1
+    root = project / ".linkcheck" / "archive"
+    assert any((root / "tmp").iterdir())  # the drip captures were staged when killed
+    # Every row points at a complete folder; the next open sweeps the leftovers.
+    assert "verified" in archive(simweb, "verify")
+    assert not any((root / "tmp").iterdir())
+    store = Archive(root)
+    folders = {s.folder for s in store.snapshots()}
+    on_disk = {p.relative_to(store.root).as_posix() for p in (root / "snapshots").glob("*/*/*")}
+    assert folders == on_disk
