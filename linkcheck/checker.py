@@ -34,6 +34,8 @@ class Result:
     target: str | None  # the URL fetched, for external links
     verdict: Verdict
     history: UrlHistory | None = None
+    snapshot: str | None = None  # a dead link's newest local snapshot (page.html)
+    wayback: str | None = None  # a dead link's newest Wayback Machine capture
 
 
 @dataclass(frozen=True)

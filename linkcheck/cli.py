@@ -300,6 +300,32 @@ def check(
             show_envvar=True,
         ),
     ] = None,
+    archive_alive: Annotated[
+        bool | None,
+        typer.Option(
+            "--archive",
+            help="Also snapshot every alive link into .linkcheck/archive "
+            "(skipping those archived in the last day).",
+            show_default=False,
+        ),
+    ] = None,
+    wayback: Annotated[
+        bool | None,
+        typer.Option(
+            "--wayback/--no-wayback",
+            help="Look dead links up on the Wayback "
+            "Machine and suggest the newest capture (on by default).",
+            show_default=False,
+        ),
+    ] = None,
+    save_to_wayback: Annotated[
+        bool | None,
+        typer.Option(
+            "--save-to-wayback",
+            help="Submit alive links to Save Page Now (needs IA_ACCESS_KEY and IA_SECRET_KEY).",
+            show_default=False,
+        ),
+    ] = None,
     soft_404: Annotated[
         bool | None,
         typer.Option(
@@ -346,6 +372,9 @@ def check(
             "include_private": include_private,
             "github_token": github_token or None,
             "soft_404": soft_404,
+            "archive": archive_alive,
+            "wayback": wayback,
+            "save_to_wayback": save_to_wayback,
         }
         config = build_config(cli, config_file, cwd=Path.cwd())
     except LinkcheckError as error:
@@ -532,7 +561,7 @@ def demo(
     """Check the bundled sample blog against the simulated web (no internet needed)."""
     import tempfile
 
-    from .config import Config
+    from .config import Config, HostConfig
     from .simweb import running
 
     repo = Path(__file__).resolve().parent.parent
@@ -556,6 +585,11 @@ def demo(
             retry_backoff=0.2,
             cache=False,
             state_dir=str(Path(work) / "state"),
+            # A local simulated web: the real hosts' politeness intervals only slow it down.
+            hosts={
+                host: HostConfig(interval=0)
+                for host in ("mp.weixin.qq.com", "zhihu.com", "github.com", "web.archive.org")
+            },
         )
         _run_and_report(
             [str(blog)],

@@ -66,6 +66,9 @@ class Config:
     state_dir: str = ".linkcheck"
     github_token: str | None = field(default=None, repr=False)  # CLI or GITHUB_TOKEN only
     soft_404: bool = False
+    archive: bool = False  # snapshot alive links after checking
+    wayback: bool = True  # look dead links up on the Wayback Machine
+    save_to_wayback: bool = False  # submit alive links to Save Page Now
     hosts: Mapping[str, HostConfig] = field(default_factory=dict)
 
 

@@ -70,6 +70,8 @@ DEFAULT_HOST_POLICIES: Mapping[str, HostPolicy] = {
     "mp.weixin.qq.com": HostPolicy(concurrency=2, interval=0.5),
     "zhihu.com": HostPolicy(concurrency=2, interval=0.5),
     "github.com": HostPolicy(concurrency=4, interval=0.1),
+    # The Wayback Machine rate-limits hard (archive.md §3.1, §3.4): a lookup or a save at a time.
+    "web.archive.org": HostPolicy(concurrency=1, interval=1.0),
 }
 
 
@@ -397,6 +399,31 @@ class Fetcher:
             gate.defer(wait)
             raise _Retryable(exchange, wait)
         return exchange
+
+    async def fetch_once(self, url: str) -> Exchange:
+        """One hop, redirects not followed (the Wayback lookup reads the redirect itself)."""
+        return await self._fetch_hop(url, first=True)
+
+    async def post_form(
+        self, url: str, form: Mapping[str, str], headers: Mapping[str, str]
+    ) -> Exchange:
+        """A form POST (Save Page Now), through the same gates; not retried."""
+        host = urlsplit(url).hostname or ""
+        try:
+            async with self._gate(host).slot(), self._global:
+                async with asyncio.timeout(self.settings.timeout):
+                    client = self._client_for(host)
+                    request_headers = {**self._request_headers(host), **headers}
+                    async with client.stream(
+                        "POST", url, data=dict(form), headers=request_headers
+                    ) as response:
+                        body = await _read_body(response, self.settings.body_limit)
+        except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
+            kind, _ = _error_kind(error)
+            return Exchange(url, error=kind, error_detail=_describe(error))
+        items = tuple((k.lower(), v) for k, v in response.headers.multi_items())
+        hop = Hop(url, response.status_code, response.headers.get("location"))
+        return Exchange(url, (hop,), items, body)
 
     async def download(self, url: str, sink: BinaryIO, *, limit: int, timeout: float) -> Download:
         """GET url once, writing the raw body (at most limit bytes) to sink. Redirects are

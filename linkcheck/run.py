@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -14,6 +14,7 @@ from .collect import DEFAULT_SUFFIXES, collect
 from .config import Config
 from .errors import ExitCode
 from .extract.parallel import extract_sources
+from .models import Link, Status
 from .report import Format, ReportOptions, reporter_for
 from .state import State, StateError
 
@@ -42,6 +43,99 @@ def exit_code_for(report: CheckReport, config: Config) -> ExitCode:
     return ExitCode.OK
 
 
+async def _check_and_archive(
+    links: Sequence[Link],
+    config: Config,
+    state: State | None,
+    progress: Progress | None,
+    cwd: Path,
+    warnings: list[str],
+) -> CheckReport:
+    """The check, then what the archive stage adds: snapshots of alive links (--archive),
+    Save Page Now (--save-to-wayback), and for dead links their local snapshot and newest
+    Wayback capture."""
+    report = await check(links, config, state=state, progress=progress)
+    alive = sorted(
+        {
+            r.target
+            for r in report.results
+            if r.target is not None and r.verdict.status in (Status.ALIVE, Status.REDIRECTED)
+        }
+    )
+    dead = sorted(
+        {
+            r.target
+            for r in report.results
+            if r.target is not None and r.verdict.status is Status.DEAD
+        }
+    )
+    root = project_root(cwd) / config.state_dir / "archive"
+    snapshots: dict[str, str] = {}
+    if config.archive or (dead and root.exists()):
+        from .archive import Archive, archive_urls
+
+        archive = Archive(root)
+        try:
+            if config.archive and alive:
+                outcomes = await archive_urls(alive, archive, config, max_age=86400.0)
+                failed = [o for o in outcomes if o.result in ("failed", "refused")]
+                if failed:
+                    warnings.append(f"archive: {len(failed)} of {len(alive)} pages not archived")
+            for url in dead:
+                latest = archive.latest(url)
+                if latest is not None:
+                    snapshots[url] = str(archive.page_path(latest))
+        finally:
+            archive.close()
+    wayback: dict[str, str] = {}
+    if dead and config.wayback and state is not None and config.cache:
+        known = state.wayback(dead)  # looked up within a week: not asked again
+        wayback.update({url: capture for url, capture in known.items() if capture})
+        dead = [url for url in dead if url not in known]
+    if (dead and config.wayback and not report.offline) or (config.save_to_wayback and alive):
+        found = await _wayback(
+            config,
+            dead if config.wayback else [],
+            alive if config.save_to_wayback else [],
+            warnings,
+        )
+        if state is not None and config.wayback and not report.offline:
+            for url in dead:
+                state.record_wayback(url, found.get(url))
+        wayback.update(found)
+    if not snapshots and not wayback:
+        return report
+    results = tuple(
+        replace(r, snapshot=snapshots.get(r.target or ""), wayback=wayback.get(r.target or ""))
+        if r.verdict.status is Status.DEAD
+        else r
+        for r in report.results
+    )
+    return replace(report, results=results)
+
+
+async def _wayback(
+    config: Config, dead: list[str], alive: list[str], warnings: list[str]
+) -> dict[str, str]:
+    from .archive.wayback import credentials, newest_capture, save_page_now
+    from .fetch import Fetcher, fetch_settings
+
+    fetcher = Fetcher(fetch_settings(config))
+    try:
+        found = await asyncio.gather(*(newest_capture(fetcher, url) for url in dead))
+        if alive:
+            keys = credentials()
+            if keys is None:
+                warnings.append("--save-to-wayback needs IA_ACCESS_KEY and IA_SECRET_KEY")
+            else:
+                saved = [await save_page_now(fetcher, url, keys) for url in alive]
+                done = sum(1 for s in saved if s.status == "archived")
+                warnings.append(f"Save Page Now: {done} of {len(saved)} pages archived")
+    finally:
+        await fetcher.aclose()
+    return {url: capture for url, capture in zip(dead, found, strict=True) if capture}
+
+
 def run(
     paths: Sequence[str],
     config: Config,
@@ -65,7 +159,9 @@ def run(
     try:
         if state is not None:
             state.begin_run()
-        report = asyncio.run(check(links, config, state=state, progress=progress))
+        report = asyncio.run(
+            _check_and_archive(links, config, state, progress, cwd, collected.warnings)
+        )
         if state is not None:
             state.finish_run()
     finally:

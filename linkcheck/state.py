@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS history (
     checked_at REAL NOT NULL, PRIMARY KEY (run_id, url)
 );
 CREATE INDEX IF NOT EXISTS history_by_url ON history (url, run_id);
+CREATE TABLE IF NOT EXISTS wayback (
+    url TEXT PRIMARY KEY, capture TEXT, looked_up_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS url_state (
     url TEXT PRIMARY KEY, last_status TEXT NOT NULL, last_checked REAL NOT NULL,
     last_success REAL, first_failure REAL, consecutive_failures INTEGER NOT NULL DEFAULT 0
@@ -212,6 +215,29 @@ class State:
             for row in rows:
                 found[row[0]] = UrlHistory(row[0], Status(row[1]), row[2], row[3], row[4], row[5])
         return found
+
+    def wayback(
+        self, urls: Iterable[str], *, max_age: float = 7 * 86400, now: float | None = None
+    ) -> dict[str, str | None]:
+        """Recent Wayback lookups: URL → newest capture, or None for "none found"."""
+        limit = _now(now) - max_age
+        found: dict[str, str | None] = {}
+        wanted = list(urls)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT url, capture FROM wayback WHERE url IN ({','.join('?' * len(chunk))}) "
+                "AND looked_up_at >= ?",
+                (*chunk, limit),
+            ).fetchall()
+            found.update({url: capture for url, capture in rows})
+        return found
+
+    def record_wayback(self, url: str, capture: str | None, now: float | None = None) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO wayback VALUES (?, ?, ?)", (url, capture, _now(now))
+            )
 
     def history(self, url: str) -> UrlHistory | None:
         row = self._db.execute(

@@ -293,3 +293,73 @@ def test_a_killed_archive_run_leaves_a_consistent_index(
     folders = {s.folder for s in store.snapshots()}
     on_disk = {p.relative_to(store.root).as_posix() for p in (root / "snapshots").glob("*/*/*")}
     assert folders == on_disk
+
+
+def test_check_archive_then_dead_links_point_at_their_snapshot(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    import json
+
+    write_post(project, "https://hostile.test/alive-then-gone")
+    args = ["check", "post.md", "--format", "json", "--no-cache", *web_cli_args(simweb)]
+    first = runner.invoke(app, [*args, "--archive"])
+    assert first.exit_code == 0, first.stderr
+    [alive] = json.loads(first.stdout)["results"]
+    assert (alive["status"], alive["snapshot"]) == ("alive", None)
+    second = runner.invoke(app, args)
+    assert second.exit_code == 1
+    [dead] = json.loads(second.stdout)["results"]
+    assert dead["status"] == "dead"
+    assert dead["snapshot"].endswith("page.html")
+    assert "Soon gone" in Path(dead["snapshot"]).read_text(encoding="utf-8")
+    assert dead["wayback"] is None  # the fake Wayback Machine has no capture of it
+
+
+def test_dead_links_get_the_newest_wayback_capture(simweb: SimulatedWeb, project: Path) -> None:
+    import json
+
+    write_post(project, "https://github.com/no-such/repository")
+    result = runner.invoke(app, ["check", "post.md", "--format", "json", *web_cli_args(simweb)])
+    [dead] = json.loads(result.stdout)["results"]
+    assert dead["wayback"] == (
+        "https://web.archive.org/web/20200101000000/https://github.com/no-such/repository"
+    )
+    before = len(simweb.requests)
+    again = runner.invoke(app, ["check", "post.md", "--format", "json", *web_cli_args(simweb)])
+    assert json.loads(again.stdout)["results"][0]["wayback"] == dead["wayback"]
+    # The verdict and the lookup both come from the state database: nothing is asked.
+    assert len(simweb.requests) == before
+    quiet = runner.invoke(
+        app,
+        [
+            "check",
+            "post.md",
+            "--format",
+            "json",
+            "--no-wayback",
+            "--no-cache",
+            *web_cli_args(simweb),
+        ],
+    )
+    assert json.loads(quiet.stdout)["results"][0]["wayback"] is None
+
+
+def test_save_to_wayback_uses_the_users_keys_on_archive_org_only(
+    simweb: SimulatedWeb, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_post(project, "https://github.com/facebookresearch/Detectron")
+    args = ["check", "post.md", "--no-cache", "--save-to-wayback", *web_cli_args(simweb)]
+    missing = runner.invoke(app, args)
+    assert "needs IA_ACCESS_KEY and IA_SECRET_KEY" in missing.stderr
+    monkeypatch.setenv("IA_ACCESS_KEY", "fixture-access")
+    monkeypatch.setenv("IA_SECRET_KEY", "fixture-secret")
+    before = len(simweb.requests)
+    saved = runner.invoke(app, args)
+    assert "Save Page Now: 1 of 1 pages archived" in saved.stderr
+    assert "fixture-secret" not in saved.stdout + saved.stderr
+    sent = simweb.requests[before:]
+    with_keys = [r for r in sent if r.header("Authorization")]
+    assert [r.target for r in with_keys] == ["/save"]
+    assert with_keys[0].host == "web.archive.org"
+    assert with_keys[0].header("Authorization") == "LOW fixture-access:fixture-secret"
+    assert any(r.target == "/save/status/spn2-fixture0001" for r in sent)

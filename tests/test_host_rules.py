@@ -46,10 +46,15 @@ def host_verdicts(
 ) -> dict[str, list[str | None]]:
     root = tmp_path_factory.mktemp("hosts")
     (root / ".git").mkdir()
+    # The politeness intervals of the real hosts only slow a local simulated web down.
+    (root / "linkcheck.toml").write_text(
+        '[hosts."mp.weixin.qq.com"]\ninterval = 0\n[hosts."zhihu.com"]\ninterval = 0\n',
+        encoding="utf-8",
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         patch.delenv("GITHUB_TOKEN", raising=False)
-        return check_json(simweb, str(BLOG), "--no-cache")
+        return check_json(simweb, str(BLOG), "--no-cache", "--no-wayback")
 
 
 @pytest.mark.parametrize(("url", "expected"), sorted(EXPECTED["without_token"].items()))

@@ -77,6 +77,16 @@ def reporter_for(fmt: Format) -> Reporter:
     return reporters[fmt]
 
 
+def copies(result: Result) -> list[str]:
+    """Where a dead link's content survives: our snapshot, the Wayback Machine's capture."""
+    found = []
+    if result.snapshot:
+        found.append(f"snapshot: {result.snapshot}")
+    if result.wayback:
+        found.append(f"Wayback: {result.wayback}")
+    return found
+
+
 def headline(report: CheckReport) -> str:
     counts = summary_counts(report)
     urls = len({r.target for r in report.results if r.target})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..checker import CheckReport
 from ..models import Status
-from . import ReportOptions, headline, problems
+from . import ReportOptions, copies, headline, problems
 
 
 def _escape_data(text: str) -> str:
@@ -32,6 +32,8 @@ class GitHubReporter:
                 message += f" → {verdict.final_url}"
             elif verdict.detail:
                 message += f": {verdict.detail}"
+            for copy in copies(result):
+                message += f" ({copy})"
             properties = ",".join(
                 [
                     f"file={_escape_property(link.file)}",

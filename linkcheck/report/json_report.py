@@ -33,6 +33,8 @@ def _record(result: Result) -> dict[str, object]:
         "final_url": verdict.final_url,
         "detail": verdict.detail,
         "rule": verdict.rule,
+        "snapshot": result.snapshot,
+        "wayback": result.wayback,
         "from_cache": verdict.from_cache,
         "failing_since": _iso(history.first_failure) if history else None,
         "consecutive_failures": history.consecutive_failures if history else 0,

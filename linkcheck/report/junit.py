@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 from ..checker import CheckReport
 from ..models import Status
-from . import ReportOptions
+from . import ReportOptions, copies
 
 
 class JUnitReporter:
@@ -32,7 +32,9 @@ class JUnitReporter:
                 if verdict.status in options.fail_on:
                     suite_failures += 1
                     failure = ET.SubElement(case, "failure", message=message, type=verdict.reason)
-                    failure.text = verdict.detail or verdict.final_url or message
+                    failure.text = "\n".join(
+                        [verdict.detail or verdict.final_url or message, *copies(result)]
+                    )
                 elif verdict.status is Status.EXCLUDED:
                     suite_skipped += 1
                     ET.SubElement(case, "skipped", message=message)

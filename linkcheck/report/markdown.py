@@ -30,7 +30,12 @@ def _why(result: Result, status: Status) -> str:
     streak = ""
     if result.history and result.history.consecutive_failures > 1:
         streak = f" (failing {result.history.consecutive_failures} runs in a row)"
-    return f"`{verdict.reason}`{_cell(detail)}{streak}"
+    archived = ""
+    if result.snapshot:
+        archived += f"; snapshot: `{_cell(result.snapshot)}`"
+    if result.wayback:
+        archived += f"; [Wayback]({result.wayback})"
+    return f"`{verdict.reason}`{_cell(detail)}{streak}{archived}"
 
 
 class MarkdownReporter:

@@ -7,7 +7,7 @@ import json
 from .. import __version__
 from ..checker import CheckReport
 from ..models import Status
-from . import ReportOptions, problems
+from . import ReportOptions, copies, problems
 
 _SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -40,6 +40,8 @@ class SarifReporter:
                 text += f" now at {verdict.final_url}"
             elif verdict.detail:
                 text += f": {verdict.detail}"
+            for copy in copies(result):
+                text += f". {copy}"
             results.append(
                 {
                     "ruleId": verdict.reason,

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..checker import CheckReport
 from ..models import Status
-from . import PROBLEMS, ReportOptions, by_host, headline
+from . import PROBLEMS, ReportOptions, by_host, copies, headline
 
 STYLES = {
     Status.ALIVE: "green",
@@ -57,6 +57,8 @@ class TerminalReporter:
                         note = f"{note}; {streak}" if note else streak
                     if note:
                         console.print(Text(" " * 31 + note, style="dim"))
+                    for copy in copies(result):
+                        console.print(Text(" " * 31 + copy, style="cyan"))
                 console.print()
             table = Table(title="By host", title_justify="left", show_edge=False)
             table.add_column("host")
