@@ -161,6 +161,16 @@ def test_the_warc_is_version_1_1_with_gzip_members(simweb: SimulatedWeb, project
     assert first.startswith(b"WARC/1.1\r\n")
     kinds = [kind for kind, *_ in _records(warc)]
     assert kinds.count("response") == 5  # the page and four images, the missing one included
+    # warcio's own checker: every record parses and every digest matches.
+    checked = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", str(warc)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "digest pass" in checked.stdout
 
 
 def test_unchanged_pages_are_not_stored_twice_and_images_are_shared(

@@ -1,0 +1,159 @@
+"""Archive WeChat-sized pages: throughput and peak memory of `linkcheck archive`.
+
+    python bench/archive.py [--pages 200] [--also 50]
+
+A local server on 127.0.0.1 answers /page/<n> with a WeChat-like article of 2–4 MB (hidden
+`#js_content`, ten lazy `data-src` images) and /img/<n>/<k> with a distinct PNG of about
+40 KB. `linkcheck archive` snapshots every page of a generated blog that cites them. It runs
+once with --also pages and once with --pages pages, to show that peak memory does not grow
+with the number of pages. Never run by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import zlib
+from pathlib import Path
+
+_SENTENCE = "迁移学习是一种机器学习方法，把为任务A开发的模型作为初始点，重新用在任务B上。"
+_FILLER = ("<p>" + _SENTENCE * 8 + "</p>\n").encode()
+
+
+def _png(seed: int, side: int = 120) -> bytes:
+    rows = random.Random(seed).randbytes((side * 3 + 1) * side)  # incompressible: ~40 KB
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 1))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _page(n: int) -> bytes:
+    size = (2 + n % 3) * 1024 * 1024  # 2, 3 or 4 MB
+    images = "".join(f'<img data-src="/img/{n}/{k}" src="">' for k in range(10))
+    head = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><meta property="og:url" '
+        f'content="/page/{n}"><title></title></head><body><div id="js_article">'
+        f'<h1 id="activity-name">文章 {n}</h1><div id="js_content" '
+        f'style="visibility: hidden; opacity: 0;">{images}'
+    ).encode()
+    tail = b"</div></div></body></html>"
+    body = _FILLER * ((size - len(head) - len(tail)) // len(_FILLER) + 1)
+    return head + body[: size - len(head) - len(tail)] + tail
+
+
+class PageServer:
+    def __init__(self) -> None:
+        self.port = 0
+        self.served = 0
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            for _ in range(10_000):
+                head = await reader.readuntil(b"\r\n\r\n")
+                path = head.split(b" ", 2)[1].decode()
+                parts = path.strip("/").split("/")
+                if parts[0] == "page":
+                    body, kind = _page(int(parts[1])), b"text/html; charset=utf-8"
+                else:
+                    body, kind = _png(int(parts[1]) * 100 + int(parts[2])), b"image/png"
+                self.served += len(body)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: "
+                    + kind
+                    + f"\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, IndexError, ValueError):
+            return
+        finally:
+            writer.close()
+
+    def _run(self) -> None:
+        async def start() -> None:
+            server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+            self.port = server.sockets[0].getsockname()[1]
+
+        self._loop.run_until_complete(start())
+        self._ready.set()
+        self._loop.run_forever()
+
+    def start(self) -> PageServer:
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+def run(linkcheck: str, pages: int, server: PageServer) -> tuple[float, float, int, float]:
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work)
+        (root / ".git").mkdir()
+        urls = [f"http://127.0.0.1:{server.port}/page/{n}" for n in range(pages)]
+        (root / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
+        served_before = server.served
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [linkcheck, "archive", "post.md", "--include-private"],
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(process.stderr.read().decode() if process.stderr else "failed")
+        archived = len(list((root / ".linkcheck" / "archive" / "snapshots").glob("*/*/*")))
+        megabytes = (server.served - served_before) / 1e6
+        return elapsed, usage.ru_maxrss / 1024, archived, megabytes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--also", type=int, default=50)
+    args = parser.parse_args()
+    linkcheck = shutil.which("linkcheck")
+    if linkcheck is None:
+        raise SystemExit("needs `linkcheck` on PATH (pip install -e .)")
+    server = PageServer().start()
+    try:
+        print(
+            f"{'pages':>6}{'archived':>10}{'wall s':>9}{'MB fetched':>12}{'MB/s':>7}"
+            f"{'pages/s':>9}{'peak MB':>9}"
+        )
+        for pages in (args.also, args.pages):
+            elapsed, peak, archived, megabytes = run(linkcheck, pages, server)
+            print(
+                f"{pages:>6}{archived:>10}{elapsed:>9.1f}{megabytes:>12.0f}"
+                f"{megabytes / elapsed:>7.1f}{pages / elapsed:>9.2f}{peak:>9.0f}"
+            )
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
