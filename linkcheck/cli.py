@@ -543,6 +543,85 @@ def archive(
     raise typer.Exit(int(code))
 
 
+class DeadChoice(StrEnum):
+    REPLACE = "replace"
+    ANNOTATE = "annotate"
+    KEEP = "keep"
+
+
+@app.command()
+def fix(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, directories or quoted globs to rewrite.",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ],
+    dead: Annotated[
+        DeadChoice,
+        typer.Option(
+            "--dead",
+            help="Dead links: replace them with their archived copy, "
+            "annotate them with a link to it, or keep them.",
+            metavar="MODE",
+        ),
+    ] = DeadChoice.ANNOTATE,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print a unified diff; change nothing.")
+    ] = False,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="Read settings from FILE.", metavar="FILE")
+    ] = None,
+    connect_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--connect-to",
+            help="HOST1:PORT1:HOST2:PORT2, as in curl (repeatable).",
+            metavar="ROUTE",
+        ),
+    ] = None,
+    cacert: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
+        ),
+    ] = None,
+    timeout: Annotated[
+        str | None, typer.Option("--timeout", help="Deadline of one request.", metavar="DURATION")
+    ] = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option("--cache/--no-cache", help="Reuse recent verdicts.", show_default=False),
+    ] = None,
+) -> None:
+    """Rewrite moved links to where they went and dead links to their archived copy."""
+    from .config import build_config, parse_duration
+    from .fix import DeadMode
+    from .fix_run import fix as run_fix
+
+    try:
+        config = build_config(
+            {
+                "connect_to": tuple(connect_to) if connect_to else None,
+                "cacert": tuple(cacert) if cacert else None,
+                "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
+                "cache": cache,
+            },
+            config_file,
+            cwd=Path.cwd(),
+        )
+        text, warnings = run_fix(
+            paths, config, cwd=Path.cwd(), dead=DeadMode(dead.value), dry_run=dry_run
+        )
+    except LinkcheckError as error:
+        _fail(str(error), error.exit_code)
+    for warning in warnings:
+        typer.echo(f"linkcheck: warning: {warning}", err=True)
+    sys.stdout.write(text)
+
+
 @app.command()
 def demo(
     output_format: Annotated[
@@ -620,7 +699,7 @@ def _fail(message: str, code: ExitCode) -> typer.Exit:
     raise typer.Exit(int(code))
 
 
-_COMMANDS = frozenset({"check", "extract", "demo", "archive"})
+_COMMANDS = frozenset({"check", "extract", "demo", "archive", "fix"})
 
 
 def run_main(invoke: Callable[[], object]) -> int:

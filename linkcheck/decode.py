@@ -31,6 +31,11 @@ _CHINESE_TEXT = re.compile(
 _IDEOGRAPH_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 
 
+def byte_order_mark(data: bytes) -> bytes:
+    """The BOM data starts with, if any (kept when a file is written back)."""
+    return next((bom for bom, _ in _BOMS if data.startswith(bom)), b"")
+
+
 class DecodeError(ValueError):
     """The bytes are not text in an encoding we accept; the message says why."""
 

@@ -1,0 +1,85 @@
+"""`linkcheck fix`: check, plan the edits, write them back (or print a diff)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from .checker import Result
+from .collect import DEFAULT_SUFFIXES, STDIN, collect
+from .config import Config
+from .decode import byte_order_mark
+from .errors import InputError
+from .extract.parallel import extract_sources
+from .fix import DeadMode, apply, plan, unified_diff
+from .run import _check_and_archive, project_root
+from .state import State, StateError
+
+
+def fix(
+    paths: Sequence[str], config: Config, *, cwd: Path, dead: DeadMode, dry_run: bool
+) -> tuple[str, list[str]]:
+    """(output to print, warnings). Writes files unless dry_run."""
+    if STDIN in paths:
+        raise InputError("fix rewrites files: standard input cannot be fixed")
+    collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES)
+    links = extract_sources(collected.sources)
+    try:
+        state: State | None = State(project_root(cwd) / config.state_dir / "state.db")
+    except StateError as error:
+        collected.warnings.append(f"state not used: {error}")
+        state = None
+    try:
+        if state is not None:
+            state.begin_run()
+        report = asyncio.run(
+            _check_and_archive(links, config, state, None, cwd, collected.warnings)
+        )
+        if state is not None:
+            state.finish_run()
+    finally:
+        if state is not None:
+            state.close()
+    by_file: dict[str, list[Result]] = {}
+    for result in report.results:
+        by_file.setdefault(result.link.file, []).append(result)
+    output: list[str] = []
+    changed = 0
+    for source in collected.sources:
+        edits = plan(source.text, by_file.get(source.path, []), dead)
+        if not edits:
+            continue
+        fixed = apply(source.text, edits)
+        if fixed == source.text:
+            continue
+        changed += 1
+        if dry_run:
+            output.append(unified_diff(source.path, source.text, fixed))
+            continue
+        path = Path(source.path)
+        bom = byte_order_mark(path.read_bytes())
+        _write_back(path, bom + fixed.encode(source.encoding))
+        output.append(f"fixed {len(edits)} link{'s' if len(edits) != 1 else ''} in {source.path}\n")
+    if not changed:
+        output.append("nothing to fix\n")
+    return "".join(output), collected.warnings
+
+
+def _write_back(path: Path, data: bytes) -> None:
+    """Atomically, keeping the file's permissions."""
+    import os
+    import tempfile
+
+    mode = path.stat().st_mode
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
