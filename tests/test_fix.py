@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -203,7 +204,7 @@ def test_fix_keeps_encoding_bom_and_line_endings(simweb: SimulatedWeb, project: 
 def _routing(web: SimulatedWeb) -> list[str]:
     args = web_cli_args(web)
     routes = []
-    for flag, value in zip(args, args[1:], strict=False):
+    for flag, value in pairwise(args):
         if flag in ("--connect-to", "--cacert"):
             routes += [flag, value]
     return routes
