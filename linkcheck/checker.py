@@ -11,7 +11,7 @@ import asyncio
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -122,10 +122,19 @@ async def check(
         verdicts.update(state.cached(targets, max_age=config.max_cache_age))
     cached = len(verdicts)
     to_fetch = [url for url in targets if url not in verdicts]
+    if config.budget is not None and len(to_fetch) > config.budget:
+        to_fetch = _within_budget(to_fetch, config.budget, state, verdicts)
     exchanges: dict[str, Exchange] = {}
     if not to_fetch:  # a warm cache: no network, and no network stack to import
-        return _report(
-            decided, verdicts, state, plan.wrappers, offline=False, fetched=0, cached=cached
+        return assemble(
+            decided,
+            verdicts,
+            state,
+            plan.wrappers,
+            offline=False,
+            fetched=0,
+            cached=cached,
+            min_failures=config.min_failures,
         )
     from .fetch import Fetcher, fetch_settings
 
@@ -186,7 +195,7 @@ async def check(
             verdicts[url] = classify(exchange, names_resolve=evidence.public_name_resolved)
             if state is not None:
                 state.record(url, verdicts[url], cache=config.cache)
-    return _report(
+    return assemble(
         decided,
         verdicts,
         state,
@@ -194,10 +203,49 @@ async def check(
         offline=offline,
         fetched=len(to_fetch),
         cached=cached,
+        min_failures=config.min_failures,
     )
 
 
-def _report(
+def confirmed(verdict: Verdict, history: UrlHistory | None, min_failures: int) -> Verdict:
+    """--min-failures: a link is reported dead only after failing that many runs in a row,
+    so one bad night on a flaky host opens no issue."""
+    if verdict.status is not Status.DEAD or min_failures <= 1:
+        return verdict
+    streak = history.consecutive_failures if history is not None else 1
+    if streak >= min_failures:
+        return verdict
+    return replace(
+        verdict,
+        status=Status.UNKNOWN,
+        reason="dead-unconfirmed",
+        detail=f"{verdict.reason}: failed {streak} run(s) in a row; reported dead "
+        f"after {min_failures}",
+    )
+
+
+def _within_budget(
+    urls: list[str], budget: int, state: State | None, verdicts: dict[str, Verdict]
+) -> list[str]:
+    """--budget: fetch the URLs checked longest ago (never checked first); the others keep
+    their last verdict, however old, or are unknown when they have none yet."""
+    last = state.last_verdicts(urls) if state is not None else {}
+    ordered = sorted(urls, key=lambda url: (url in last, last[url][1] if url in last else 0))
+    for url in ordered[budget:]:
+        if url in last:
+            verdict = last[url][0]
+            verdicts[url] = replace(
+                verdict,
+                detail=f"{verdict.detail or verdict.reason} (not re-checked this run: --budget)",
+            )
+        else:
+            verdicts[url] = Verdict(
+                Status.UNKNOWN, "budget", None, "not checked yet: over this run's --budget"
+            )
+    return ordered[:budget]
+
+
+def assemble(
     decided: list[tuple[Link, str | None, Verdict | None]],
     verdicts: dict[str, Verdict],
     state: State | None,
@@ -206,6 +254,7 @@ def _report(
     offline: bool,
     fetched: int,
     cached: int,
+    min_failures: int = 1,
 ) -> CheckReport:
     from .rules.wechat import pasted_captcha
 
@@ -217,6 +266,8 @@ def _report(
         wrapper = wrappers.get(link)
         if wrapper is not None and target is not None:
             final = pasted_captcha(wrapper, target, final)
-        results.append(Result(link, target, final, histories.get(target or "")))
+        history = histories.get(target or "")
+        final = confirmed(final, history, min_failures)
+        results.append(Result(link, target, final, history))
     results.sort(key=lambda r: r.link.sort_key)
     return CheckReport(tuple(results), offline, fetched, cached)

@@ -326,6 +326,25 @@ def check(
             show_default=False,
         ),
     ] = None,
+    min_failures: Annotated[
+        int | None,
+        typer.Option(
+            "--min-failures",
+            help="Report a link dead only after it failed this many runs in a row (1).",
+            min=1,
+            metavar="N",
+        ),
+    ] = None,
+    budget: Annotated[
+        int | None,
+        typer.Option(
+            "--budget",
+            help="Fetch at most N URLs this run, those checked longest ago "
+            "first; the others keep their last verdict.",
+            min=1,
+            metavar="N",
+        ),
+    ] = None,
     soft_404: Annotated[
         bool | None,
         typer.Option(
@@ -372,6 +391,8 @@ def check(
             "include_private": include_private,
             "github_token": github_token or None,
             "soft_404": soft_404,
+            "min_failures": min_failures,
+            "budget": budget,
             "archive": archive_alive,
             "wayback": wayback,
             "save_to_wayback": save_to_wayback,
@@ -623,6 +644,74 @@ def fix(
 
 
 @app.command()
+def report(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="The sources whose links to report on.", metavar="PATH", show_default=False
+        ),
+    ],
+    output_format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, json, markdown, junit, sarif or github.",
+            metavar="FORMAT",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to FILE.", metavar="FILE"),
+    ] = None,
+    min_failures: Annotated[
+        int | None,
+        typer.Option(
+            "--min-failures",
+            help="Report a link dead only after it failed this many runs in a row.",
+            min=1,
+            metavar="N",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option("--fail-on", help="Statuses that make the exit code 1.", metavar="STATUSES"),
+    ] = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="Read settings from FILE.", metavar="FILE")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
+    ] = False,
+) -> None:
+    """Render the history in .linkcheck/state.db: per post, what is dead, since when, for how
+    many runs in a row, with its snapshot or Wayback capture. No network."""
+    from .config import build_config, parse_fail_on
+    from .report_run import report_command
+
+    try:
+        config = build_config(
+            {
+                "format": output_format.value if output_format else None,
+                "output": str(output) if output else None,
+                "min_failures": min_failures,
+                "fail_on": parse_fail_on(fail_on) if fail_on else None,
+            },
+            config_file,
+            cwd=Path.cwd(),
+        )
+        text, code, warnings = report_command(
+            paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer, verbose=verbose
+        )
+    except LinkcheckError as error:
+        _fail(str(error), error.exit_code)
+    for warning in warnings:
+        typer.echo(f"linkcheck: warning: {warning}", err=True)
+    _emit(text, Path(config.output) if config.output else None)
+    raise typer.Exit(int(code))
+
+
+@app.command()
 def demo(
     output_format: Annotated[
         ReportFormat,
@@ -699,7 +788,7 @@ def _fail(message: str, code: ExitCode) -> typer.Exit:
     raise typer.Exit(int(code))
 
 
-_COMMANDS = frozenset({"check", "extract", "demo", "archive", "fix"})
+_COMMANDS = frozenset({"check", "extract", "demo", "archive", "fix", "report"})
 
 
 def run_main(invoke: Callable[[], object]) -> int:

@@ -66,6 +66,8 @@ class Config:
     state_dir: str = ".linkcheck"
     github_token: str | None = field(default=None, repr=False)  # CLI or GITHUB_TOKEN only
     soft_404: bool = False
+    min_failures: int = 1  # runs in a row a link must fail before it is reported dead
+    budget: int | None = None  # at most this many URLs fetched per run, stalest first
     archive: bool = False  # snapshot alive links after checking
     wayback: bool = True  # look dead links up on the Wayback Machine
     save_to_wayback: bool = False  # submit alive links to Save Page Now

@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS wayback (
 );
 CREATE TABLE IF NOT EXISTS url_state (
     url TEXT PRIMARY KEY, last_status TEXT NOT NULL, last_checked REAL NOT NULL,
-    last_success REAL, first_failure REAL, consecutive_failures INTEGER NOT NULL DEFAULT 0
+    last_success REAL, first_failure REAL, consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_reason TEXT, last_final_url TEXT, last_detail TEXT, last_rule TEXT
 );
 """
 
@@ -198,8 +199,19 @@ class State:
                 last_success, first_failure, streak = now, None, 0
             # unknown: we could not see, so the streak neither grows nor breaks
             self._db.execute(
-                "INSERT OR REPLACE INTO url_state VALUES (?, ?, ?, ?, ?, ?)",
-                (url, status.value, now, last_success, first_failure, streak),
+                "INSERT OR REPLACE INTO url_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    url,
+                    status.value,
+                    now,
+                    last_success,
+                    first_failure,
+                    streak,
+                    verdict.reason,
+                    verdict.final_url,
+                    verdict.detail,
+                    verdict.rule,
+                ),
             )
 
     def histories(self, urls: Iterable[str]) -> dict[str, UrlHistory]:
@@ -238,6 +250,24 @@ class State:
             self._db.execute(
                 "INSERT OR REPLACE INTO wayback VALUES (?, ?, ?)", (url, capture, _now(now))
             )
+
+    def last_verdicts(self, urls: Iterable[str]) -> dict[str, tuple[Verdict, float]]:
+        """The newest verdict recorded for each URL, however old, and when it was made."""
+        found: dict[str, tuple[Verdict, float]] = {}
+        wanted = list(urls)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._db.execute(
+                "SELECT url, last_status, last_reason, last_final_url, last_detail, last_rule, "
+                f"last_checked FROM url_state WHERE url IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for url, status, reason, final_url, detail, rule, checked in rows:
+                verdict = Verdict(
+                    Status(status), reason or status, final_url, detail, from_cache=True, rule=rule
+                )
+                found[url] = (verdict, checked)
+        return found
 
     def history(self, url: str) -> UrlHistory | None:
         row = self._db.execute(

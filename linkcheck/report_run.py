@@ -1,0 +1,91 @@
+"""`linkcheck report`: the history in .linkcheck/state.db, per post, without the network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from .checker import CheckReport, Plan, assemble
+from .collect import DEFAULT_SUFFIXES, collect
+from .config import Config
+from .errors import ExitCode, InputError
+from .extract.parallel import extract_sources
+from .models import Link, Status, Verdict
+from .report import Format, ReportOptions, reporter_for
+from .run import exit_code_for, project_root
+from .state import State
+
+
+def report_command(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    cwd: Path,
+    stdin: BinaryIO | None,
+    verbose: bool = False,
+    quiet: bool = False,
+) -> tuple[str, ExitCode, list[str]]:
+    root = project_root(cwd) / config.state_dir
+    if not (root / "state.db").is_file():
+        raise InputError(f"no history at {root / 'state.db'}: run `linkcheck check` first")
+    collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES, stdin=stdin)
+    links = extract_sources(collected.sources)
+    plan = Plan(config)
+    decided: list[tuple[Link, str | None, Verdict | None]] = []
+    for link in links:
+        target, verdict = plan.decide(link)
+        decided.append((link, target, verdict))
+    targets = sorted({target for _, target, _ in decided if target is not None})
+    state = State(root / "state.db")
+    try:
+        last = state.last_verdicts(targets)
+        verdicts = {
+            url: last[url][0]
+            if url in last
+            else Verdict(Status.UNKNOWN, "not-checked", None, "not checked by any run yet")
+            for url in targets
+        }
+        report = assemble(
+            decided,
+            verdicts,
+            state,
+            plan.wrappers,
+            offline=False,
+            fetched=0,
+            cached=len(last),
+            min_failures=config.min_failures,
+        )
+        dead = [
+            r.target
+            for r in report.results
+            if r.target is not None and r.verdict.status is Status.DEAD
+        ]
+        wayback = {
+            url: capture for url, capture in state.wayback(dead, max_age=1e12).items() if capture
+        }
+    finally:
+        state.close()
+    snapshots: dict[str, str] = {}
+    if dead and (root / "archive").is_dir():
+        from .archive import Archive
+
+        archive = Archive(root / "archive")
+        try:
+            for url in dead:
+                latest = archive.latest(url)
+                if latest is not None:
+                    snapshots[url] = str(archive.page_path(latest))
+        finally:
+            archive.close()
+    results = tuple(
+        replace(r, snapshot=snapshots.get(r.target or ""), wayback=wayback.get(r.target or ""))
+        if r.verdict.status is Status.DEAD
+        else r
+        for r in report.results
+    )
+    report = CheckReport(results, False, 0, report.cached, tuple(collected.warnings))
+    options = ReportOptions(fail_on=config.fail_on, verbose=verbose, quiet=quiet)
+    rendered = reporter_for(Format(config.format)).render(report, options)
+    return rendered, exit_code_for(report, config), collected.warnings

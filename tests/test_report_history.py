@@ -1,0 +1,110 @@
+"""`linkcheck report`, --min-failures and --budget, over several runs on one state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from linkcheck.simweb import SimulatedWeb
+
+from .conftest import web_cli_args
+
+runner = CliRunner()
+URLS = [f"https://history.test/{name}" for name in ("fails-once", "fails-always", "recovers")]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "post.md").write_text("\n\n".join(URLS) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def check(web: SimulatedWeb, *args: str) -> dict[str, dict[str, object]]:
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            "post.md",
+            "--format",
+            "json",
+            "--no-cache",
+            "--no-wayback",
+            *args,
+            *web_cli_args(web),
+        ],
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    return {r["url"]: r for r in json.loads(result.stdout)["results"]}
+
+
+def report(*args: str) -> dict[str, dict[str, object]]:
+    result = runner.invoke(app, ["report", "post.md", "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.stderr
+    return {r["url"]: r for r in json.loads(result.stdout)["results"]}
+
+
+def test_report_after_three_runs(simweb: SimulatedWeb, project: Path) -> None:
+    streaks = []
+    for _ in range(3):
+        streaks.append({url: r["consecutive_failures"] for url, r in check(simweb).items()})
+    assert streaks == [
+        {URLS[0]: 1, URLS[1]: 1, URLS[2]: 1},
+        {URLS[0]: 0, URLS[1]: 2, URLS[2]: 2},
+        {URLS[0]: 0, URLS[1]: 3, URLS[2]: 0},
+    ]
+    before = len(simweb.requests)
+    rendered = report()
+    assert len(simweb.requests) == before  # the report asks nobody
+    once, always, recovered = (rendered[url] for url in URLS)
+    assert (once["status"], once["consecutive_failures"]) == ("alive", 0)
+    assert (always["status"], always["reason"], always["consecutive_failures"]) == (
+        "dead",
+        "http-404",
+        3,
+    )
+    assert always["failing_since"] is not None
+    assert (recovered["status"], recovered["failing_since"]) == ("alive", None)
+    markdown = runner.invoke(app, ["report", "post.md", "--format", "markdown"]).stdout
+    assert "failing 3 runs in a row" in markdown
+    assert "fails-once" not in markdown  # alive now: not in the issue body
+
+
+def test_min_failures_keeps_a_flaky_link_from_being_dead(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    # Status sequences are shared by the module's server: use the links that never change.
+    gone, fine = URLS[1], "https://history.test/ok"
+    (project / "post.md").write_text(f"{gone}\n\n{fine}\n", encoding="utf-8")
+    first = check(simweb, "--min-failures", "2")
+    assert (first[gone]["status"], first[gone]["reason"]) == ("unknown", "dead-unconfirmed")
+    assert first[fine]["status"] == "alive"
+    second = check(simweb, "--min-failures", "2")
+    assert (second[gone]["status"], second[gone]["reason"]) == ("dead", "http-404")
+    assert report("--min-failures", "3")[gone]["reason"] == "dead-unconfirmed"
+
+
+def test_budget_checks_the_stalest_urls_first(simweb: SimulatedWeb, project: Path) -> None:
+    (project / "post.md").write_text(
+        "\n\n".join(f"https://history.test/ok?n={i}" for i in range(5)) + "\n", encoding="utf-8"
+    )
+    before = len(simweb.requests)
+    first = check(simweb, "--budget", "2")
+    assert len(simweb.requests) - before == 2
+    assert sorted(r["reason"] for r in first.values()) == ["budget"] * 3 + ["http-200"] * 2
+    second = check(simweb, "--budget", "3")
+    fetched_now = {r.target for r in simweb.requests[before + 2 :]}
+    fetched_first = {r.target for r in simweb.requests[before : before + 2]}
+    assert not fetched_now & fetched_first  # never-checked URLs went first
+    assert {r["status"] for r in second.values()} == {"alive"}
+
+
+def test_report_without_history_is_a_clear_error(project: Path) -> None:
+    result = runner.invoke(app, ["report", "post.md"])
+    assert result.exit_code == 2
+    assert "run `linkcheck check` first" in result.stderr
