@@ -335,6 +335,15 @@ def check(
             metavar="N",
         ),
     ] = None,
+    changed_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--changed-only",
+            help="Only the links on lines added or changed against "
+            "git's HEAD (the pre-commit hook's default).",
+            show_default=False,
+        ),
+    ] = None,
     budget: Annotated[
         int | None,
         typer.Option(
@@ -392,6 +401,7 @@ def check(
             "github_token": github_token or None,
             "soft_404": soft_404,
             "min_failures": min_failures,
+            "changed_only": changed_only,
             "budget": budget,
             "archive": archive_alive,
             "wayback": wayback,

@@ -136,6 +136,19 @@ async def _wayback(
     return {url: capture for url, capture in zip(dead, found, strict=True) if capture}
 
 
+def _on_changed_lines(links: list[Link], cwd: Path) -> list[Link]:
+    from .changed import ALL_LINES, changed_lines
+
+    files = sorted({link.file for link in links if link.file != "-"})
+    changed = changed_lines(files, cwd) if files else {}
+    kept = []
+    for link in links:
+        lines = changed.get((cwd / link.file).resolve(), set())
+        if lines is ALL_LINES or (lines is not None and link.line in lines):
+            kept.append(link)
+    return kept
+
+
 def run(
     paths: Sequence[str],
     config: Config,
@@ -150,6 +163,8 @@ def run(
     """Raises LinkcheckError subclasses for input and configuration errors."""
     collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES, stdin=stdin)
     links = extract_sources(collected.sources)
+    if config.changed_only:
+        links = _on_changed_lines(links, cwd)
     state_path = project_root(cwd) / config.state_dir / "state.db"
     try:
         state = State(state_path)
