@@ -115,6 +115,6 @@ def test_the_pre_commit_hook(repo: Path, tmp_path_factory: pytest.TempPathFactor
     failed = pre_commit()
     assert failed.returncode != 0
     assert "new.md" in failed.stdout
-    assert "5:3" in failed.stdout
+    assert "5:8" in failed.stdout  # the image URL on line 5
     assert "file-missing" in failed.stdout
     assert "long-gone" not in failed.stdout
