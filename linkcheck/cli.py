@@ -127,6 +127,7 @@ class ReportFormat(StrEnum):
     JUNIT = "junit"
     SARIF = "sarif"
     GITHUB = "github"
+    HTML = "html"
 
 
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
@@ -158,7 +159,7 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="terminal, json, markdown, junit, sarif or github.",
+            help="terminal, json, markdown, junit, sarif, github or html.",
             metavar="FORMAT",
         ),
     ] = None,
@@ -666,7 +667,7 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="terminal, json, markdown, junit, sarif or github.",
+            help="terminal, json, markdown, junit, sarif, github or html.",
             metavar="FORMAT",
         ),
     ] = None,
@@ -728,7 +729,7 @@ def demo(
         typer.Option(
             "--format",
             "-f",
-            help="terminal, json, markdown, junit, sarif or github.",
+            help="terminal, json, markdown, junit, sarif, github or html.",
             metavar="FORMAT",
         ),
     ] = ReportFormat.TERMINAL,

@@ -26,6 +26,7 @@ class Format(StrEnum):
     JUNIT = "junit"
     SARIF = "sarif"
     GITHUB = "github"
+    HTML = "html"
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def problems(report: CheckReport, statuses: Sequence[Status] = PROBLEMS) -> list
 
 
 def reporter_for(fmt: Format) -> Reporter:
-    from . import github, json_report, junit, markdown, sarif, terminal
+    from . import github, html, json_report, junit, markdown, sarif, terminal
 
     reporters: dict[Format, Reporter] = {
         Format.TERMINAL: terminal.TerminalReporter(),
@@ -73,6 +74,7 @@ def reporter_for(fmt: Format) -> Reporter:
         Format.JUNIT: junit.JUnitReporter(),
         Format.SARIF: sarif.SarifReporter(),
         Format.GITHUB: github.GitHubReporter(),
+        Format.HTML: html.HtmlReporter(),
     }
     return reporters[fmt]
 

@@ -1,0 +1,129 @@
+"""The HTML report, rendered by a real browser (Debian's Chromium, headless)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from linkcheck.simweb import SimulatedWeb
+
+from .conftest import REPO, web_cli_args
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def reports(simweb: SimulatedWeb, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("html")
+    shutil.copytree(REPO / "tests" / "data" / "report-blog", root / "blog")
+    shutil.copytree(REPO / "fixtures" / "blog" / "_posts", root / "blog" / "_posts")
+    (root / ".git").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        args = ["check", "blog", "--no-cache", *web_cli_args(simweb)]
+        html = runner.invoke(app, [*args, "--format", "html", "--output", "report.html"])
+        assert html.exit_code == 1, html.stderr
+        data = runner.invoke(app, [*args, "--format", "json"])
+    return root / "report.html", json.loads(data.stdout)
+
+
+def render(page: Path, fragment: str = "") -> LexborHTMLParser:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium is not None, "the README's test command installs Debian's chromium"
+    profile = page.parent / "chromium-profile"
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri() + fragment,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return LexborHTMLParser(result.stdout)
+
+
+def test_the_page_is_self_contained(reports: tuple[Path, dict]) -> None:
+    source = reports[0].read_text(encoding="utf-8")
+    tree = LexborHTMLParser(source)
+    assert not [n for n in tree.css("script[src], link[href], img[src], iframe")]
+    assert "Content-Security-Policy" in source
+
+
+def test_it_renders_and_the_numbers_match_the_json_report(reports: tuple[Path, dict]) -> None:
+    page, document = reports
+    dom = render(page)
+    assert dom.css_first("body").attributes.get("data-rendered") == "true"
+    summary = {
+        card.attributes["data-status"]: int(card.css_first(".count").text())
+        for card in dom.css("#summary .card")
+    }
+    for status in ("dead", "redirected", "unknown", "alive", "excluded"):
+        assert summary[status] == document["summary"][status]
+    checked = [r for r in document["results"] if r["status"] != "excluded"]
+    for chart, key in (("chart-hosts", "host"), ("chart-years", "year")):
+        bars = dom.css(f"#{chart} rect.bar")
+        assert bars, f"{chart} is drawn"
+        for bar in bars:
+            name = bar.attributes["data-name"]
+            group = [r for r in checked if _key(r, key) == name]
+            assert int(bar.attributes["data-dead"]) == sum(r["status"] == "dead" for r in group)
+            assert int(bar.attributes["data-total"]) == len(group)
+    rows = dom.css("tr.link")
+    problems = [r for r in document["results"] if r["status"] in ("dead", "redirected", "unknown")]
+    assert len(rows) == len(problems)
+    assert Counter(row.attributes["data-status"] for row in rows) == Counter(
+        r["status"] for r in problems
+    )
+    wayback = [a.attributes["href"] for a in dom.css("a.copy")]
+    assert (
+        "https://web.archive.org/web/20200101000000/https://github.com/no-such/repository"
+        in wayback
+    )
+
+
+def _key(result: dict, key: str) -> str:
+    if key == "year":
+        from linkcheck.report.html import post_year
+
+        return post_year(result["file"])
+    from urllib.parse import urlsplit
+
+    target = result["target"]
+    if target is None:
+        return "(local)" if result["reason"].startswith(("file-", "page-")) else "(not checked)"
+    return urlsplit(target).hostname or "(unknown)"
+
+
+def test_filters_by_status_and_host(reports: tuple[Path, dict]) -> None:
+    page, document = reports
+    dom = render(page, "#status=dead&host=github.com")
+    visible = [row for row in dom.css("tr.link") if "hidden" not in row.attributes]
+    expected = [
+        r
+        for r in document["results"]
+        if r["status"] == "dead" and r["target"] and "://github.com/" in r["target"]
+    ]
+    assert len(visible) == len(expected) >= 1
+    assert all(row.attributes["data-host"] == "github.com" for row in visible)
