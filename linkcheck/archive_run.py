@@ -21,12 +21,8 @@ def _targets(paths: Sequence[str], config: Config, stdin: BinaryIO | None) -> li
 
     collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES, stdin=stdin)
     plan = Plan(config)
-    targets = []
-    for link in extract_sources(collected.sources):
-        target, _ = plan.decide(link)
-        if target is not None:
-            targets.append(target)
-    return sorted(set(targets))
+    decided = plan.decide_all(extract_sources(collected.sources))
+    return sorted({target for _, target, _ in decided if target is not None})
 
 
 def _outcome_line(outcome: Outcome, archive: Archive) -> str:

@@ -98,6 +98,10 @@ class Plan:
         self.wrappers[link] = target.wrapped_in
         return target.url, None
 
+    def decide_all(self, links: Sequence[Link]) -> list[tuple[Link, str | None, Verdict | None]]:
+        """For each link: (link, target to fetch or None, verdict known now or None)."""
+        return [(link, *self.decide(link)) for link in links]
+
     def _excluded(self, url: str) -> bool:
         if not any(p.search(url) for p in self._exclude):
             return False
@@ -112,10 +116,7 @@ async def check(
     progress: Progress | None = None,
 ) -> CheckReport:
     plan = Plan(config)
-    decided: list[tuple[Link, str | None, Verdict | None]] = []
-    for link in links:
-        target, verdict = plan.decide(link)
-        decided.append((link, target, verdict))
+    decided = plan.decide_all(links)
     targets = sorted({target for _, target, _ in decided if target is not None})
     verdicts: dict[str, Verdict] = {}
     if state is not None and config.cache:

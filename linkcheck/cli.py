@@ -130,6 +130,92 @@ class ReportFormat(StrEnum):
     HTML = "html"
 
 
+# --- options shared by several commands, defined once -------------------------------------
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Read settings from FILE (default: linkcheck.toml, or "
+        "[tool.linkcheck] in pyproject.toml).",
+        metavar="FILE",
+    ),
+]
+FormatOption = Annotated[
+    ReportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="terminal, json, markdown, junit, sarif, github or html.",
+        metavar="FORMAT",
+    ),
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report to FILE.", metavar="FILE")
+]
+FailOnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-on",
+        help="Statuses that fail the run: dead, redirected, unknown (default: dead).",
+        metavar="STATUSES",
+    ),
+]
+MinFailuresOption = Annotated[
+    int | None,
+    typer.Option(
+        "--min-failures",
+        help="Report a link dead only after it failed this many runs in a row (1).",
+        min=1,
+        metavar="N",
+    ),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", help="Skip URLs matching this regex (repeatable).", metavar="REGEX"),
+]
+TimeoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timeout",
+        help="Deadline of one request attempt, connect to last byte (20s).",
+        metavar="DURATION",
+    ),
+]
+ConnectToOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--connect-to",
+        help="HOST1:PORT1:HOST2:PORT2, as in curl: connect there, keep "
+        "the name for TLS and Host (repeatable).",
+        metavar="ROUTE",
+    ),
+]
+CACertOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
+    ),
+]
+CacheOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--cache/--no-cache",
+        help="Reuse recent verdicts from .linkcheck/state.db.",
+        show_default=False,
+    ),
+]
+IncludePrivateOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--include-private", help="Also localhost and private addresses.", show_default=False
+    ),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
+]
+
+
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
     items = tuple(_split_list(values)) if values else ()
     return items or None
@@ -145,42 +231,11 @@ def check(
             show_default=False,
         ),
     ],
-    config_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            help="Read settings from FILE "
-            "(default: linkcheck.toml or [tool.linkcheck] in pyproject.toml).",
-            metavar="FILE",
-        ),
-    ] = None,
-    output_format: Annotated[
-        ReportFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="terminal, json, markdown, junit, sarif, github or html.",
-            metavar="FORMAT",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report to FILE.", metavar="FILE"),
-    ] = None,
-    fail_on: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--fail-on",
-            help="Statuses that fail the run: dead, redirected, unknown (default: dead).",
-            metavar="STATUSES",
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude", help="Skip URLs matching this regex (repeatable).", metavar="REGEX"
-        ),
-    ] = None,
+    config_file: ConfigOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    fail_on: FailOnOption = None,
+    exclude: ExcludeOption = None,
     include: Annotated[
         list[str] | None,
         typer.Option(
@@ -211,14 +266,7 @@ def check(
             "--host-concurrency", help="Requests in flight to one host (8).", min=1, metavar="N"
         ),
     ] = None,
-    timeout: Annotated[
-        str | None,
-        typer.Option(
-            "--timeout",
-            help="Deadline of one request attempt, connect to last byte (20s).",
-            metavar="DURATION",
-        ),
-    ] = None,
+    timeout: TimeoutOption = None,
     max_retries: Annotated[
         int | None,
         typer.Option(
@@ -252,43 +300,16 @@ def check(
             metavar="HEADER",
         ),
     ] = None,
-    connect_to: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--connect-to",
-            help="HOST1:PORT1:HOST2:PORT2, as in curl: connect there, "
-            "keep the name for TLS and Host (repeatable).",
-            metavar="ROUTE",
-        ),
-    ] = None,
-    cacert: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
-        ),
-    ] = None,
-    cache: Annotated[
-        bool | None,
-        typer.Option(
-            "--cache/--no-cache",
-            help="Reuse recent verdicts from .linkcheck/state.db.",
-            show_default=False,
-        ),
-    ] = None,
+    connect_to: ConnectToOption = None,
+    cacert: CACertOption = None,
+    cache: CacheOption = None,
     max_cache_age: Annotated[
         str | None,
         typer.Option(
             "--max-cache-age", help="Reuse no verdict older than this.", metavar="DURATION"
         ),
     ] = None,
-    include_private: Annotated[
-        bool | None,
-        typer.Option(
-            "--include-private",
-            help="Check localhost and private addresses too.",
-            show_default=False,
-        ),
-    ] = None,
+    include_private: IncludePrivateOption = None,
     github_token: Annotated[
         str | None,
         typer.Option(
@@ -327,15 +348,7 @@ def check(
             show_default=False,
         ),
     ] = None,
-    min_failures: Annotated[
-        int | None,
-        typer.Option(
-            "--min-failures",
-            help="Report a link dead only after it failed this many runs in a row (1).",
-            min=1,
-            metavar="N",
-        ),
-    ] = None,
+    min_failures: MinFailuresOption = None,
     changed_only: Annotated[
         bool | None,
         typer.Option(
@@ -365,9 +378,7 @@ def check(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
-    ] = False,
+    verbose: VerboseOption = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
     """Check every link: alive, redirected, dead, or unknown with the reason."""
@@ -513,40 +524,12 @@ def archive(
             metavar="DURATION",
         ),
     ] = None,
-    config_file: Annotated[
-        Path | None, typer.Option("--config", help="Read settings from FILE.", metavar="FILE")
-    ] = None,
-    connect_to: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--connect-to",
-            help="HOST1:PORT1:HOST2:PORT2, as in curl (repeatable).",
-            metavar="ROUTE",
-        ),
-    ] = None,
-    cacert: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
-        ),
-    ] = None,
-    timeout: Annotated[
-        str | None, typer.Option("--timeout", help="Deadline of one request.", metavar="DURATION")
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude", help="Skip URLs matching this regex (repeatable).", metavar="REGEX"
-        ),
-    ] = None,
-    include_private: Annotated[
-        bool | None,
-        typer.Option(
-            "--include-private",
-            help="Archive localhost and private addresses too.",
-            show_default=False,
-        ),
-    ] = None,
+    config_file: ConfigOption = None,
+    connect_to: ConnectToOption = None,
+    cacert: CACertOption = None,
+    timeout: TimeoutOption = None,
+    exclude: ExcludeOption = None,
+    include_private: IncludePrivateOption = None,
 ) -> None:
     """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
     from .config import build_config, parse_duration
@@ -603,30 +586,11 @@ def fix(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print a unified diff; change nothing.")
     ] = False,
-    config_file: Annotated[
-        Path | None, typer.Option("--config", help="Read settings from FILE.", metavar="FILE")
-    ] = None,
-    connect_to: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--connect-to",
-            help="HOST1:PORT1:HOST2:PORT2, as in curl (repeatable).",
-            metavar="ROUTE",
-        ),
-    ] = None,
-    cacert: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
-        ),
-    ] = None,
-    timeout: Annotated[
-        str | None, typer.Option("--timeout", help="Deadline of one request.", metavar="DURATION")
-    ] = None,
-    cache: Annotated[
-        bool | None,
-        typer.Option("--cache/--no-cache", help="Reuse recent verdicts.", show_default=False),
-    ] = None,
+    config_file: ConfigOption = None,
+    connect_to: ConnectToOption = None,
+    cacert: CACertOption = None,
+    timeout: TimeoutOption = None,
+    cache: CacheOption = None,
 ) -> None:
     """Rewrite moved links to where they went and dead links to their archived copy."""
     from .config import build_config, parse_duration
@@ -662,38 +626,12 @@ def report(
             help="The sources whose links to report on.", metavar="PATH", show_default=False
         ),
     ],
-    output_format: Annotated[
-        ReportFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="terminal, json, markdown, junit, sarif, github or html.",
-            metavar="FORMAT",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report to FILE.", metavar="FILE"),
-    ] = None,
-    min_failures: Annotated[
-        int | None,
-        typer.Option(
-            "--min-failures",
-            help="Report a link dead only after it failed this many runs in a row.",
-            min=1,
-            metavar="N",
-        ),
-    ] = None,
-    fail_on: Annotated[
-        list[str] | None,
-        typer.Option("--fail-on", help="Statuses that make the exit code 1.", metavar="STATUSES"),
-    ] = None,
-    config_file: Annotated[
-        Path | None, typer.Option("--config", help="Read settings from FILE.", metavar="FILE")
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
-    ] = False,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    min_failures: MinFailuresOption = None,
+    fail_on: FailOnOption = None,
+    config_file: ConfigOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Render the history in .linkcheck/state.db: per post, what is dead, since when, for how
     many runs in a row, with its snapshot or Wayback capture. No network."""
@@ -724,18 +662,8 @@ def report(
 
 @app.command()
 def demo(
-    output_format: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="terminal, json, markdown, junit, sarif, github or html.",
-            metavar="FORMAT",
-        ),
-    ] = ReportFormat.TERMINAL,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
-    ] = False,
+    output_format: FormatOption = ReportFormat.TERMINAL,
+    verbose: VerboseOption = False,
 ) -> None:
     """Check the bundled sample blog against the simulated web (no internet needed)."""
     import tempfile
@@ -755,7 +683,7 @@ def demo(
         running(web_root, Path(work)) as web,
     ):
         config = Config(
-            format=output_format.value,
+            format=(output_format or ReportFormat.TERMINAL).value,
             root_dir=(str(blog),),
             connect_to=tuple(web.connect_to()),
             cacert=(str(web.ca_file),),

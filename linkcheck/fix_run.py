@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,8 +12,7 @@ from .decode import byte_order_mark
 from .errors import InputError
 from .extract.parallel import extract_sources
 from .fix import DeadMode, apply, plan, unified_diff
-from .run import _check_and_archive, project_root
-from .state import State, StateError
+from .run import check_with_state
 
 
 def fix(
@@ -25,22 +23,7 @@ def fix(
         raise InputError("fix rewrites files: standard input cannot be fixed")
     collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES)
     links = extract_sources(collected.sources)
-    try:
-        state: State | None = State(project_root(cwd) / config.state_dir / "state.db")
-    except StateError as error:
-        collected.warnings.append(f"state not used: {error}")
-        state = None
-    try:
-        if state is not None:
-            state.begin_run()
-        report = asyncio.run(
-            _check_and_archive(links, config, state, None, cwd, collected.warnings)
-        )
-        if state is not None:
-            state.finish_run()
-    finally:
-        if state is not None:
-            state.close()
+    report = check_with_state(links, config, cwd, collected.warnings)
     by_file: dict[str, list[Result]] = {}
     for result in report.results:
         by_file.setdefault(result.link.file, []).append(result)

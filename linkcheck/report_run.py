@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -12,9 +11,9 @@ from .collect import DEFAULT_SUFFIXES, collect
 from .config import Config
 from .errors import ExitCode, InputError
 from .extract.parallel import extract_sources
-from .models import Link, Status, Verdict
+from .models import Status, Verdict
 from .report import Format, ReportOptions, reporter_for
-from .run import exit_code_for, project_root
+from .run import attach_copies, exit_code_for, project_root
 from .state import State
 
 
@@ -33,10 +32,7 @@ def report_command(
     collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES, stdin=stdin)
     links = extract_sources(collected.sources)
     plan = Plan(config)
-    decided: list[tuple[Link, str | None, Verdict | None]] = []
-    for link in links:
-        target, verdict = plan.decide(link)
-        decided.append((link, target, verdict))
+    decided = plan.decide_all(links)
     targets = sorted({target for _, target, _ in decided if target is not None})
     state = State(root / "state.db")
     try:
@@ -79,13 +75,8 @@ def report_command(
                     snapshots[url] = str(archive.page_path(latest))
         finally:
             archive.close()
-    results = tuple(
-        replace(r, snapshot=snapshots.get(r.target or ""), wayback=wayback.get(r.target or ""))
-        if r.verdict.status is Status.DEAD
-        else r
-        for r in report.results
-    )
-    report = CheckReport(results, False, 0, report.cached, tuple(collected.warnings))
+    report = attach_copies(report, snapshots, wayback)
+    report = CheckReport(report.results, False, 0, report.cached, tuple(collected.warnings))
     options = ReportOptions(fail_on=config.fail_on, verbose=verbose, quiet=quiet)
     rendered = reporter_for(Format(config.format)).render(report, options)
     return rendered, exit_code_for(report, config), collected.warnings

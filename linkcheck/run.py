@@ -103,6 +103,13 @@ async def _check_and_archive(
             for url in dead:
                 state.record_wayback(url, found.get(url))
         wayback.update(found)
+    return attach_copies(report, snapshots, wayback)
+
+
+def attach_copies(
+    report: CheckReport, snapshots: dict[str, str], wayback: dict[str, str]
+) -> CheckReport:
+    """Point each dead link at its local snapshot and Wayback capture, where there is one."""
     if not snapshots and not wayback:
         return report
     results = tuple(
@@ -112,6 +119,32 @@ async def _check_and_archive(
         for r in report.results
     )
     return replace(report, results=results)
+
+
+def check_with_state(
+    links: Sequence[Link],
+    config: Config,
+    cwd: Path,
+    warnings: list[str],
+    progress: Progress | None = None,
+) -> CheckReport:
+    """One recorded run: the state database opened, the run begun and finished around the
+    check (a run that dies stays unfinished in the history), the database closed."""
+    try:
+        state: State | None = State(project_root(cwd) / config.state_dir / "state.db")
+    except StateError as error:
+        warnings.append(f"state not used: {error}")
+        state = None
+    try:
+        if state is not None:
+            state.begin_run()
+        report = asyncio.run(_check_and_archive(links, config, state, progress, cwd, warnings))
+        if state is not None:
+            state.finish_run()
+    finally:
+        if state is not None:
+            state.close()
+    return report
 
 
 async def _wayback(
@@ -165,23 +198,7 @@ def run(
     links = extract_sources(collected.sources)
     if config.changed_only:
         links = _on_changed_lines(links, cwd)
-    state_path = project_root(cwd) / config.state_dir / "state.db"
-    try:
-        state = State(state_path)
-    except StateError as error:
-        collected.warnings.append(f"state not used: {error}")
-        state = None
-    try:
-        if state is not None:
-            state.begin_run()
-        report = asyncio.run(
-            _check_and_archive(links, config, state, progress, cwd, collected.warnings)
-        )
-        if state is not None:
-            state.finish_run()
-    finally:
-        if state is not None:
-            state.close()
+    report = check_with_state(links, config, cwd, collected.warnings, progress)
     report = CheckReport(
         report.results, report.offline, report.fetched, report.cached, tuple(collected.warnings)
     )

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .models import Status, Verdict
 
@@ -108,6 +109,24 @@ class State:
             raise
         self._db.execute("COMMIT")
 
+    def _select_urls(
+        self,
+        columns: str,
+        table: str,
+        urls: Iterable[str],
+        extra: str = "",
+        params: tuple[object, ...] = (),
+    ) -> list[tuple[Any, ...]]:
+        """Rows of table for the given URLs, asked in chunks (SQLite caps the parameters)."""
+        wanted = list(urls)
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT {columns} FROM {table} WHERE url IN ({marks}) {extra}"
+            rows.extend(self._db.execute(query, (*chunk, *params)).fetchall())
+        return rows
+
     # --- runs --------------------------------------------------------------------------
 
     def begin_run(self, now: float | None = None) -> int:
@@ -140,23 +159,18 @@ class State:
     ) -> dict[str, Verdict]:
         now = _now(now)
         found: dict[str, Verdict] = {}
-        wanted = list(urls)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._db.execute(
-                "SELECT url, status, reason, final_url, detail, checked_at, rule FROM cache "
-                f"WHERE url IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            for url, status, reason, final_url, detail, checked_at, rule in rows:
-                verdict_status = Status(status)
-                ttl = ttls.get(verdict_status, 0)
-                if max_age is not None:
-                    ttl = min(ttl, max_age)
-                if now - checked_at < ttl:
-                    found[url] = Verdict(
-                        verdict_status, reason, final_url, detail, from_cache=True, rule=rule
-                    )
+        columns = "url, status, reason, final_url, detail, checked_at, rule"
+        for url, status, reason, final_url, detail, checked_at, rule in self._select_urls(
+            columns, "cache", urls
+        ):
+            verdict_status = Status(status)
+            ttl = ttls.get(verdict_status, 0)
+            if max_age is not None:
+                ttl = min(ttl, max_age)
+            if now - checked_at < ttl:
+                found[url] = Verdict(
+                    verdict_status, reason, final_url, detail, from_cache=True, rule=rule
+                )
         return found
 
     def record(
@@ -215,35 +229,21 @@ class State:
             )
 
     def histories(self, urls: Iterable[str]) -> dict[str, UrlHistory]:
-        found: dict[str, UrlHistory] = {}
-        wanted = list(urls)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._db.execute(
-                "SELECT url, last_status, last_checked, last_success, first_failure, "
-                f"consecutive_failures FROM url_state WHERE url IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            for row in rows:
-                found[row[0]] = UrlHistory(row[0], Status(row[1]), row[2], row[3], row[4], row[5])
-        return found
+        columns = (
+            "url, last_status, last_checked, last_success, first_failure, consecutive_failures"
+        )
+        return {
+            row[0]: UrlHistory(row[0], Status(row[1]), row[2], row[3], row[4], row[5])
+            for row in self._select_urls(columns, "url_state", urls)
+        }
 
     def wayback(
         self, urls: Iterable[str], *, max_age: float = 7 * 86400, now: float | None = None
     ) -> dict[str, str | None]:
         """Recent Wayback lookups: URL → newest capture, or None for "none found"."""
         limit = _now(now) - max_age
-        found: dict[str, str | None] = {}
-        wanted = list(urls)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._db.execute(
-                f"SELECT url, capture FROM wayback WHERE url IN ({','.join('?' * len(chunk))}) "
-                "AND looked_up_at >= ?",
-                (*chunk, limit),
-            ).fetchall()
-            found.update({url: capture for url, capture in rows})
-        return found
+        rows = self._select_urls("url, capture", "wayback", urls, "AND looked_up_at >= ?", (limit,))
+        return {url: capture for url, capture in rows}
 
     def record_wayback(self, url: str, capture: str | None, now: float | None = None) -> None:
         with self._transaction():
@@ -254,19 +254,16 @@ class State:
     def last_verdicts(self, urls: Iterable[str]) -> dict[str, tuple[Verdict, float]]:
         """The newest verdict recorded for each URL, however old, and when it was made."""
         found: dict[str, tuple[Verdict, float]] = {}
-        wanted = list(urls)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._db.execute(
-                "SELECT url, last_status, last_reason, last_final_url, last_detail, last_rule, "
-                f"last_checked FROM url_state WHERE url IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            for url, status, reason, final_url, detail, rule, checked in rows:
-                verdict = Verdict(
-                    Status(status), reason or status, final_url, detail, from_cache=True, rule=rule
-                )
-                found[url] = (verdict, checked)
+        columns = (
+            "url, last_status, last_reason, last_final_url, last_detail, last_rule, last_checked"
+        )
+        for url, status, reason, final_url, detail, rule, checked in self._select_urls(
+            columns, "url_state", urls
+        ):
+            verdict = Verdict(
+                Status(status), reason or status, final_url, detail, from_cache=True, rule=rule
+            )
+            found[url] = (verdict, checked)
         return found
 
     def history(self, url: str) -> UrlHistory | None:
