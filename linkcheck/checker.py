@@ -123,7 +123,9 @@ async def check(
         verdicts.update(state.cached(targets, max_age=config.max_cache_age))
     cached = len(verdicts)
     to_fetch = [url for url in targets if url not in verdicts]
-    if config.budget is not None and len(to_fetch) > config.budget:
+    if config.offline:
+        to_fetch = _within_budget(to_fetch, 0, state, verdicts, why="--offline")
+    elif config.budget is not None and len(to_fetch) > config.budget:
         to_fetch = _within_budget(to_fetch, config.budget, state, verdicts)
     exchanges: dict[str, Exchange] = {}
     if not to_fetch:  # a warm cache: no network, and no network stack to import
@@ -226,23 +228,25 @@ def confirmed(verdict: Verdict, history: UrlHistory | None, min_failures: int) -
 
 
 def _within_budget(
-    urls: list[str], budget: int, state: State | None, verdicts: dict[str, Verdict]
+    urls: list[str],
+    budget: int,
+    state: State | None,
+    verdicts: dict[str, Verdict],
+    why: str = "--budget",
 ) -> list[str]:
     """--budget: fetch the URLs checked longest ago (never checked first); the others keep
-    their last verdict, however old, or are unknown when they have none yet."""
+    their last verdict, however old, or are unknown when they have none yet. --offline is
+    a budget of nothing."""
     last = state.last_verdicts(urls) if state is not None else {}
     ordered = sorted(urls, key=lambda url: (url in last, last[url][1] if url in last else 0))
     for url in ordered[budget:]:
         if url in last:
             verdict = last[url][0]
-            verdicts[url] = replace(
-                verdict,
-                detail=f"{verdict.detail or verdict.reason} (not re-checked this run: --budget)",
-            )
+            detail = f"{verdict.detail or verdict.reason} (not re-checked this run: {why})"
+            verdicts[url] = replace(verdict, detail=detail)
         else:
-            verdicts[url] = Verdict(
-                Status.UNKNOWN, "budget", None, "not checked yet: over this run's --budget"
-            )
+            reason = "budget" if why == "--budget" else "not-checked-offline"
+            verdicts[url] = Verdict(Status.UNKNOWN, reason, None, f"not checked yet ({why})")
     return ordered[:budget]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -349,6 +350,14 @@ def check(
         ),
     ] = None,
     min_failures: MinFailuresOption = None,
+    offline: Annotated[
+        bool | None,
+        typer.Option(
+            "--offline",
+            help="No network: check local links; external ones keep their last known verdict.",
+            show_default=False,
+        ),
+    ] = None,
     changed_only: Annotated[
         bool | None,
         typer.Option(
@@ -414,6 +423,7 @@ def check(
             "soft_404": soft_404,
             "min_failures": min_failures,
             "changed_only": changed_only,
+            "offline": offline,
             "budget": budget,
             "archive": archive_alive,
             "wayback": wayback,
@@ -454,6 +464,8 @@ def _run_and_report(
             )
     except LinkcheckError as error:
         _fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        _interrupted()
     for warning in outcome.warnings:
         typer.echo(f"linkcheck: warning: {warning}", err=True)
     _emit(outcome.rendered, Path(config.output) if config.output else None)
@@ -554,6 +566,8 @@ def archive(
         )
     except LinkcheckError as error:
         _fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        _interrupted()
     sys.stdout.write(text)
     raise typer.Exit(int(code))
 
@@ -613,6 +627,8 @@ def fix(
         )
     except LinkcheckError as error:
         _fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        _interrupted()
     for warning in warnings:
         typer.echo(f"linkcheck: warning: {warning}", err=True)
     sys.stdout.write(text)
@@ -698,8 +714,9 @@ def demo(
                 for host in ("mp.weixin.qq.com", "zhihu.com", "github.com", "web.archive.org")
             },
         )
+        shown = os.path.relpath(blog) if not os.path.relpath(blog).startswith("..") else str(blog)
         _run_and_report(
-            [str(blog)],
+            [shown],
             config,
             quiet=False,
             verbose=verbose,
@@ -720,6 +737,13 @@ def _emit(text: str, output: Path | None) -> None:
         write_atomically(output, text)
     except OSError as error:
         _fail(f"{output}: cannot write: {error.strerror or error}", ExitCode.USAGE)
+
+
+def _interrupted() -> typer.Exit:
+    typer.echo(
+        "linkcheck: interrupted; the state database keeps every verdict it had committed", err=True
+    )
+    raise typer.Exit(130)
 
 
 def _fail(message: str, code: ExitCode) -> typer.Exit:

@@ -66,6 +66,7 @@ class Config:
     state_dir: str = ".linkcheck"
     github_token: str | None = field(default=None, repr=False)  # CLI or GITHUB_TOKEN only
     soft_404: bool = False
+    offline: bool = False  # no network: local links, and the last known verdict of the others
     changed_only: bool = False  # only links on lines changed against HEAD (pre-commit)
     min_failures: int = 1  # runs in a row a link must fail before it is reported dead
     budget: int | None = None  # at most this many URLs fetched per run, stalest first

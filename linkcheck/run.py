@@ -92,14 +92,15 @@ async def _check_and_archive(
         known = state.wayback(dead)  # looked up within a week: not asked again
         wayback.update({url: capture for url, capture in known.items() if capture})
         dead = [url for url in dead if url not in known]
-    if (dead and config.wayback and not report.offline) or (config.save_to_wayback and alive):
+    online = not report.offline and not config.offline
+    if (dead and config.wayback and online) or (config.save_to_wayback and alive and online):
         found = await _wayback(
             config,
             dead if config.wayback else [],
             alive if config.save_to_wayback else [],
             warnings,
         )
-        if state is not None and config.wayback and not report.offline:
+        if state is not None and config.wayback and online:
             for url in dead:
                 state.record_wayback(url, found.get(url))
         wayback.update(found)

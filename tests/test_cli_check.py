@@ -223,3 +223,40 @@ def test_demo_shows_every_kind_of_verdict(tmp_path: Path, monkeypatch: pytest.Mo
     statuses = {r["status"] for r in json.loads(result.stdout)["results"]}
     assert statuses == {"alive", "redirected", "dead", "unknown", "excluded"}
     assert not (tmp_path / ".linkcheck").exists()
+
+
+def test_ctrl_c_mid_run_keeps_the_state_usable(simweb: SimulatedWeb, blog: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    fast = [f"https://github.com/facebookresearch/Detectron?c={i}" for i in range(4)]
+    slow = [f"https://hostile.test/hang?c={i}" for i in range(8)]
+    (blog / "many.md").write_text("\n\n".join(fast + slow) + "\n", encoding="utf-8")
+    run = subprocess.Popen(
+        _cli(simweb, "many.md", "--max-concurrency", "2", "--timeout", "20"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    database = blog / ".linkcheck" / "state.db"
+    recorded = 0
+    for _ in range(200):
+        time.sleep(0.1)
+        if database.exists():
+            try:
+                recorded = (
+                    sqlite3.connect(database).execute("SELECT COUNT(*) FROM history").fetchone()[0]
+                )
+            except sqlite3.OperationalError:
+                recorded = 0
+        if recorded >= 3:
+            break
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == 130
+    assert "interrupted" in err
+    db = sqlite3.connect(database)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT COUNT(*) FROM history").fetchone()[0] >= recorded >= 3
+    assert invoke(simweb, "other.md")[0] == ExitCode.LINKS_FAILED

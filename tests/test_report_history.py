@@ -108,3 +108,18 @@ def test_report_without_history_is_a_clear_error(project: Path) -> None:
     result = runner.invoke(app, ["report", "post.md"])
     assert result.exit_code == 2
     assert "run `linkcheck check` first" in result.stderr
+
+
+def test_offline_mode_asks_nobody(simweb: SimulatedWeb, project: Path) -> None:
+    (project / "post.md").write_text(
+        "https://history.test/ok?offline=1\n\nhttps://history.test/ok?offline=2\n", encoding="utf-8"
+    )
+    check(simweb, "--budget", "1")
+    before = len(simweb.requests)
+    offline = check(simweb, "--offline")
+    assert len(simweb.requests) == before
+    reasons = sorted(r["reason"] for r in offline.values())
+    assert reasons == ["http-200", "not-checked-offline"]
+    known = next(r for r in offline.values() if r["reason"] == "http-200")
+    assert known["status"] == "alive"
+    assert "--offline" in str(known["detail"])
