@@ -649,8 +649,10 @@ def report(
     config_file: ConfigOption = None,
     verbose: VerboseOption = False,
 ) -> None:
-    """Render the history in .linkcheck/state.db: per post, what is dead, since when, for how
-    many runs in a row, with its snapshot or Wayback capture. No network."""
+    """Render the history of earlier runs, per post, without the network.
+
+    Per post: what is dead, since when, for how many runs in a row, with its snapshot or
+    Wayback capture."""
     from .config import build_config, parse_fail_on
     from .report_run import report_command
 
