@@ -3,24 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
 from .models import Status, Verdict
+
+# Files that mark the root of a site's sources: Jekyll, Hugo, Hexo, MkDocs, a repository.
+_SITE_MARKERS = (
+    "_config.yml",
+    "_config.yaml",
+    "hugo.toml",
+    "hugo.yaml",
+    "config.toml",
+    "mkdocs.yml",
+    ".git",
+)
+
+
+@lru_cache(maxsize=256)
+def site_roots(folder: Path) -> tuple[Path, ...]:
+    """Where site-absolute paths live when no --root-dir is given: the nearest folder above
+    the post that looks like a site's root (a Hugo site also serves static/), so a blog
+    checked from another working directory does not see its images as missing."""
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in _SITE_MARKERS):
+            static = candidate / "static"
+            return (static, candidate) if static.is_dir() else (candidate,)
+    return (Path("."),)
 
 
 def local_candidates(url: str, source_file: str, root_dirs: Sequence[Path]) -> list[Path]:
     """The files a local link may name, in the order they are tried.
 
     Site-absolute paths (``/images/x.png``) live under one of the root directories (a
-    Jekyll root, a Hugo ``static/`` …; the working directory when none is given); relative
+    Jekyll root, a Hugo ``static/`` …; found from the post when none is given); relative
     paths are relative to the source file's directory.
     """
     path = unquote(url.split("#", 1)[0].split("?", 1)[0])
     if not path:
         return [Path(source_file)]
     if path.startswith("/"):
-        roots = root_dirs or [Path(".")]
+        roots = root_dirs or site_roots(Path(source_file).resolve().parent)
         return [root / path.lstrip("/") for root in roots]
     return [Path(source_file).parent / path]
 

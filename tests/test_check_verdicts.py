@@ -236,3 +236,30 @@ def test_host_headers_go_to_that_host_only(simweb: SimulatedWeb) -> None:
     )
     cookies = {r.host: r.header("Cookie") for r in simweb.requests[before:]}
     assert cookies == {"kexue.fm": "a=1", "pkgs.org": None}
+
+
+def test_site_absolute_paths_are_found_from_the_post_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkcheck.config import Config
+
+    blog = tmp_path / "blog"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "images").mkdir()
+    (blog / "_config.yml").write_text("title: x\n", encoding="utf-8")
+    (blog / "images" / "a.png").write_bytes(b"png")
+    hugo = tmp_path / "hugo"
+    (hugo / "content").mkdir(parents=True)
+    (hugo / "static" / "img").mkdir(parents=True)
+    (hugo / "hugo.toml").write_text("title = 'x'\n", encoding="utf-8")
+    (hugo / "static" / "img" / "b.png").write_bytes(b"png")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a blog checked from another folder keeps its images
+    links = extract_markdown(str(blog / "_posts" / "p.md"), "![](/images/a.png)\n")
+    links += extract_markdown(str(hugo / "content" / "p.md"), "![](/img/b.png)\n")
+    report = asyncio.run(check(links, Config(cache=False)))
+    assert [(r.verdict.status.value, r.verdict.reason) for r in report.results] == [
+        ("alive", "file-exists"),
+        ("alive", "file-exists"),
+    ]
