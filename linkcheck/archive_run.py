@@ -11,6 +11,7 @@ from .archive import Archive, archive_urls
 from .archive.store import Outcome
 from .config import Config
 from .errors import ExitCode, InputError
+from .run import archive_root
 
 
 def _targets(paths: Sequence[str], config: Config, stdin: BinaryIO | None) -> list[str]:
@@ -35,9 +36,7 @@ def _outcome_line(outcome: Outcome, archive: Archive) -> str:
 def archive_command(
     args: Sequence[str], config: Config, *, cwd: Path, max_age: float | None, stdin: BinaryIO | None
 ) -> tuple[str, ExitCode]:
-    from .run import project_root
-
-    root = project_root(cwd) / config.state_dir / "archive"
+    root = archive_root(cwd, config)
     verb = args[0] if args and args[0] in ("list", "show", "export", "verify") else None
     if verb is not None and not root.exists():
         raise InputError(f"no archive at {root}: run `linkcheck archive PATH...` first")

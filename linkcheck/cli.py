@@ -514,9 +514,6 @@ class _progress:
             self._bar.stop()
 
 
-_ARCHIVE_VERBS = ("list", "show", "export", "verify")
-
-
 @app.command()
 def archive(
     args: Annotated[

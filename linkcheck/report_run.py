@@ -13,7 +13,7 @@ from .errors import ExitCode, InputError
 from .extract.parallel import extract_sources
 from .models import Status, Verdict
 from .report import Format, ReportOptions, reporter_for
-from .run import attach_copies, exit_code_for, project_root
+from .run import archive_root, attach_copies, exit_code_for, project_root
 from .state import State
 
 
@@ -64,10 +64,10 @@ def report_command(
     finally:
         state.close()
     snapshots: dict[str, str] = {}
-    if dead and (root / "archive").is_dir():
+    if dead and archive_root(cwd, config).is_dir():
         from .archive import Archive
 
-        archive = Archive(root / "archive")
+        archive = Archive(archive_root(cwd, config))
         try:
             for url in dead:
                 latest = archive.latest(url)

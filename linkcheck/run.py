@@ -35,6 +35,11 @@ def project_root(cwd: Path) -> Path:
     return cwd
 
 
+def archive_root(cwd: Path, config: Config) -> Path:
+    """.linkcheck/archive at the project root, beside the state database."""
+    return project_root(cwd) / config.state_dir / "archive"
+
+
 def exit_code_for(report: CheckReport, config: Config) -> ExitCode:
     if report.offline:
         return ExitCode.COULD_NOT_CHECK
@@ -69,7 +74,7 @@ async def _check_and_archive(
             if r.target is not None and r.verdict.status is Status.DEAD
         }
     )
-    root = project_root(cwd) / config.state_dir / "archive"
+    root = archive_root(cwd, config)
     snapshots: dict[str, str] = {}
     if config.archive or (dead and root.exists()):
         from .archive import Archive, archive_urls

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import Status, Verdict
+from .sqlite import open_wal
 
 SCHEMA_VERSION = 1
 HISTORY_RUNS = 100
@@ -79,11 +80,9 @@ class State:
     def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
+            self._db = open_wal(
+                path, schema=_SCHEMA, synchronous="NORMAL", busy_timeout=busy_timeout
+            )
             with self._transaction():
                 row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
                 if row is None:
@@ -92,7 +91,7 @@ class State:
                     )
                 elif int(row[0]) > SCHEMA_VERSION:
                     raise StateError(f"{path}: written by a newer linkcheck (schema {row[0]})")
-        except sqlite3.DatabaseError as error:
+        except (OSError, sqlite3.DatabaseError) as error:
             raise StateError(f"{path}: {error}") from None
         self.run_id: int | None = None
 

@@ -173,6 +173,7 @@ def test_two_runs_on_the_same_state_at_once(simweb: SimulatedWeb, blog: Path) ->
     outputs = [run.communicate(timeout=120) for run in runs]
     for run, (out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == ExitCode.LINKS_FAILED, err
+        assert "state not used" not in err
         assert json.loads(out)["summary"]["links"] == 9
     db = sqlite3.connect(blog / ".linkcheck" / "state.db")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

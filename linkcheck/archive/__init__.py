@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from ..config import Config
 from .capture import CaptureError, capture
@@ -59,7 +58,3 @@ async def archive_urls(
         return list(await asyncio.gather(*(one(url) for url in urls)))
     finally:
         await fetcher.aclose()
-
-
-def default_root(project: Path, config: Config) -> Path:
-    return project / config.state_dir / "archive"

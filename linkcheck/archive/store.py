@@ -32,6 +32,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import LinkcheckError
 from ..models import Status
+from ..sqlite import open_wal
 from .capture import Capture
 from .readable import Banner, content_text, readable_copy, title_of
 from .warc import write_warc
@@ -122,12 +123,8 @@ class Archive:
         try:
             for folder in ("blobs/sha256", "snapshots", "tmp"):
                 (self.root / folder).mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.root / "index.sqlite3", timeout=30, isolation_level=None
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
+            # synchronous=FULL: an indexed snapshot survives power loss (archive.md §5.3).
+            self._db = open_wal(self.root / "index.sqlite3", schema=_SCHEMA, synchronous="FULL")
         except (OSError, sqlite3.DatabaseError) as error:
             raise ArchiveError(f"{self.root}: cannot open the archive: {error}") from None
         self.swept = self.sweep()
