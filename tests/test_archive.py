@@ -373,3 +373,19 @@ def test_save_to_wayback_uses_the_users_keys_on_archive_org_only(
     assert with_keys[0].host == "web.archive.org"
     assert with_keys[0].header("Authorization") == "LOW fixture-access:fixture-secret"
     assert any(r.target == "/save/status/spn2-fixture0001" for r in sent)
+
+
+def test_hostile_pages_are_bounded(simweb: SimulatedWeb, project: Path) -> None:
+    write_post(project, "https://hostile.test/endless", "https://hostile.test/gzip-bomb")
+    archive(simweb, "post.md")
+    store = Archive(project / ".linkcheck" / "archive")
+    endless = store.snapshots("https://hostile.test/endless")
+    assert [s.quality for s in endless] == ["truncated"]
+    assert store.latest("https://hostile.test/endless") is None  # never the good copy
+    [warc] = (store.root / endless[0].folder).glob("*.warc.gz")
+    [response] = [r for r in _records(warc) if r[0] == "response"]
+    assert response[2]["WARC-Truncated"] == "length"
+    assert len(response[3]) == 32 * 1024 * 1024  # the cap, not the endless body
+    # The bomb is stored as sent: about 200 KB of gzip, not 200 MB of zeros.
+    [bomb] = store.snapshots("https://hostile.test/gzip-bomb")
+    assert bomb.bytes_total < 2 * 1024 * 1024

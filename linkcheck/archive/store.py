@@ -215,7 +215,7 @@ class Archive:
         page = capture.html or ""
         text = content_text(page) if page else ""
         fp = fingerprint(text, [asset.sha256 for asset in capture.assets])
-        previous = self.latest(capture.requested_url)
+        previous = self.latest(capture.requested_url)  # the newest *good* snapshot
         if previous is not None and previous.content_fp == fp:
             self._db.execute(
                 "INSERT INTO checks VALUES (?, ?, ?)",
@@ -269,7 +269,8 @@ class Archive:
             warc_file=warc_name,
             html_file="page.html",
             bytes_total=sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()),
-            quality="good",
+            # A body cut at the size cap is kept, but never counts as the latest good copy.
+            quality="truncated" if final.truncated else "good",
             source="live",
             tool_version=__version__,
         )
