@@ -13,6 +13,7 @@ import typer
 
 from . import __version__
 from .errors import ExitCode, LinkcheckError
+from .formats import Format
 
 app = typer.Typer(
     name="linkcheck",
@@ -121,14 +122,7 @@ def extract(
     _emit(rendered, output)
 
 
-class ReportFormat(StrEnum):
-    TERMINAL = "terminal"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    JUNIT = "junit"
-    SARIF = "sarif"
-    GITHUB = "github"
-    HTML = "html"
+ReportFormat = Format  # the report formats, one enum for the CLI and the reporters
 
 
 # --- options shared by several commands, defined once -------------------------------------
@@ -215,6 +209,19 @@ IncludePrivateOption = Annotated[
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
 ]
+
+
+def _routing(
+    connect_to: list[str] | None, cacert: list[str] | None, timeout: str | None
+) -> dict[str, object]:
+    """The settings of the connection options archive and fix share with check."""
+    from .config import parse_duration
+
+    return {
+        "connect_to": tuple(connect_to) if connect_to else None,
+        "cacert": tuple(cacert) if cacert else None,
+        "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
+    }
 
 
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
@@ -546,9 +553,7 @@ def archive(
     try:
         config = build_config(
             {
-                "connect_to": tuple(connect_to) if connect_to else None,
-                "cacert": tuple(cacert) if cacert else None,
-                "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
+                **_routing(connect_to, cacert, timeout),
                 "exclude": _tuple(exclude) if exclude else None,
                 "include_private": include_private,
             },
@@ -604,16 +609,14 @@ def fix(
     cache: CacheOption = None,
 ) -> None:
     """Rewrite moved links to where they went and dead links to their archived copy."""
-    from .config import build_config, parse_duration
+    from .config import build_config
     from .fix import DeadMode
     from .fix_run import fix as run_fix
 
     try:
         config = build_config(
             {
-                "connect_to": tuple(connect_to) if connect_to else None,
-                "cacert": tuple(cacert) if cacert else None,
-                "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
+                **_routing(connect_to, cacert, timeout),
                 "cache": cache,
             },
             config_file,

@@ -11,8 +11,9 @@ from .collect import DEFAULT_SUFFIXES, collect
 from .config import Config
 from .errors import ExitCode, InputError
 from .extract.parallel import extract_sources
+from .formats import Format
 from .models import Status, Verdict
-from .report import Format, ReportOptions, reporter_for
+from .report import ReportOptions, reporter_for
 from .run import archive_root, attach_copies, exit_code_for, project_root
 from .state import State
 

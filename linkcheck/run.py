@@ -14,8 +14,9 @@ from .collect import DEFAULT_SUFFIXES, collect
 from .config import Config
 from .errors import ExitCode
 from .extract.parallel import extract_sources
+from .formats import Format
 from .models import Link, Status
-from .report import Format, ReportOptions, reporter_for
+from .report import ReportOptions, reporter_for
 from .state import State, StateError
 
 

@@ -9,24 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..checker import CheckReport, Result
+from ..formats import Format
 from ..models import Status
 
 PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
-
-
-class Format(StrEnum):
-    TERMINAL = "terminal"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    JUNIT = "junit"
-    SARIF = "sarif"
-    GITHUB = "github"
-    HTML = "html"
 
 
 @dataclass(frozen=True)
