@@ -297,9 +297,8 @@ class Fetcher:
             exchange = await self._fetch_hop(current, first=not hops)
             attempts += exchange.attempts
             hops.extend(exchange.hops)
-            if exchange.error is not None or exchange.final_status not in _REDIRECT_STATUSES:
-                return replace(exchange, url=url, hops=tuple(hops), attempts=attempts)
-            location = exchange.hops[-1].location
+            redirected = exchange.error is None and exchange.final_status in _REDIRECT_STATUSES
+            location = exchange.hops[-1].location if redirected else None
             if not location:
                 return replace(exchange, url=url, hops=tuple(hops), attempts=attempts)
             current = urljoin(current, location)

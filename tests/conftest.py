@@ -77,3 +77,22 @@ def web_cli_args(web: SimulatedWeb) -> list[str]:
     for entry in web.connect_to():
         args += ["--connect-to", entry]
     return args
+
+
+def wait_for_rows(database: Path, table: str, wanted: int) -> int:
+    """Rows in table once there are at least wanted, polling for at most 20 s."""
+    import sqlite3
+    import time
+
+    rows = 0
+    for _ in range(200):
+        time.sleep(0.1)
+        if database.exists():
+            try:
+                query = f"SELECT COUNT(*) FROM {table}"
+                rows = sqlite3.connect(database).execute(query).fetchone()[0]
+            except sqlite3.OperationalError:
+                rows = 0  # the database is still being created
+        if rows >= wanted:
+            break
+    return int(rows)

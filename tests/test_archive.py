@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from linkcheck.archive.store import Archive, fingerprint
 from linkcheck.cli import app
 from linkcheck.simweb import SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import wait_for_rows, web_cli_args
 
 runner = CliRunner()
 ARTICLE = "https://mp.weixin.qq.com/s/with-images"
@@ -278,18 +277,7 @@ def test_a_killed_archive_run_leaves_a_consistent_index(
         stderr=subprocess.DEVNULL,
     )
     index = project / ".linkcheck" / "archive" / "index.sqlite3"
-    rows = 0
-    for _ in range(200):  # bounded wait for some snapshots to be committed
-        time.sleep(0.1)
-        if index.exists():
-            try:
-                rows = (
-                    sqlite3.connect(index).execute("SELECT COUNT(*) FROM snapshots").fetchone()[0]
-                )
-            except sqlite3.OperationalError:
-                rows = 0
-        if rows >= 1:
-            break
+    rows = wait_for_rows(index, "snapshots", 1)
     time.sleep(0.3)
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=30)

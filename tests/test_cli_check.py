@@ -15,7 +15,7 @@ from linkcheck.cli import app, run_main
 from linkcheck.errors import ExitCode
 from linkcheck.simweb import SimulatedWeb
 
-from .conftest import REPO, check_golden, web_cli_args
+from .conftest import REPO, check_golden, wait_for_rows, web_cli_args
 
 runner = CliRunner()
 BLOG = REPO / "tests" / "data" / "report-blog"
@@ -183,7 +183,6 @@ def test_two_runs_on_the_same_state_at_once(simweb: SimulatedWeb, blog: Path) ->
 def test_a_killed_run_leaves_the_state_usable(simweb: SimulatedWeb, blog: Path) -> None:
     import signal
     import subprocess
-    import time
 
     fast = [f"https://github.com/facebookresearch/Detectron?n={i}" for i in range(5)]
     slow = [f"https://hostile.test/hang?n={i}" for i in range(20)]
@@ -194,18 +193,7 @@ def test_a_killed_run_leaves_the_state_usable(simweb: SimulatedWeb, blog: Path) 
         stderr=subprocess.DEVNULL,
     )
     database = blog / ".linkcheck" / "state.db"
-    recorded = 0
-    for _ in range(200):  # bounded wait for the first results to be committed
-        time.sleep(0.1)
-        if database.exists():
-            try:
-                recorded = (
-                    sqlite3.connect(database).execute("SELECT COUNT(*) FROM history").fetchone()[0]
-                )
-            except sqlite3.OperationalError:
-                recorded = 0
-        if recorded >= 3:
-            break
+    recorded = wait_for_rows(database, "history", 3)
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=30)
     assert recorded >= 3
@@ -229,7 +217,6 @@ def test_demo_shows_every_kind_of_verdict(tmp_path: Path, monkeypatch: pytest.Mo
 def test_ctrl_c_mid_run_keeps_the_state_usable(simweb: SimulatedWeb, blog: Path) -> None:
     import signal
     import subprocess
-    import time
 
     fast = [f"https://github.com/facebookresearch/Detectron?c={i}" for i in range(4)]
     slow = [f"https://hostile.test/hang?c={i}" for i in range(8)]
@@ -241,18 +228,7 @@ def test_ctrl_c_mid_run_keeps_the_state_usable(simweb: SimulatedWeb, blog: Path)
         text=True,
     )
     database = blog / ".linkcheck" / "state.db"
-    recorded = 0
-    for _ in range(200):
-        time.sleep(0.1)
-        if database.exists():
-            try:
-                recorded = (
-                    sqlite3.connect(database).execute("SELECT COUNT(*) FROM history").fetchone()[0]
-                )
-            except sqlite3.OperationalError:
-                recorded = 0
-        if recorded >= 3:
-            break
+    recorded = wait_for_rows(database, "history", 3)
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=30)
     assert run.returncode == 130

@@ -172,17 +172,18 @@ def _decide_api(page: Page) -> Verdict | None:
     return verdict(Status.ALIVE, "github-repository")
 
 
+_REASONS = (
+    "github-rate-limited",
+    "github-dmca",
+    "github-disabled",
+    "github-renamed",
+    "github-archived",
+)
 WEB_RULE = Rule(
     name="github",
     domains=("github.com",),
     decide=_decide_web,
-    reasons=(
-        "github-rate-limited",
-        "github-dmca",
-        "github-disabled",
-        "github-renamed",
-        "github-archived",
-    ),
+    reasons=_REASONS,
     retry_after=retry_after,
     blocking=_rate_limited,
 )
@@ -191,11 +192,7 @@ API_RULE = Rule(
     domains=("api.github.com",),
     decide=_decide_api,
     reasons=(
-        "github-rate-limited",
-        "github-dmca",
-        "github-disabled",
-        "github-renamed",
-        "github-archived",
+        *_REASONS,
         "github-repository",
         "github-unexpected",
         "http-404",
