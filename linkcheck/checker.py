@@ -8,13 +8,13 @@ data, and run-level errors are exceptions.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .addresses import is_private_host, url_problem
 from .classify import classify
 from .config import Config
 from .extract.normalize import normalize
@@ -50,17 +50,6 @@ class CheckReport:
         return sum(1 for result in self.results if result.verdict.status is status)
 
 
-def _is_private_host(host: str) -> bool:
-    host = host.lower().strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local
-
-
 class Plan:
     """What to do with each link before any request is made."""
 
@@ -88,8 +77,11 @@ class Plan:
         target = normalize(link.url)
         if self._excluded(target.url):
             return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude")
+        problem = url_problem(target.url)
+        if problem is not None:
+            return None, Verdict(Status.UNKNOWN, "invalid-url", detail=problem)
         host = urlsplit(target.url).hostname or ""
-        if not self._config.include_private and _is_private_host(host):
+        if not self._config.include_private and is_private_host(host):
             return None, Verdict(
                 Status.EXCLUDED,
                 "private-host",

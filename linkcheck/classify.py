@@ -28,6 +28,7 @@ _NETWORK_DETAIL = {
     "redirect-loop": "the redirects lead back to a page already visited",
     "too-many-redirects": "too many redirects",
     "invalid-url": "the URL cannot be requested as written",
+    "invalid-redirect": "a redirect to a URL that cannot be requested",
     "network-error": "the request failed",
     "host-blocking": "not requested: the host keeps answering with its rate-limit page",
 }
@@ -118,6 +119,16 @@ def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
             "either, so this proves nothing",
             exchange.hops,
         )
+    if error == "private-address":  # never followed (issue 11: SSRF)
+        if exchange.hops:
+            return Verdict(
+                Status.UNKNOWN,
+                "private-redirect",
+                None,
+                f"redirected into a private network, not followed: {detail}",
+                exchange.hops,
+            )
+        return Verdict(Status.EXCLUDED, "private-host", None, detail)
     return Verdict(Status.UNKNOWN, error, None, detail, exchange.hops)
 
 

@@ -219,6 +219,23 @@ def load_file(path: Path) -> dict[str, Any]:
     return settings
 
 
+_TOKEN_RE = re.compile(r"[\x21-\x7e]+")
+
+
+def clean_token(token: str) -> str | None:
+    """The token without the white space around it (`GITHUB_TOKEN=$(cat file)` keeps a
+    newline); one with white space or non-ASCII inside is refused without echoing it."""
+    token = token.strip()
+    if not token:
+        return None
+    if not _TOKEN_RE.fullmatch(token):
+        raise ConfigError(
+            "--github-token / GITHUB_TOKEN: the token has white space or characters outside "
+            "printable ASCII inside it, which no GitHub token has (the value is not shown)"
+        )
+    return token
+
+
 def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path) -> Config:
     """Merge: what the CLI set (not None) > the file > the defaults."""
     path = config_file if config_file is not None else find_config_file(cwd)
@@ -228,6 +245,8 @@ def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path)
     for name, value in cli.items():
         if value is not None:
             settings[name] = value
+    if "github_token" in settings:
+        settings["github_token"] = clean_token(settings["github_token"])
     _validate(settings)
     return Config(**settings)
 

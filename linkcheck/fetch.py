@@ -36,6 +36,7 @@ from tenacity import (
 )
 
 from . import __version__
+from .addresses import url_problem
 from .models import Exchange, Hop
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class FetchSettings:
     connect_to: tuple[ConnectTo, ...] = ()
     ssl_context: ssl.SSLContext | None = None
     github_token: str | None = field(default=None, repr=False)  # never printed
+    include_private: bool = False  # may connect to loopback and private addresses
 
 
 class _Retryable(Exception):
@@ -231,9 +233,12 @@ class Fetcher:
         self.evidence = NetworkEvidence()
         self._gates: dict[str, _HostGate] = {}
         self.breaker = Breaker()
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._transports: dict[str, httpx.AsyncHTTPTransport] = {}
+        self._timeouts = httpx.Timeout(settings.timeout, connect=settings.connect_timeout).as_dict()
         self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
-        self._backend = RoutingBackend(settings.connect_to, self.evidence)
+        self._backend = RoutingBackend(
+            settings.connect_to, self.evidence, allow_private=settings.include_private
+        )
         self._ssl_context = settings.ssl_context or ssl.create_default_context()
         self._headers = {
             "User-Agent": settings.user_agent,
@@ -243,11 +248,11 @@ class Fetcher:
             **dict(settings.headers),
         }
 
-    def _client_for(self, host: str) -> httpx.AsyncClient:
+    def _transport_for(self, host: str) -> httpx.AsyncHTTPTransport:
         """A small pool per host: hosts never evict each other's idle connections, and
         httpcore's pool bookkeeping (linear in its connections) stays cheap."""
-        client = self._clients.get(host)
-        if client is None:
+        transport = self._transports.get(host)
+        if transport is None:
             transport = httpx.AsyncHTTPTransport(verify=self._ssl_context, trust_env=False)
             # Our backend routes (--connect-to) and resolves; the rest of the pool is httpx's.
             transport._pool = httpcore.AsyncConnectionPool(
@@ -255,20 +260,40 @@ class Fetcher:
                 max_connections=max(1, self.policy_for(host).concurrency),
                 network_backend=self._backend,
             )
-            client = httpx.AsyncClient(
-                transport=transport,
-                timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
-                follow_redirects=False,
-                trust_env=False,
-                headers=self._headers,
-            )
-            self._clients[host] = client
-        return client
+            self._transports[host] = transport
+        return transport
+
+    @asynccontextmanager
+    async def _open(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """One request straight to the host's transport, its body not read yet. Not through
+        httpx.Client: the client prepares the next request of every redirect it sees, and
+        raises there on a hostile Location (an invalid IDNA name) before we see the answer."""
+        request = httpx.Request(
+            method,
+            url,
+            headers={**self._headers, **self._request_headers(url), **(headers or {})},
+            data=data,
+            extensions={"timeout": self._timeouts},
+        )
+        host = request.url.raw_host.decode("ascii")
+        response = await self._transport_for(host).handle_async_request(request)
+        response.request = request
+        try:
+            yield response
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
-            await client.aclose()
-        self._clients.clear()
+        for transport in self._transports.values():
+            await transport.aclose()
+        self._transports.clear()
 
     def policy_for(self, host: str) -> HostPolicy:
         host = host.lower()
@@ -294,6 +319,15 @@ class Fetcher:
         seen = {current}
         attempts = 0
         while True:
+            problem = url_problem(current)
+            if problem is not None:  # hostile or mistyped: data, never an exception
+                return Exchange(
+                    url,
+                    tuple(hops),
+                    error="invalid-redirect" if hops else "invalid-url",
+                    error_detail=f"to {current}: {problem}" if hops else problem,
+                    attempts=attempts,
+                )
             exchange = await self._fetch_hop(current, first=not hops)
             attempts += exchange.attempts
             hops.extend(exchange.hops)
@@ -354,12 +388,11 @@ class Fetcher:
 
     async def _attempt(self, url: str, *, first: bool = True) -> Exchange:
         """One request: raises _Retryable when the outcome may change on a retry."""
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError as error:
-            return Exchange(url, error="invalid-url", error_detail=str(error))
+        problem = url_problem(url)
+        if problem is not None:
+            return Exchange(url, error="invalid-url", error_detail=problem)
+        host = urlsplit(url).hostname or ""
         gate = self._gate(host)
-        extra = self._request_headers(host)
         try:
             async with gate.slot(), self._global:
                 if first and self.breaker.open(host):  # chains under way may finish
@@ -372,12 +405,11 @@ class Fetcher:
                         ),
                     )
                 async with asyncio.timeout(self.settings.timeout):
-                    client = self._client_for(host)
-                    async with client.stream("GET", url, headers=extra) as response:
+                    async with self._open("GET", url) as response:
                         body = await _read_body(response, self.settings.body_limit)
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
             kind, retryable = _error_kind(error)
-            exchange = Exchange(url, error=kind, error_detail=_describe(error))
+            exchange = Exchange(url, error=kind, error_detail=self._describe(error))
             if retryable:
                 raise _Retryable(exchange) from error
             return exchange
@@ -411,15 +443,11 @@ class Fetcher:
         try:
             async with self._gate(host).slot(), self._global:
                 async with asyncio.timeout(self.settings.timeout):
-                    client = self._client_for(host)
-                    request_headers = {**self._request_headers(host), **headers}
-                    async with client.stream(
-                        "POST", url, data=dict(form), headers=request_headers
-                    ) as response:
+                    async with self._open("POST", url, data=form, headers=headers) as response:
                         body = await _read_body(response, self.settings.body_limit)
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
             kind, _ = _error_kind(error)
-            return Exchange(url, error=kind, error_detail=_describe(error))
+            return Exchange(url, error=kind, error_detail=self._describe(error))
         items = tuple((k.lower(), v) for k, v in response.headers.multi_items())
         hop = Hop(url, response.status_code, response.headers.get("location"))
         return Exchange(url, (hop,), items, body)
@@ -427,6 +455,9 @@ class Fetcher:
     async def download(self, url: str, sink: BinaryIO, *, limit: int, timeout: float) -> Download:
         """GET url once, writing the raw body (at most limit bytes) to sink. Redirects are
         not followed: the archiver records every hop."""
+        problem = url_problem(url)
+        if problem is not None:
+            raise DownloadError("invalid-url", problem)
         host = urlsplit(url).hostname or ""
         gate = self._gate(host)
         size = 0
@@ -434,8 +465,7 @@ class Fetcher:
         try:
             async with gate.slot(), self._global:
                 async with asyncio.timeout(timeout):
-                    client = self._client_for(host)
-                    async with client.stream("GET", url, headers=self._request_headers(host)) as r:
+                    async with self._open("GET", url) as r:
                         stream = r.extensions.get("network_stream")
                         address = stream.get_extra_info("server_addr") if stream else None
                         async for chunk in r.aiter_raw():
@@ -449,7 +479,7 @@ class Fetcher:
                             size += len(chunk)
         except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
             kind, _ = _error_kind(error)
-            raise DownloadError(kind, _describe(error)) from error
+            raise DownloadError(kind, self._describe(error)) from error
         request = r.request
         target = request.url.raw_path.decode("ascii", errors="replace")
         return Download(
@@ -459,7 +489,7 @@ class Fetcher:
             http_version=r.http_version,
             request_line=f"{request.method} {target} {r.http_version}",
             request_headers=tuple(
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+                (k.decode("latin-1"), _redacted(k, v)) for k, v in request.headers.raw
             ),
             response_headers=tuple(
                 (k.decode("latin-1"), v.decode("latin-1")) for k, v in r.headers.raw
@@ -469,17 +499,38 @@ class Fetcher:
             ip=str(address[0]) if isinstance(address, tuple) and address else None,
         )
 
-    def _request_headers(self, host: str) -> dict[str, str]:
-        """Per-host headers; the GitHub token goes to GitHub's own hosts and nowhere else,
-        checked again on every hop of a redirect chain."""
+    def _describe(self, error: BaseException) -> str:
+        """One line about an error, with every secret of the run cut out of it: error texts
+        go to reports, the state database and WARCs."""
+        text = (str(error) or type(error).__name__).splitlines()[0][:300]
+        token = self.settings.github_token
+        return text.replace(token, "[redacted]") if token else text
+
+    def _request_headers(self, url: str) -> dict[str, str]:
+        """Per-host headers; the GitHub token goes to GitHub's own hosts over HTTPS and
+        nowhere else, checked again on every hop of a redirect chain."""
         from .rules.github import TOKEN_HOSTS
 
-        headers = dict(self.policy_for(host).headers)
-        if host.lower() in TOKEN_HOSTS and self.settings.github_token:
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii")
+        # Host given here, so httpx never decodes the name: its IDNA 2008 check refuses
+        # real registered names such as xn--ls8h.la, and raised instead of answering.
+        headers = {"Host": parsed.netloc.decode("ascii")}
+        headers.update(self.policy_for(host).headers)
+        secure = parsed.scheme == "https"
+        if secure and host.lower() in TOKEN_HOSTS and self.settings.github_token:
             headers["Authorization"] = f"Bearer {self.settings.github_token}"
         if host.lower() == "api.github.com":
             headers["Accept"] = "application/vnd.github+json"
         return headers
+
+
+_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
+
+
+def _redacted(name: bytes, value: bytes) -> str:
+    """A request header as an archive may keep it: credentials never reach a WARC."""
+    return "[redacted]" if name.lower() in _SECRET_HEADERS else value.decode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -503,11 +554,6 @@ class DownloadError(Exception):
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(f"{kind}: {detail}")
         self.kind = kind
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return text.splitlines()[0][:300]
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -534,6 +580,7 @@ def fetch_settings(config: Config) -> FetchSettings:
         connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
         ssl_context=tls_context(config.cacert) if config.cacert else None,
         github_token=config.github_token,
+        include_private=config.include_private,
     )
     if config.user_agent:
         settings = replace(settings, user_agent=config.user_agent)

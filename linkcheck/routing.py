@@ -21,6 +21,7 @@ import anyio
 import httpcore
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
+from .addresses import is_private_address
 from .errors import ConfigError
 
 
@@ -104,9 +105,21 @@ def _is_ip(host: str) -> bool:
 
 
 class RoutingBackend(AsyncNetworkBackend):
-    def __init__(self, routes: typing.Sequence[ConnectTo], evidence: NetworkEvidence) -> None:
+    """allow_private: --include-private. Without it, a name or address that is not public
+    is never connected to (decided on the resolved address, so `127.1`, a name that
+    resolves to loopback and every redirect hop are covered), unless a --connect-to route
+    the user gave sends it there."""
+
+    def __init__(
+        self,
+        routes: typing.Sequence[ConnectTo],
+        evidence: NetworkEvidence,
+        *,
+        allow_private: bool = False,
+    ) -> None:
         self._routes = list(routes)
         self._evidence = evidence
+        self._allow_private = allow_private
         self._inner = httpcore.AnyIOBackend()
 
     def _route(self, host: str, port: int) -> tuple[str, int, bool]:
@@ -139,7 +152,7 @@ class RoutingBackend(AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> AsyncNetworkStream:
-        to_host, to_port, _ = self._route(host, port)
+        to_host, to_port, routed = self._route(host, port)
         try:
             with anyio.fail_after(timeout):
                 addresses = await self._resolve(to_host, to_port)
@@ -148,6 +161,8 @@ class RoutingBackend(AsyncNetworkBackend):
         except DnsFailure as failure:
             kind = "dns-nxdomain" if failure.nxdomain else "dns-failure"
             raise RoutedConnectError(kind, str(failure)) from failure
+        if not routed and not self._allow_private:
+            addresses = _public_only(host, addresses)
         last_error: OSError | None = None
         kind = "connect-failed"
         for address in addresses:
@@ -178,6 +193,17 @@ class RoutingBackend(AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def _public_only(host: str, addresses: list[str]) -> list[str]:
+    public = [a for a in addresses if not is_private_address(ipaddress.ip_address(a))]
+    if not public:
+        raise RoutedConnectError(
+            "private-address",
+            f"{host} is {addresses[0]}, a private address: not contacted "
+            "(--include-private allows it)",
+        )
+    return public
 
 
 def _root_os_error(error: BaseException) -> OSError | None:

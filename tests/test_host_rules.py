@@ -143,6 +143,52 @@ def test_the_token_never_leaves_github(
     assert db.execute("SELECT COUNT(*) FROM cache").fetchone()[0] == 4
 
 
+def test_a_token_read_from_a_file_keeps_its_newline_out_of_everything(
+    simweb: SimulatedWeb, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GITHUB_TOKEN=$(cat file) keeps the newline: it is stripped, the token goes over HTTPS
+    only, and no report format, state file or archive holds it."""
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN + "\n")
+    (project / "post.md").write_text(
+        "https://github.com/facebookresearch/Detectron\n\n"
+        "http://github.com/facebookresearch/Detectron\n\n"
+        "https://github.com/redirect-out\n\nhttps://github.com/no-such/repository\n",
+        encoding="utf-8",
+    )
+    before = len(simweb.requests)
+    outputs = []
+    for fmt in ("terminal", "json", "markdown", "junit", "sarif", "github", "html"):
+        result = runner.invoke(
+            app, ["check", "post.md", "--format", fmt, "--archive", *web_cli_args(simweb)]
+        )
+        assert result.exit_code in (0, 1), result.stderr + result.stdout
+        outputs.append(result.stdout + result.stderr)
+    sent = simweb.requests[before:]
+    assert any(r.header("Authorization") == f"Bearer {TOKEN}" for r in sent)
+    assert all(r.header("Authorization") is None for r in sent if r.scheme == "http")
+    assert any(r.scheme == "http" and r.host == "github.com" for r in sent)
+    for text in outputs:
+        assert TOKEN not in text
+    files = [p for p in (project / ".linkcheck").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".gz" for p in files)  # the archive's WARCs are among them
+    for path in files:
+        data = path.read_bytes()
+        assert TOKEN.encode() not in data, path
+        if path.suffix == ".gz":
+            import gzip
+
+            assert TOKEN.encode() not in gzip.decompress(data), path
+
+
+@pytest.mark.parametrize("token", ["ghp_two parts", "ghp_tab\tinside", "ghp_ünïcode"])
+def test_a_token_that_no_header_can_carry_is_refused_unechoed(project: Path, token: str) -> None:
+    (project / "post.md").write_text("https://github.com/x/y\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "post.md", "--github-token", token])
+    assert result.exit_code == 2
+    assert "GITHUB_TOKEN" in result.stderr
+    assert token not in result.stderr + result.stdout
+
+
 def test_the_token_is_refused_in_config_files(project: Path) -> None:
     (project / "linkcheck.toml").write_text(f"github-token = '{TOKEN}'\n", encoding="utf-8")
     (project / "post.md").write_text("x\n", encoding="utf-8")
