@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -79,6 +82,14 @@ def web_cli_args(web: SimulatedWeb) -> list[str]:
     return args
 
 
+def web_routing_args(web: SimulatedWeb) -> list[str]:
+    """Only the routing options (what `archive` takes): the CA and --connect-to."""
+    args = ["--cacert", str(web.ca_file)]
+    for entry in web.connect_to():
+        args += ["--connect-to", entry]
+    return args
+
+
 def wait_for_rows(database: Path, table: str, wanted: int) -> int:
     """Rows in table once there are at least wanted, polling for at most 20 s."""
     import sqlite3
@@ -96,3 +107,34 @@ def wait_for_rows(database: Path, table: str, wanted: int) -> int:
         if rows >= wanted:
             break
     return int(rows)
+
+
+def render_in_chromium(page: Path, fragment: str = "") -> LexborHTMLParser:
+    """The DOM of a local page after Debian's headless Chromium ran it (background
+    networking off, a profile of its own beside the page)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium is not None, "the README's test command installs Debian's chromium"
+    profile = page.parent / "chromium-profile"
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri() + fragment,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return LexborHTMLParser(result.stdout)

@@ -13,7 +13,7 @@ from linkcheck.addresses import url_problem
 from linkcheck.cli import app
 from linkcheck.simweb import SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import web_cli_args, web_routing_args
 
 runner = CliRunner()
 
@@ -82,21 +82,50 @@ def test_malformed_urls_are_verdicts_not_crashes(
     assert github[0] == ("unknown" if offline else "alive")
 
 
-def test_a_real_name_that_idna_2008_refuses_is_requested(tmp_path: Path) -> None:
+def test_a_real_name_that_idna_2008_refuses_is_requested(project: Path) -> None:
     """xn--ls8h.la is registered; httpx raised on it instead of sending the request."""
-    root = tmp_path / "web"
+    root = project / "web"
     (root / "xn--ls8h.la").mkdir(parents=True)
     (root / "github.com").mkdir()  # a name for the HTTPS certificate
     (root / "xn--ls8h.la" / "index.html").write_text("<title>ok</title>", encoding="utf-8")
-    (tmp_path / "project" / ".git").mkdir(parents=True)
-    post = tmp_path / "project" / "post.md"
-    post.write_text("http://xn--ls8h.la/\n", encoding="utf-8")
-    web = SimulatedWeb(root).start(tmp_path)
+    (project / "post.md").write_text("http://xn--ls8h.la/\n", encoding="utf-8")
+    web = SimulatedWeb(root).start(project)
     try:
-        code, out, err = run_cli("check", str(post), "--format", "json", *web_cli_args(web))
+        code, out, err = run_cli("check", "post.md", "--format", "json", *web_cli_args(web))
     finally:
         web.stop()
     assert code == 0, err
     [result] = json.loads(out)["results"]
     assert (result["status"], result["reason"]) == ("alive", "http-200")
     assert web.requests[-1].host == "xn--ls8h.la"
+
+
+def test_two_images_with_the_same_bytes_archive_once(project: Path) -> None:
+    """Two image URLs, identical bytes: archive crashed with SameFileError."""
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+    root = project / "web"
+    (root / "pics.test").mkdir(parents=True)
+    (root / "one.png").write_bytes(png)
+    (root / "pics.test" / "page.html").write_text(
+        '<html><body><p>Two pictures</p><img src="/a.png"><img src="/b.png"></body></html>',
+        encoding="utf-8",
+    )
+    routes = "".join(
+        f'[[route]]\nhost = "pics.test"\npath = "/{name}"\nfile = "one.png"\n'
+        f'headers = {{ "Content-Type" = "image/png" }}\n\n'
+        for name in ("a.png", "b.png")
+    )
+    (root / "routes.toml").write_text(routes, encoding="utf-8")
+    (project / "post.md").write_text("https://pics.test/page\n", encoding="utf-8")
+    web = SimulatedWeb(root).start(project)
+    try:
+        code, out, err = run_cli("archive", "post.md", *web_routing_args(web))
+    finally:
+        web.stop()
+    assert code == 0, err + out
+    assets = list((project / ".linkcheck" / "archive").rglob("assets/*.png"))
+    assert len(assets) == 1
+    assert assets[0].read_bytes() == png

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from linkcheck.cli import app
 from linkcheck.simweb import SimulatedWeb
 
 from .conftest import REPO, web_cli_args
+from .conftest import render_in_chromium as render
 
 runner = CliRunner()
 
@@ -33,35 +33,6 @@ def reports(simweb: SimulatedWeb, tmp_path_factory: pytest.TempPathFactory) -> t
         assert html.exit_code == 1, html.stderr
         data = runner.invoke(app, [*args, "--format", "json"])
     return root / "report.html", json.loads(data.stdout)
-
-
-def render(page: Path, fragment: str = "") -> LexborHTMLParser:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium is not None, "the README's test command installs Debian's chromium"
-    profile = page.parent / "chromium-profile"
-    result = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            page.as_uri() + fragment,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return LexborHTMLParser(result.stdout)
 
 
 def test_the_page_is_self_contained(reports: tuple[Path, dict]) -> None:

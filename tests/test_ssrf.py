@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from linkcheck.cli import app
 from linkcheck.simweb import SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import web_cli_args, web_routing_args
 
 runner = CliRunner()
 
@@ -176,8 +176,7 @@ def test_archive_fetches_nothing_private(
     before = len(secret.requests)
     urls = ["https://evil.test/images", "https://evil.test/to-loopback"]
     (project / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
-    args = [a for a in web_cli_args(evil) if a != "--no-progress"]
-    keep = [a for i, a in enumerate(args) if not _retry_option(args, i)]
+    keep = web_routing_args(evil)
     result = runner.invoke(app, ["archive", "post.md", *keep])
     assert result.exit_code == 0, result.stderr + result.stdout
     assert len(secret.requests) == before
@@ -187,9 +186,3 @@ def test_archive_fetches_nothing_private(
 
     for warc in warcs:
         assert b"instance credentials" not in gzip.decompress(warc.read_bytes())
-
-
-def _retry_option(args: list[str], index: int) -> bool:
-    """`archive` takes the routing options, not the retry ones (nor their values)."""
-    retry = ("--max-retries", "--retry-backoff")
-    return args[index] in retry or (index > 0 and args[index - 1] in retry)

@@ -33,8 +33,8 @@ from .. import __version__
 from ..errors import LinkcheckError
 from ..models import Status
 from ..sqlite import open_wal
-from .capture import Capture
-from .readable import Banner, content_text, readable_copy, title_of
+from .capture import Asset, Capture
+from .readable import Banner, UnsafeCopy, content_text, readable_copy, title_of
 from .warc import write_warc
 
 _SCHEMA = """
@@ -106,6 +106,10 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _asset_name(asset: Asset) -> str:
+    return f"{asset.sha256}.{asset.ext}"
 
 
 def fingerprint(text: str, image_hashes: list[str]) -> str:
@@ -222,16 +226,7 @@ class Archive:
                 (capture.requested_url, now.isoformat(), previous.id),
             )
             return Outcome(capture.requested_url, "unchanged", previous)
-        folder = staging / "snapshot"
-        (folder / "assets").mkdir(parents=True)
-        warc_name = f"linkcheck-{snapshot_id}.warc.gz"
-        write_warc(folder / warc_name, capture, user_agent)
-        local_images = {}
-        for asset in capture.assets:
-            name = f"{asset.sha256}.{asset.ext}"
-            self._store_blob(asset.data, asset.sha256)
-            self._link(self._blob_path(asset.sha256), folder / "assets" / name)
-            local_images[asset.url] = f"assets/{name}"
+        local_images = {asset.url: f"assets/{_asset_name(asset)}" for asset in capture.assets}
         title = ""
         if page:
             from selectolax.lexbor import LexborHTMLParser
@@ -245,11 +240,24 @@ class Archive:
             final.status,
             snapshot_id,
         )
-        html_text = (
-            readable_copy(page, final.url, local_images, banner)
-            if page
-            else ("<!doctype html><meta charset='utf-8'><p>Not an HTML page; see the WARC.</p>")
-        )
+        try:  # made first: a page that cannot be made inert leaves nothing behind
+            html_text = (
+                readable_copy(page, final.url, local_images, banner)
+                if page
+                else ("<!doctype html><meta charset='utf-8'><p>Not an HTML page; see the WARC.</p>")
+            )
+        except UnsafeCopy as error:
+            return Outcome(capture.requested_url, "refused", None, str(error))
+        folder = staging / "snapshot"
+        (folder / "assets").mkdir(parents=True)
+        warc_name = f"linkcheck-{snapshot_id}.warc.gz"
+        write_warc(folder / warc_name, capture, user_agent)
+        for asset in capture.assets:
+            target = folder / "assets" / _asset_name(asset)
+            if target.exists():  # the same bytes under two image URLs: one file serves both
+                continue
+            self._store_blob(asset.data, asset.sha256)
+            self._link(self._blob_path(asset.sha256), target)
         (folder / "page.html").write_text(html_text, encoding="utf-8")
         relative = f"snapshots/{now:%Y}/{now:%m}/{snapshot_id}"
         content_type = next(
