@@ -145,7 +145,14 @@ def collect(
     ignore = _GitIgnore()
 
     def add_file(path: Path, *, named: bool) -> None:
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve()
+        except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop
+            problem = f"{_display(path)}: cannot read: a loop of symbolic links"
+            if named:
+                raise InputError(problem) from None
+            collected.warnings.append(f"skipped {problem}")
+            return
         if resolved in seen:
             return
         seen.add(resolved)
@@ -157,9 +164,22 @@ def collect(
         except InputError as error:
             collected.warnings.append(f"skipped {error}")
 
+    skipped = 0
+
+    def add_file_found(path: Path) -> None:
+        nonlocal skipped
+        before = len(collected.warnings)
+        add_file(path, named=False)
+        skipped += len(collected.warnings) > before
+
     def add_directory(path: Path) -> None:
-        for found in _walk(path, wanted, ignore, collected.warnings.append):
-            add_file(found, named=False)
+        found = 0
+        for file in _walk(path, wanted, ignore, collected.warnings.append):
+            found += 1
+            add_file_found(file)
+        if not found:
+            kinds = ", ".join(wanted)
+            collected.warnings.append(f"{_display(path)}: no source files ({kinds}) in it")
 
     for given in inputs:
         if given == STDIN:
@@ -184,7 +204,14 @@ def collect(
                 if matched.is_dir():
                     add_directory(matched)
                 elif match.lower().endswith(wanted):
-                    add_file(matched, named=False)
+                    add_file_found(matched)
+        elif path.is_symlink():
+            raise InputError(f"{given}: a symbolic link to nothing (or a loop of them)")
         else:
             raise InputError(f"{given}: no such file or directory")
+    if skipped and not collected.sources:
+        raise InputError(
+            f"none of the {skipped} source files found could be read: "
+            + "; ".join(w.removeprefix("skipped ") for w in collected.warnings[:3])
+        )
     return collected

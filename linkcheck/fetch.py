@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -37,6 +37,7 @@ from tenacity import (
 
 from . import __version__
 from .addresses import url_problem
+from .extract.normalize import redirect_target
 from .models import Exchange, Hop
 
 if TYPE_CHECKING:
@@ -56,6 +57,16 @@ DEFAULT_USER_AGENT = (
     f"Chrome/126.0 Safari/537.36 linkcheck/{__version__}"
 )
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+# What a request can raise that is about the URL or the network, never about our code:
+# httpx refuses some URLs only when it builds the request (InvalidURL, IDNA's UnicodeError).
+_FETCH_ERRORS = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpcore.ConnectError,
+    OSError,
+    TimeoutError,
+    UnicodeError,
+)
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -166,7 +177,7 @@ def _error_kind(error: BaseException) -> tuple[str, bool]:
             return "tls", False
         if isinstance(cause, ConnectionRefusedError):
             return "connection-refused", True
-        if isinstance(cause, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        if isinstance(cause, httpx.UnsupportedProtocol | httpx.InvalidURL | UnicodeError):
             return "invalid-url", False
     for cause in chain:
         if isinstance(
@@ -335,7 +346,7 @@ class Fetcher:
             location = exchange.hops[-1].location if redirected else None
             if not location:
                 return replace(exchange, url=url, hops=tuple(hops), attempts=attempts)
-            current = urljoin(current, location)
+            current = redirect_target(current, location)
             if current in seen:
                 return Exchange(
                     url,
@@ -407,7 +418,7 @@ class Fetcher:
                 async with asyncio.timeout(self.settings.timeout):
                     async with self._open("GET", url) as response:
                         body = await _read_body(response, self.settings.body_limit)
-        except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
+        except _FETCH_ERRORS as error:
             kind, retryable = _error_kind(error)
             exchange = Exchange(url, error=kind, error_detail=self._describe(error))
             if retryable:
@@ -445,7 +456,7 @@ class Fetcher:
                 async with asyncio.timeout(self.settings.timeout):
                     async with self._open("POST", url, data=form, headers=headers) as response:
                         body = await _read_body(response, self.settings.body_limit)
-        except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
+        except _FETCH_ERRORS as error:
             kind, _ = _error_kind(error)
             return Exchange(url, error=kind, error_detail=self._describe(error))
         items = tuple((k.lower(), v) for k, v in response.headers.multi_items())
@@ -477,7 +488,7 @@ class Fetcher:
                                 break
                             sink.write(chunk)
                             size += len(chunk)
-        except (httpx.HTTPError, httpcore.ConnectError, OSError, TimeoutError) as error:
+        except _FETCH_ERRORS as error:
             kind, _ = _error_kind(error)
             raise DownloadError(kind, self._describe(error)) from error
         request = r.request

@@ -10,7 +10,8 @@ Layout of a web directory::
     routes.toml                                       everything else (see Route)
 
 It misbehaves on purpose where a route says so: slow drip, hang, endless body, gzip bomb,
-connection reset, status sequences (503 then 200, 429 with Retry-After). Every loop is
+connection reset, status sequences (503 then 200, 429 with Retry-After), a redirect to
+whatever the query's `to` says (for fuzzing redirect targets). Every loop is
 bounded in count and time, and every request is logged with its headers.
 """
 
@@ -25,14 +26,16 @@ import tomllib
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 _MAX_SECONDS = 30.0  # no misbehaving response lasts longer than this
-_BEHAVIOURS = frozenset({"normal", "drip", "hang", "endless", "gzip-bomb", "reset"})
+_BEHAVIOURS = frozenset(
+    {"normal", "drip", "hang", "endless", "gzip-bomb", "reset", "echo-location"}
+)
 _ROUTE_KEYS = frozenset(
     {
         "host",
@@ -288,6 +291,10 @@ class SimulatedWeb:
             )
             split = urlsplit(target)
             route = self._route(scheme, host, unquote(split.path) or "/", split.query)
+            if route.behaviour == "echo-location":  # Location: whatever ?to= says (fuzzing)
+                to = parse_qs(split.query).get("to", [""])[0]
+                to = "".join(c for c in to if c not in "\r\n" and ord(c) < 256)
+                route = replace(route, location=to, behaviour="normal")
             await self._respond(route, reader, writer)
         except (ConnectionError, TimeoutError, ssl.SSLError, asyncio.IncompleteReadError):
             return  # the client went away or never spoke: nothing to answer

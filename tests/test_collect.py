@@ -120,3 +120,40 @@ def test_stdin(tmp_path: Path) -> None:
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     post = write(tmp_path / "a.md", "x")
     assert names(tmp_path, [str(post), str(tmp_path), str(post)]) == ["a.md"]
+
+
+def test_a_symlink_loop_inside_a_directory_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path / "posts" / "a.md", "[a](https://example.com/)\n")
+    (tmp_path / "posts" / "loop.md").symlink_to("loop.md")
+    (tmp_path / "posts" / "up").symlink_to(tmp_path / "posts")
+    collected = collect([str(tmp_path / "posts")])
+    assert [Path(s.path).name for s in collected.sources] == ["a.md"]
+    assert any("loop.md" in w and "loop of symbolic links" in w for w in collected.warnings)
+
+
+def test_a_named_symlink_loop_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "loop.md").symlink_to("loop.md")
+    with pytest.raises(InputError, match="symbolic link"):
+        collect([str(tmp_path / "loop.md")])
+
+
+def test_a_directory_without_sources_says_so(tmp_path: Path) -> None:
+    write(tmp_path / "notes" / "todo.txt", "https://example.com/\n")
+    collected = collect([str(tmp_path / "notes")])
+    assert collected.sources == []
+    assert any("no source files" in w and ".md" in w for w in collected.warnings)
+
+
+def test_nothing_readable_is_an_input_error(tmp_path: Path) -> None:
+    write(tmp_path / "posts" / "latin1.md", "caf\xe9 cr\xe8me br\xfbl\xe9e".encode("latin-1"))
+    write(tmp_path / "posts" / "binary.md", b"\x00\x01\x02\x03" * 50)
+    with pytest.raises(InputError, match="none of the 2 source files found could be read"):
+        collect([str(tmp_path / "posts")])
+
+
+def test_one_readable_file_among_unreadable_ones_is_enough(tmp_path: Path) -> None:
+    write(tmp_path / "posts" / "latin1.md", "caf\xe9 cr\xe8me br\xfbl\xe9e".encode("latin-1"))
+    write(tmp_path / "posts" / "ok.md", "fine\n")
+    collected = collect([str(tmp_path / "posts")])
+    assert [Path(s.path).name for s in collected.sources] == ["ok.md"]
+    assert len(collected.warnings) == 1

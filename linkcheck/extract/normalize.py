@@ -14,11 +14,12 @@
 from __future__ import annotations
 
 import encodings.idna
-from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit, urlunsplit
 
 from ..models import Target
 
 _SAFE = "/%:@!$&'()*+,;=-._~?[]"
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 # host → (path or None for any, query parameter holding the real URL)
 _WRAPPERS: dict[str, tuple[str | None, str]] = {
     "link.zhihu.com": (None, "target"),
@@ -68,11 +69,30 @@ def normalize(url: str) -> Target:
     if inner is not None:
         wrapped_in, url = url, inner
     without_fragment, _, fragment = url.partition("#")
+    return Target(_canonical(without_fragment), fragment or None, wrapped_in)
+
+
+def redirect_target(base: str, location: str) -> str:
+    """Where a Location header leads, as a browser reads it (WHATWG URL Standard: C0
+    controls and spaces trimmed, tabs and newlines removed), in the same canonical form as a
+    link's target. The fragment is kept: it is the new anchor."""
+    location = "".join(c for c in location.strip(_C0_AND_SPACE) if c not in "\t\n\r")
     try:
-        parts = urlsplit(without_fragment)
+        joined = urljoin(base, location)
+    except ValueError:  # a malformed authority: the fetcher reports it
+        return location
+    without_fragment, hash_sign, fragment = joined.partition("#")
+    return _canonical(without_fragment) + hash_sign + quote(fragment, safe=_SAFE + "#")
+
+
+def _canonical(url: str) -> str:
+    """Host in punycode and lower case, path and query percent-encoded (existing %XX kept);
+    a URL whose authority cannot be parsed is returned as it is, for the fetcher to judge."""
+    try:
+        parts = urlsplit(url)
         port = parts.port
-    except ValueError:  # a malformed authority: keep the text, the fetcher reports it
-        return Target(without_fragment, fragment or None, wrapped_in)
+    except ValueError:
+        return url
     host = _punycode(parts.hostname or "")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
@@ -81,6 +101,6 @@ def normalize(url: str) -> Target:
     path = quote(parts.path, safe=_SAFE) or ("/" if parts.scheme in ("http", "https") else "")
     query = quote(parts.query, safe=_SAFE)
     normalized = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
-    if parts.query == "" and without_fragment.endswith("?"):
+    if parts.query == "" and url.endswith("?"):
         normalized += "?"
-    return Target(normalized, fragment or None, wrapped_in)
+    return normalized
