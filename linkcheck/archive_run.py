@@ -54,6 +54,14 @@ def archive_command(
                 raise InputError("usage: linkcheck archive show URL")
             snapshot = archive.latest(args[1])
             if snapshot is None:
+                partial = archive.snapshots(args[1])
+                if partial:  # only cut-short copies: say so rather than "none"
+                    newest = max(partial, key=lambda s: s.captured_at)
+                    raise InputError(
+                        f"no complete snapshot of {args[1]}: the newest, {newest.id}, is "
+                        f"{newest.quality} (the page was larger than the size cap): "
+                        f"{archive.page_path(newest)}"
+                    )
                 raise InputError(f"no snapshot of {args[1]}")
             return f"{archive.page_path(snapshot)}\n", ExitCode.OK
         if verb == "export":

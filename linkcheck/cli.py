@@ -400,6 +400,8 @@ def check(
     """Check every link: alive, redirected, dead, or unknown with the reason."""
     from .config import build_config, parse_duration, parse_fail_on, parse_header
 
+    if quiet and verbose:
+        _fail("--quiet and --verbose contradict: choose one", ExitCode.USAGE)
     try:
         cli: dict[str, object] = {
             "format": output_format.value if output_format else None,

@@ -8,6 +8,7 @@ per-host limits and headers. An unknown key is an error that names it.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -21,17 +22,30 @@ from .models import Status
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _HOST_KEYS = frozenset({"concurrency", "interval", "headers"})
-_MINIMUM = {"max_retries": 0, "max_redirects": 0}
+_MINIMUM = {"max_retries": 0, "max_redirects": 0, "budget": 0}
+# The type of each setting whose default is None (the others take their default's type).
+_OPTIONAL_KINDS: Mapping[str, type] = {
+    "output": str,
+    "user_agent": str,
+    "max_cache_age": float,
+    "budget": int,
+}
+# Durations that must be more than zero (a zero timeout makes every link unknown).
+_POSITIVE_DURATIONS = frozenset({"timeout"})
 
 
 def parse_duration(text: str | float | int, *, name: str) -> float:
     """Seconds from 90, "90", "90s", "15m", "12h", "7d" or "2w"."""
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return float(text)
-    match = _DURATION_RE.match(str(text))
-    if match is None:
+        seconds = float(text)
+    else:
+        match = _DURATION_RE.match(str(text))
+        if match is None:
+            raise ConfigError(f"{name}: {text!r} is not a duration like 30s, 15m, 12h or 7d")
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if not math.isfinite(seconds) or seconds < 0:
         raise ConfigError(f"{name}: {text!r} is not a duration like 30s, 15m, 12h or 7d")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -121,22 +135,41 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if name == "hosts":
         return _hosts(value, label)
     default = _FIELDS[name].default
-    if isinstance(default, tuple):
+    kind = _OPTIONAL_KINDS.get(name) or type(default)
+    if kind is tuple:
         return _as_tuple(value, label)
-    if isinstance(default, bool):
+    if kind is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{label}: expected true or false")
         return value
-    if isinstance(default, int) and not isinstance(default, bool):
-        least = _MINIMUM.get(name, 1)
-        if not isinstance(value, int) or isinstance(value, bool) or value < least:
-            raise ConfigError(f"{label}: expected a whole number of at least {least}")
+    if kind is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{label}: expected a whole number of at least {_least(name)}")
         return value
-    if isinstance(default, float):
+    if kind is float:
         return parse_duration(value, name=label)
     if not isinstance(value, str):
         raise ConfigError(f"{label}: expected a string")
     return value
+
+
+def _least(name: str) -> int:
+    return _MINIMUM.get(name, 1)
+
+
+def _check(name: str, value: Any, label: str) -> None:
+    """The limits of a typed setting, the same whether it came from a file or the CLI."""
+    kind = _OPTIONAL_KINDS.get(name) or type(_FIELDS[name].default)
+    if kind is int and isinstance(value, int) and value < _least(name):
+        raise ConfigError(f"{label}: expected a whole number of at least {_least(name)}")
+    if name in _POSITIVE_DURATIONS and value <= 0:
+        raise ConfigError(f"{label}: must be more than 0 (every request would time out)")
+    if name == "format":
+        from .formats import Format
+
+        if value not in {f.value for f in Format}:
+            known = ", ".join(f.value for f in Format)
+            raise ConfigError(f"{label}: {value!r} is not one of {known}")
 
 
 def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
@@ -201,6 +234,15 @@ def load_file(path: Path) -> dict[str, Any]:
     document = _read_toml(path)
     if path.name == "pyproject.toml":
         table = document.get("tool", {}).get("linkcheck", {})
+    elif "tool" in document:
+        # The README's pyproject.toml example pasted into linkcheck.toml: the same keys.
+        tool = document["tool"]
+        if set(document) != {"tool"} or not isinstance(tool, dict) or set(tool) != {"linkcheck"}:
+            raise ConfigError(
+                f"{path}: unknown key 'tool': [tool.linkcheck] belongs in pyproject.toml; "
+                "in linkcheck.toml write its keys at the top level"
+            )
+        table = tool["linkcheck"]
     else:
         table = document
     if not isinstance(table, dict):
@@ -242,9 +284,13 @@ def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path)
     if config_file is not None and not config_file.is_file():
         raise ConfigError(f"--config {config_file}: no such file")
     settings = load_file(path) if path is not None else {}
+    labels = {name: f"{path}: {name.replace('_', '-')}" for name in settings}
     for name, value in cli.items():
         if value is not None:
             settings[name] = value
+            labels[name] = f"--{name.replace('_', '-')}"
+    for name, value in settings.items():
+        _check(name, value, labels[name])
     if "github_token" in settings:
         settings["github_token"] = clean_token(settings["github_token"])
     _validate(settings)
@@ -254,6 +300,12 @@ def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path)
 def _validate(settings: Mapping[str, Any]) -> None:
     """Fail now, naming the setting, rather than halfway through a run."""
     from .routing import ConnectTo
+
+    if settings.get("offline"):
+        for needs_network in ("save_to_wayback", "archive"):
+            if settings.get(needs_network):
+                option = needs_network.replace("_", "-")
+                raise ConfigError(f"--offline and {option} contradict: {option} needs the network")
 
     for name in ("exclude", "include"):
         for pattern in settings.get(name, ()):

@@ -370,6 +370,10 @@ def test_hostile_pages_are_bounded(simweb: SimulatedWeb, project: Path) -> None:
     endless = store.snapshots("https://hostile.test/endless")
     assert [s.quality for s in endless] == ["truncated"]
     assert store.latest("https://hostile.test/endless") is None  # never the good copy
+    shown = runner.invoke(app, ["archive", "show", "https://hostile.test/endless"])
+    assert shown.exit_code == 2
+    assert "is truncated" in shown.stderr
+    assert endless[0].id in shown.stderr
     [warc] = (store.root / endless[0].folder).glob("*.warc.gz")
     [response] = [r for r in _records(warc) if r[0] == "response"]
     assert response[2]["WARC-Truncated"] == "length"

@@ -237,3 +237,20 @@ def test_ctrl_c_mid_run_keeps_the_state_usable(simweb: SimulatedWeb, blog: Path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT COUNT(*) FROM history").fetchone()[0] >= recorded >= 3
     assert invoke(simweb, "other.md")[0] == ExitCode.LINKS_FAILED
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--timeout", "0"], "--timeout: must be more than 0"),
+        (["--timeout", "-5"], "--timeout"),
+        (["--quiet", "--verbose"], "contradict"),
+        (["--offline", "--save-to-wayback"], "contradict"),
+    ],
+)
+def test_contradictions_and_impossible_values_are_usage_errors(
+    blog: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["check", ".", *args])
+    assert result.exit_code == ExitCode.USAGE
+    assert message in result.stderr

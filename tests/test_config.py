@@ -90,3 +90,62 @@ def test_a_missing_config_file_named_on_the_command_line(tmp_path: Path) -> None
 )
 def test_durations(text: str | float, seconds: float) -> None:
     assert parse_duration(text, name="x") == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("timeout = nan", "timeout"),
+        ("timeout = inf", "timeout"),
+        ("timeout = 0", "timeout: must be more than 0"),
+        ("timeout = -5", "timeout"),
+        ('timeout = "0s"', "timeout: must be more than 0"),
+        ('format = "yaml"', "'yaml' is not one of terminal, json, markdown"),
+        ("budget = -1", "budget: expected a whole number of at least 0"),
+        ('budget = "ten"', "budget: expected a whole number"),
+        ("max-concurrency = 0", "max-concurrency: expected a whole number of at least 1"),
+        ("min-failures = true", "min-failures: expected a whole number"),
+        ("max-cache-age = -1", "max-cache-age"),
+        ("user-agent = 3", "user-agent: expected a string"),
+        ("offline = true\nsave-to-wayback = true", "contradict"),
+        ("[tool.linkcheck]\ntimeout = 3\n[other]\nx = 1", "belongs in pyproject.toml"),
+    ],
+)
+def test_every_bad_value_is_an_error_naming_its_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    write(tmp_path / "linkcheck.toml", text + "\n")
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        build_config({}, None, cwd=tmp_path)
+
+
+def test_budget_and_the_optional_settings_can_be_set_in_a_file(tmp_path: Path) -> None:
+    write(
+        tmp_path / "linkcheck.toml",
+        'budget = 500\nmax-cache-age = "2d"\nuser-agent = "me"\noutput = "r.json"\n',
+    )
+    config = build_config({}, None, cwd=tmp_path)
+    assert (config.budget, config.max_cache_age) == (500, 2 * 86400)
+    assert (config.user_agent, config.output) == ("me", "r.json")
+
+
+def test_the_readmes_pyproject_table_works_in_linkcheck_toml(tmp_path: Path) -> None:
+    write(tmp_path / "linkcheck.toml", "[tool.linkcheck]\ntimeout = 3\nbudget = 7\n")
+    config = build_config({}, None, cwd=tmp_path)
+    assert (config.timeout, config.budget) == (3.0, 7)
+
+
+@pytest.mark.parametrize(
+    ("cli", "message"),
+    [
+        ({"timeout": 0.0}, "--timeout: must be more than 0"),
+        ({"budget": -3}, "--budget: expected a whole number of at least 0"),
+        ({"format": "yaml"}, "--format: 'yaml' is not one of"),
+        ({"offline": True, "archive": True}, "contradict"),
+    ],
+)
+def test_command_line_values_meet_the_same_schema(
+    tmp_path: Path, cli: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_config(cli, None, cwd=tmp_path)
