@@ -23,6 +23,7 @@ _NETWORK_DETAIL = {
     "tls": "the TLS handshake or certificate check failed",
     "connection-refused": "the server refused the connection",
     "connection-reset": "the connection broke before a complete answer",
+    "invalid-http": "the server answered, but not in HTTP",
     "network-unreachable": "no route to the server",
     "dns-failure": "the name server did not answer",
     "redirect-loop": "the redirects lead back to a page already visited",

@@ -180,6 +180,9 @@ def _error_kind(error: BaseException) -> tuple[str, bool]:
         if isinstance(cause, httpx.UnsupportedProtocol | httpx.InvalidURL | UnicodeError):
             return "invalid-url", False
     for cause in chain:
+        if isinstance(cause, httpx.RemoteProtocolError) and not _disconnected(cause):
+            return "invalid-http", False
+    for cause in chain:
         if isinstance(
             cause,
             httpx.RemoteProtocolError
@@ -190,6 +193,12 @@ def _error_kind(error: BaseException) -> tuple[str, bool]:
         ):
             return "connection-reset", True
     return "network-error", True
+
+
+def _disconnected(error: BaseException) -> bool:
+    """httpx says RemoteProtocolError both for a connection closed before any answer and
+    for an answer that is not HTTP; only the first is a reset."""
+    return "disconnected" in str(error).lower()
 
 
 def _decoder(encoding: str) -> zlib._Decompress | None:
@@ -513,9 +522,19 @@ class Fetcher:
     def _describe(self, error: BaseException) -> str:
         """One line about an error, with every secret of the run cut out of it: error texts
         go to reports, the state database and WARCs."""
-        text = (str(error) or type(error).__name__).splitlines()[0][:300]
+        text = (str(error) or self._timeout_text(error) or type(error).__name__).splitlines()[0]
+        text = text[:300]
         token = self.settings.github_token
         return text.replace(token, "[redacted]") if token else text
+
+    def _timeout_text(self, error: BaseException) -> str | None:
+        """What a message-less timeout means, in words (asyncio's deadline has no text)."""
+        settings = self.settings
+        if isinstance(error, httpx.ConnectTimeout | httpcore.ConnectTimeout):
+            return f"could not connect within {settings.connect_timeout:g} s"
+        if isinstance(error, TimeoutError | httpx.TimeoutException | httpcore.TimeoutException):
+            return f"no complete answer within {settings.timeout:g} s (--timeout)"
+        return None
 
     def _request_headers(self, url: str) -> dict[str, str]:
         """Per-host headers; the GitHub token goes to GitHub's own hosts over HTTPS and

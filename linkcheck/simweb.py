@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 _MAX_SECONDS = 30.0  # no misbehaving response lasts longer than this
 _BEHAVIOURS = frozenset(
-    {"normal", "drip", "hang", "endless", "gzip-bomb", "reset", "echo-location"}
+    {"normal", "drip", "hang", "endless", "gzip-bomb", "reset", "echo-location", "not-http"}
 )
 _ROUTE_KEYS = frozenset(
     {
@@ -353,6 +353,10 @@ class SimulatedWeb:
             return
         if route.behaviour == "hang":
             await self._pause(_MAX_SECONDS)
+            return
+        if route.behaviour == "not-http":  # a server that speaks something else
+            writer.write(b"SSH-2.0-OpenSSH_9.2\r\nProtocol mismatch.\r\n\r\n")
+            await writer.drain()
             return
         body = route.body
         headers = list(route.headers)

@@ -381,3 +381,27 @@ def test_hostile_pages_are_bounded(simweb: SimulatedWeb, project: Path) -> None:
     # The bomb is stored as sent: about 200 KB of gzip, not 200 MB of zeros.
     [bomb] = store.snapshots("https://hostile.test/gzip-bomb")
     assert bomb.bytes_total < 2 * 1024 * 1024
+
+
+def test_a_gbk_page_is_archived_as_chinese_not_mojibake(project: Path) -> None:
+    root = project / "web"
+    (root / "gbk.test").mkdir(parents=True)
+    page = (
+        "<html><head><title>旧博客</title></head><body><p>用 GBK 编码的中文页面。</p></body></html>"
+    )
+    (root / "gbk-page.html").write_bytes(page.encode("gbk"))
+    (root / "routes.toml").write_text(
+        '[[route]]\nhost = "gbk.test"\npath = "/old"\nfile = "gbk-page.html"\n'
+        'headers = { "Content-Type" = "text/html; charset=GBK" }\n',
+        encoding="utf-8",
+    )
+    write_post(project, "https://gbk.test/old")
+    web = SimulatedWeb(root).start(project)
+    try:
+        archive(web, "post.md")
+    finally:
+        web.stop()
+    folder, store = snapshot_of(project, "https://gbk.test/old")
+    copy = (folder / "page.html").read_text(encoding="utf-8")
+    assert "用 GBK 编码的中文页面。" in copy
+    assert store.latest("https://gbk.test/old").title == "旧博客"  # type: ignore[union-attr]

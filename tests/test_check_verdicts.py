@@ -97,6 +97,16 @@ def test_slow_servers_are_cut_off_by_the_timeout(simweb: SimulatedWeb, path: str
         "timeout",
         None,
     )
+    [result] = run_check(
+        simweb, f"https://hostile.test{path}\n", timeout=1.0, max_retries=0
+    ).results
+    assert result.verdict.detail == "no complete answer within 1 s (--timeout)"
+
+
+def test_an_answer_that_is_not_http_says_so(simweb: SimulatedWeb) -> None:
+    [result] = run_check(simweb, "https://hostile.test/not-http\n", max_retries=0).results
+    assert (result.verdict.status, result.verdict.reason) == (Status.UNKNOWN, "invalid-http")
+    assert result.verdict.detail
 
 
 @pytest.mark.parametrize("path", ["/endless", "/gzip-bomb"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.models import LinkKind, Scope
 
@@ -206,3 +208,16 @@ def test_scopes() -> None:
         "local",
         "external",
     ]
+
+
+@pytest.mark.parametrize("depth", [10, 25, 60, 500])
+def test_links_nested_deep_are_still_found(depth: int) -> None:
+    """markdown-it's preset dropped everything past 20 levels (9 nested lists) in silence."""
+    quote = ">" * depth + " [a](https://example.com/quote) and https://example.com/bare\n"
+    found = {(link.url, link.line) for link in extract_markdown("p.md", quote)}
+    assert found == {("https://example.com/quote", 1), ("https://example.com/bare", 1)}
+    items = "".join("  " * i + "- item\n" for i in range(depth))
+    items += "  " * depth + "- see [a](https://example.com/list)\n"
+    [link] = extract_markdown("p.md", items)
+    assert (link.url, link.line) == ("https://example.com/list", depth + 1)
+    assert items.splitlines()[depth][link.column - 1 :].startswith("https://example.com/list")

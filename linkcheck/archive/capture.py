@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from ..classify import classify
+from ..decode import decode_page
 from ..fetch import Download, DownloadError, Fetcher
 from ..models import Exchange, Hop, Status, Verdict
 
@@ -186,7 +187,7 @@ async def capture(
     )
     verdict = classify(exchange, names_resolve=True)
     is_html = "html" in _header(final, "content-type").lower() or body.lstrip()[:1] == b"<"
-    html = body.decode("utf-8", errors="replace") if is_html else None
+    html = decode_page(body, _header(final, "content-type")) if is_html else None
     result = Capture(url, hops, html, verdict)
     if html is None or verdict.status not in (Status.ALIVE, Status.REDIRECTED):
         return result

@@ -33,6 +33,11 @@ from .scope import scope_of
 from .urls import Spans, find_bare_urls
 
 _SPANS_KEY = "linkcheck_spans"
+_TOO_DEEP_KEY = "linkcheck_too_deep"
+# markdown-it's CommonMark preset stops at 20 levels (9 nested lists) and silently drops
+# what is deeper; the spec has no limit. Its block parser handles this depth well; deeper
+# still, the lines are read by the bare-URL scanner (_too_deep_links) rather than lost.
+_MAX_NESTING = 100
 _DEFINITIONS_KEY = "linkcheck_definitions"
 _NEEDS_INLINE_PARSE = re.compile(r"[\[<`$]")
 # Text without any of these holds no link of any kind: skip it without further work.
@@ -176,7 +181,8 @@ def _wrap(ruler: Any, name: str, wrapper: Callable[[Any], Any]) -> None:
 def _parser(math: bool) -> MarkdownIt:
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
+    md.enable(["table", "strikethrough"])
     # markdown-it refuses javascript:, data: … destinations for safety when rendering; the
     # spec makes them links, and we only list them (scope "other"), never follow them.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
@@ -196,7 +202,17 @@ def _parser(math: bool) -> MarkdownIt:
         _wrap(md.inline.ruler, name, partial(_recording, kind))
     _wrap(md.block.ruler, "reference", _recording_reference)
     md.disable(["inline", "text_join"])  # inline parsing is done per block, when needed
+    md.block.tokenize = partial(_noting_too_deep, md.block.tokenize)  # type: ignore[method-assign]
     return md
+
+
+def _noting_too_deep(
+    tokenize: Callable[..., None], state: StateBlock, start: int, end: int, *args: Any
+) -> None:
+    """markdown-it skips the lines of a block nested past maxNesting: note which."""
+    if state.level >= _MAX_NESTING and start < end:
+        state.env.setdefault(_TOO_DEEP_KEY, []).append((start, end))
+    tokenize(state, start, end, *args)
 
 
 def _blank_front_matter(text: str) -> str:
@@ -274,7 +290,19 @@ def extract_markdown(
             line_map = _LineMap(token.content, token.map[0], doc.lines, None)
             _html_links(token.content, line_map, doc, confirm=True, bare=bare_urls)
     _reference_links(md, definitions, doc)
+    if bare_urls:
+        _too_deep_links(env.get(_TOO_DEEP_KEY, []), doc)
     return sorted(doc.links, key=lambda link: (link.line, link.column))
+
+
+def _too_deep_links(regions: list[tuple[int, int]], doc: _Document) -> None:
+    """Lines nested too deep for the parser: their URLs, found as bare URLs in the raw line
+    (container markers and all), so no link there goes unchecked."""
+    for start, end in regions:
+        for index in range(start, min(end, len(doc.lines))):
+            for bare in find_bare_urls(doc.lines[index]):
+                url = _unescape_amp(bare.url)
+                _add(doc, (index + 1, bare.start + 1), LinkKind.BARE, bare.raw, url)
 
 
 def _add(

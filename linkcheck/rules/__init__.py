@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..decode import decode_page
 from ..models import Exchange, Status, Verdict
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Page:
 
     @cached_property
     def text(self) -> str:
-        return self.exchange.body.decode("utf-8", errors="replace")
+        return decode_page(self.exchange.body, self.exchange.header("content-type"))
 
     @cached_property
     def tree(self) -> LexborHTMLParser:
