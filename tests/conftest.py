@@ -10,7 +10,6 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 UPDATE_GOLDEN = os.environ.get("LINKCHECK_UPDATE_GOLDEN") == "1"
 
 

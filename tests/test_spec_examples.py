@@ -13,9 +13,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkcheck.extract.markdown import extract_markdown
 
-from .conftest import SHARED
+from .conftest import REPO
 
-TESTDATA = SHARED / "testdata"  # ../shared beside the checkout, as in CI
+TESTDATA = REPO / "tests" / "data" / "spec"  # the specs' examples, CC-BY-SA (README there)
 
 
 def _load(name: str) -> list[dict[str, object]]:

@@ -175,6 +175,7 @@ def test_archive_fetches_nothing_private(
 ) -> None:
     before = len(secret.requests)
     urls = ["https://evil.test/images", "https://evil.test/to-loopback"]
+    urls += ["https://evil.test/to-bad-idna", "https://evil.test/to-metadata"]
     (project / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
     keep = web_routing_args(evil)
     result = runner.invoke(app, ["archive", "post.md", *keep])

@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..classify import classify
 from ..decode import decode_page
+from ..extract.normalize import redirect_target
 from ..fetch import Download, DownloadError, Fetcher
 from ..models import Exchange, Hop, Status, Verdict
 
@@ -171,7 +172,7 @@ async def capture(
                 break
             if len(hops) > max_redirects:
                 raise CaptureError(f"{url}: more than {max_redirects} redirects")
-            current = urljoin(current, location)
+            current = redirect_target(current, location)
     except DownloadError as error:
         raise CaptureError(f"{current}: {error}") from error
     final = hops[-1].download
