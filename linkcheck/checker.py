@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .addresses import is_private_host, url_problem
@@ -20,12 +22,14 @@ from .config import Config
 from .extract.normalize import normalize
 from .local import check_local
 from .models import Exchange, Link, Scope, Status, Verdict
+from .schedule import OFFLINE_FAILURES, FetchStage, Pace, by_host, plan_line
 from .state import State, UrlHistory
 
-Progress = Callable[[int, int], None]
-# Failures that say "we could not reach the network at all". A refused connection or a
-# timeout means something is out there, so they never make a run offline.
-_OFFLINE_FAILURES = frozenset({"dns-nxdomain", "dns-failure", "network-unreachable"})
+if TYPE_CHECKING:
+    from .fetch import Fetcher
+
+# (done, total, note): URLs fetched so far, URLs to fetch, the time left and pending hosts.
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,13 @@ async def check(
     *,
     state: State | None = None,
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
+    on_verdict: Callable[[str, Verdict], None] | None = None,
+    deadline: float | None = None,
 ) -> CheckReport:
+    """notice gets the up-front plan (one line); on_verdict each URL's verdict as it is
+    known (the Wayback stage starts its lookups from there); deadline is a time.monotonic()
+    after which no fetch starts (default: now + config.max_time)."""
     plan = Plan(config)
     decided = plan.decide_all(links)
     targets = sorted({target for _, target, _ in decided if target is not None})
@@ -119,77 +129,13 @@ async def check(
         to_fetch = _within_budget(to_fetch, 0, state, verdicts, why="--offline")
     elif config.budget is not None and len(to_fetch) > config.budget:
         to_fetch = _within_budget(to_fetch, config.budget, state, verdicts)
-    exchanges: dict[str, Exchange] = {}
-    if not to_fetch:  # a warm cache: no network, and no network stack to import
-        return assemble(
-            decided,
-            verdicts,
-            state,
-            plan.wrappers,
-            offline=False,
-            fetched=0,
-            cached=cached,
-            min_failures=config.min_failures,
+    offline = False
+    if to_fetch:  # a warm cache needs no network, and no network stack to import
+        if deadline is None and config.max_time is not None:
+            deadline = time.monotonic() + config.max_time
+        offline = await _fetch_stage(
+            to_fetch, config, state, verdicts, progress, notice, on_verdict, deadline
         )
-    from .fetch import Fetcher, fetch_settings
-
-    fetcher = Fetcher(fetch_settings(config))
-    done = 0
-    if progress is not None:
-        progress(0, len(to_fetch))
-
-    async def fetch_one(url: str) -> None:
-        nonlocal done
-        exchange = await fetcher.fetch(url)
-        if exchange.error in _OFFLINE_FAILURES:  # decided once the run's evidence is in
-            exchanges[url] = Exchange(
-                url, exchange.hops, error=exchange.error, error_detail=exchange.error_detail
-            )
-        else:
-            verdicts[url] = classify(exchange, names_resolve=False)
-            if config.soft_404 and verdicts[url].status is Status.ALIVE:
-                verdicts[url] = await _soft_404(exchange, verdicts[url])
-            if state is not None:  # committed now: a killed run keeps what it learnt
-                state.record(url, verdicts[url], cache=config.cache)
-        done += 1
-        if progress is not None:
-            progress(done, len(to_fetch))
-
-    probes: dict[tuple[str, str], asyncio.Task[Exchange]] = {}
-
-    async def _soft_404(exchange: Exchange, alive: Verdict) -> Verdict:
-        """One probe per site folder, shared by every link in it."""
-        from .soft404 import judge, probe_url
-
-        if alive.rule is not None or exchange.final_status != 200:
-            return alive  # a host rule already read the page
-        parts = urlsplit(exchange.final_url)
-        key = (parts.netloc, parts.path.rsplit("/", 1)[0])
-        if key not in probes:
-            probes[key] = asyncio.ensure_future(fetcher.fetch(probe_url(exchange.final_url)))
-        return judge(exchange, await probes[key]) or alive
-
-    try:
-        await asyncio.gather(*(fetch_one(url) for url in to_fetch))
-    finally:
-        await fetcher.aclose()
-    evidence = fetcher.evidence
-    # Offline: nothing connected, no public name resolved, and every fetch failed for want
-    # of a network (DESIGN.md §3: inferred from the run's own attempts, never by probing).
-    offline = bool(to_fetch) and not evidence.online and len(exchanges) == len(to_fetch)
-    for url, exchange in exchanges.items():
-        if offline:
-            verdicts[url] = Verdict(
-                Status.UNKNOWN,
-                "offline",
-                None,
-                "the network is unreachable from here: no host answered "
-                f"and no name resolved ({exchange.error})",
-            )
-        else:
-            verdicts[url] = classify(exchange, names_resolve=evidence.public_name_resolved)
-            if state is not None:
-                state.record(url, verdicts[url], cache=config.cache)
     return assemble(
         decided,
         verdicts,
@@ -200,6 +146,122 @@ async def check(
         cached=cached,
         min_failures=config.min_failures,
     )
+
+
+async def _fetch_stage(
+    to_fetch: list[str],
+    config: Config,
+    state: State | None,
+    verdicts: dict[str, Verdict],
+    progress: Progress | None,
+    notice: Callable[[str], None] | None,
+    on_verdict: Callable[[str, Verdict], None] | None,
+    deadline: float | None,
+) -> bool:
+    """Fetch and judge to_fetch into verdicts; True when the run turned out offline."""
+    from .fetch import Fetcher, fetch_settings
+
+    fetcher = Fetcher(fetch_settings(config))
+
+    def pace_of(host: str) -> Pace:
+        policy = fetcher.policy_for(host)
+        return Pace(policy.concurrency, policy.interval)
+
+    stage = FetchStage(
+        to_fetch,
+        pace_of,
+        online=lambda: fetcher.evidence.online,
+        deadline=deadline,
+        grace=config.timeout,
+    )
+    judge = _Judge(fetcher, config, state, verdicts, on_verdict)
+    if notice is not None:
+        counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
+        notice(plan_line(len(to_fetch) + len(verdicts), counts, len(verdicts), pace_of))
+    if progress is not None:
+        progress(0, stage.total, "")
+
+    def tick() -> None:
+        if progress is not None:
+            progress(stage.done, stage.total, stage.note())
+
+    try:
+        await stage.run(judge.fetch, after_each=tick)
+    finally:
+        await fetcher.aclose()
+    evidence = fetcher.evidence
+    # Offline: nothing connected, no public name resolved, and every fetch failed for want
+    # of a network (DESIGN.md §3: inferred from the run's own attempts, never by probing).
+    offline = stage.stopped == "offline" or (
+        not evidence.online and stage.done > 0 and len(judge.unreached) == stage.done
+    )
+    if offline:
+        left = sorted({*judge.unreached, *stage.unfetched()})
+        _keep_last(left, state, verdicts, why="offline", reason="offline", detail=_OFFLINE_DETAIL)
+        return True
+    for url, exchange in judge.unreached.items():
+        judge.decide(url, classify(exchange, names_resolve=evidence.public_name_resolved))
+    if stage.stopped == "max-time":
+        unfetched = stage.unfetched()
+        _keep_last(unfetched, state, verdicts, why="--max-time", reason="max-time")
+    return False
+
+
+_OFFLINE_DETAIL = "the network is unreachable from here: no host answered and no name resolved"
+
+
+class _Judge:
+    """Turns each exchange into a verdict, committed as it arrives (a killed run keeps what
+    it learnt). Failures for want of a network wait for the run's evidence (unreached)."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        config: Config,
+        state: State | None,
+        verdicts: dict[str, Verdict],
+        on_verdict: Callable[[str, Verdict], None] | None,
+    ) -> None:
+        self._fetcher = fetcher
+        self._config = config
+        self._state = state
+        self._verdicts = verdicts
+        self._on_verdict = on_verdict
+        self.unreached: dict[str, Exchange] = {}
+        self._probes: dict[tuple[str, str], asyncio.Task[Exchange]] = {}
+
+    async def fetch(self, url: str) -> Exchange:
+        exchange = await self._fetcher.fetch(url)
+        if exchange.error in OFFLINE_FAILURES:  # decided once the run's evidence is in
+            self.unreached[url] = Exchange(
+                url, exchange.hops, error=exchange.error, error_detail=exchange.error_detail
+            )
+            return exchange
+        verdict = classify(exchange, names_resolve=False)
+        if self._config.soft_404 and verdict.status is Status.ALIVE:
+            verdict = await self._soft_404(exchange, verdict)
+        self.decide(url, verdict)
+        return exchange
+
+    def decide(self, url: str, verdict: Verdict) -> None:
+        self._verdicts[url] = verdict
+        if self._state is not None:
+            self._state.record(url, verdict, cache=self._config.cache)
+        if self._on_verdict is not None:
+            self._on_verdict(url, verdict)
+
+    async def _soft_404(self, exchange: Exchange, alive: Verdict) -> Verdict:
+        """One probe per site folder, shared by every link in it."""
+        from .soft404 import judge, probe_url
+
+        if alive.rule is not None or exchange.final_status != 200:
+            return alive  # a host rule already read the page
+        parts = urlsplit(exchange.final_url)
+        key = (parts.netloc, parts.path.rsplit("/", 1)[0])
+        if key not in self._probes:
+            probe = self._fetcher.fetch(probe_url(exchange.final_url))
+            self._probes[key] = asyncio.ensure_future(probe)
+        return judge(exchange, await self._probes[key]) or alive
 
 
 def confirmed(verdict: Verdict, history: UrlHistory | None, min_failures: int) -> Verdict:
@@ -231,15 +293,34 @@ def _within_budget(
     a budget of nothing."""
     last = state.last_verdicts(urls) if state is not None else {}
     ordered = sorted(urls, key=lambda url: (url in last, last[url][1] if url in last else 0))
-    for url in ordered[budget:]:
+    reason = "budget" if why == "--budget" else "not-checked-offline"
+    _keep_last(ordered[budget:], state, verdicts, why=why, reason=reason, last=last)
+    return ordered[:budget]
+
+
+def _keep_last(
+    urls: Sequence[str],
+    state: State | None,
+    verdicts: dict[str, Verdict],
+    *,
+    why: str,
+    reason: str,
+    detail: str | None = None,
+    last: dict[str, tuple[Verdict, float]] | None = None,
+) -> None:
+    """URLs not (re-)checked this run: their last verdict, however old, saying so; or
+    unknown with reason when they have none yet."""
+    if last is None:
+        last = state.last_verdicts(list(urls)) if state is not None and urls else {}
+    for url in urls:
         if url in last:
             verdict = last[url][0]
-            detail = f"{verdict.detail or verdict.reason} (not re-checked this run: {why})"
-            verdicts[url] = replace(verdict, detail=detail)
+            said = f"{verdict.detail or verdict.reason} (not re-checked this run: {why})"
+            verdicts[url] = replace(verdict, detail=said)
         else:
-            reason = "budget" if why == "--budget" else "not-checked-offline"
-            verdicts[url] = Verdict(Status.UNKNOWN, reason, None, f"not checked yet ({why})")
-    return ordered[:budget]
+            verdicts[url] = Verdict(
+                Status.UNKNOWN, reason, None, detail or f"not checked yet ({why})"
+            )
 
 
 def assemble(

@@ -384,6 +384,15 @@ def check(
             metavar="N",
         ),
     ] = None,
+    max_time: Annotated[
+        str | None,
+        typer.Option(
+            "--max-time",
+            help="Start no fetch after this long (e.g. 50m); what is in flight gets "
+            "--timeout to finish, the rest keep their last verdict (or are unknown).",
+            metavar="DURATION",
+        ),
+    ] = None,
     soft_404: Annotated[
         bool | None,
         typer.Option(
@@ -434,6 +443,7 @@ def check(
             "changed_only": changed_only,
             "offline": offline,
             "budget": budget,
+            "max_time": parse_duration(max_time, name="--max-time") if max_time else None,
             "archive": archive_alive,
             "wayback": wayback,
             "save_to_wayback": save_to_wayback,
@@ -467,6 +477,7 @@ def _run_and_report(
                 cwd=Path.cwd(),
                 stdin=sys.stdin.buffer,
                 progress=progress,
+                notice=None if quiet else _notice,
                 verbose=verbose,
                 quiet=quiet,
                 color=to_terminal and config.format == "terminal",
@@ -490,31 +501,43 @@ def _run_and_report(
     raise typer.Exit(int(outcome.exit_code))
 
 
+def _notice(text: str) -> None:
+    typer.echo(f"linkcheck: {text}", err=True)
+
+
 class _progress:
     """A rich progress bar on stderr, or nothing."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, label: str = "checking") -> None:
         self._enabled = enabled
+        self._label = label
 
-    def __enter__(self) -> Callable[[int, int], None] | None:
+    def __enter__(self) -> Callable[[int, int, str], None] | None:
         if not self._enabled:
             return None
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._bar = Progress(
-            "checking",
+            "{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            TextColumn("{task.fields[note]}"),
             console=Console(stderr=True),
             transient=True,
         )
         self._bar.start()
-        task = self._bar.add_task("checking", total=None)
+        task = self._bar.add_task(self._label, total=None, note="")
 
-        def update(done: int, total: int) -> None:
-            self._bar.update(task, completed=done, total=total)
+        def update(done: int, total: int, note: str = "") -> None:
+            self._bar.update(task, completed=done, total=total, note=note)
 
         return update
 

@@ -29,9 +29,10 @@ _OPTIONAL_KINDS: Mapping[str, type] = {
     "user_agent": str,
     "max_cache_age": float,
     "budget": int,
+    "max_time": float,
 }
 # Durations that must be more than zero (a zero timeout makes every link unknown).
-_POSITIVE_DURATIONS = frozenset({"timeout"})
+_POSITIVE_DURATIONS = frozenset({"timeout", "max_time"})
 
 
 def parse_duration(text: str | float | int, *, name: str) -> float:
@@ -84,6 +85,7 @@ class Config:
     changed_only: bool = False  # only links on lines changed against HEAD (pre-commit)
     min_failures: int = 1  # runs in a row a link must fail before it is reported dead
     budget: int | None = None  # at most this many URLs fetched per run, stalest first
+    max_time: float | None = None  # seconds: no fetch starts after; the rest keep their last
     archive: bool = False  # snapshot alive links after checking
     wayback: bool = True  # look dead links up on the Wayback Machine
     save_to_wayback: bool = False  # submit alive links to Save Page Now
@@ -163,7 +165,7 @@ def _check(name: str, value: Any, label: str) -> None:
     if kind is int and isinstance(value, int) and value < _least(name):
         raise ConfigError(f"{label}: expected a whole number of at least {_least(name)}")
     if name in _POSITIVE_DURATIONS and value <= 0:
-        raise ConfigError(f"{label}: must be more than 0 (every request would time out)")
+        raise ConfigError(f"{label}: must be more than 0")
     if name == "format":
         from .formats import Format
 

@@ -57,6 +57,10 @@ DEFAULT_USER_AGENT = (
     f"Chrome/126.0 Safari/537.36 linkcheck/{__version__}"
 )
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+# Failures before anything reached the host: they cost the host no politeness interval.
+_NEVER_REACHED = frozenset(
+    {"dns-nxdomain", "dns-failure", "network-unreachable", "private-address"}
+)
 # What a request can raise that is about the URL or the network, never about our code:
 # httpx refuses some URLs only when it builds the request (InvalidURL, IDNA's UnicodeError).
 _FETCH_ERRORS = (
@@ -127,6 +131,11 @@ class _HostGate:
 
     def defer(self, seconds: float) -> None:
         self._next_start = max(self._next_start, time.monotonic() + seconds)
+
+    def refund(self) -> None:
+        """The request never reached the host (no name, no network): politeness owes it
+        nothing, so the next one need not wait the interval."""
+        self._next_start = min(self._next_start, time.monotonic())
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -429,6 +438,8 @@ class Fetcher:
                         body = await _read_body(response, self.settings.body_limit)
         except _FETCH_ERRORS as error:
             kind, retryable = _error_kind(error)
+            if kind in _NEVER_REACHED:
+                gate.refund()
             exchange = Exchange(url, error=kind, error_detail=self._describe(error))
             if retryable:
                 raise _Retryable(exchange) from error
@@ -444,7 +455,9 @@ class Fetcher:
         from . import rules
 
         # Noted while we still hold the host's slot, so the next request sees it.
-        self.breaker.note(host, response.status_code == 429 or rules.blocking(exchange))
+        blocking = True if response.status_code == 429 else rules.blocking(exchange)
+        if blocking is not None:
+            self.breaker.note(host, blocking)
         wait = rules.retry_after(exchange)  # e.g. GitHub's 403 rate limit
         if wait is not None and wait <= self.settings.max_retry_after:
             gate.defer(wait)

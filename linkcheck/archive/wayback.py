@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -23,16 +24,83 @@ WAYBACK = "https://web.archive.org"
 _CAPTURE = re.compile(r"^https?://web\.archive\.org/web/(\d{14})/(.+)$")
 
 
-async def newest_capture(fetcher: Fetcher, url: str) -> str | None:
-    """The URL of the newest Wayback capture of url, or None."""
+# Lookups are cheap for the Wayback Machine to refuse: one try, a short wait, and after a
+# few failures in a row nobody is asked again this run (archive.md §3.4: it rate-limits).
+LOOKUP_TIMEOUT = 15.0
+BREAKER_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class Lookup:
+    url: str
+    capture: str | None  # the newest capture, or None
+    reached: bool  # the Wayback Machine answered (capture or not): worth remembering
+
+
+async def newest_capture(fetcher: Fetcher, url: str) -> Lookup:
+    """The URL of the newest Wayback capture of url, if the Wayback Machine has one."""
     exchange = await fetcher.fetch_once(f"{WAYBACK}/web/{url}")
-    if exchange.error is not None or not exchange.hops:
-        return None
+    status = exchange.final_status
+    if exchange.error is not None or status is None or status == 429 or status >= 500:
+        return Lookup(url, None, reached=False)
     hop = exchange.hops[-1]
     if hop.status not in (301, 302, 303, 307, 308) or not hop.location:
-        return None
+        return Lookup(url, None, reached=True)
     capture = urljoin(WAYBACK + "/", hop.location)
-    return capture if _CAPTURE.match(capture) else None
+    return Lookup(url, capture if _CAPTURE.match(capture) else None, reached=True)
+
+
+class Lookups:
+    """Dead links' newest captures, looked up while the check still runs: a queue worked
+    at the Wayback Machine's pace (the fetcher's host policy), given up after
+    BREAKER_FAILURES failures in a row, and never past the run's deadline."""
+
+    def __init__(self, fetcher: Fetcher, *, deadline: float | None = None) -> None:
+        self._fetcher = fetcher
+        self._deadline = deadline
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._offered: set[str] = set()
+        self._worker: asyncio.Task[None] | None = None
+        self._failures = 0
+        self.found: dict[str, Lookup] = {}
+        self.warning: str | None = None
+
+    def offer(self, url: str) -> None:
+        if url in self._offered or self.warning is not None:
+            return
+        self._offered.add(url)
+        self._queue.put_nowait(url)
+        if self._worker is None:
+            self._worker = asyncio.ensure_future(self._work())
+
+    async def finish(self) -> dict[str, Lookup]:
+        """Wait for the lookups offered, until the deadline; what is left is not asked."""
+        if self._worker is not None:
+            self._queue.put_nowait(None)
+            timeout = None if self._deadline is None else max(0.0, self._deadline - _now())
+            done, _ = await asyncio.wait([self._worker], timeout=timeout)
+            if not done:
+                self._worker.cancel()
+                self.warning = self.warning or "Wayback lookups stopped at --max-time"
+            await asyncio.gather(self._worker, return_exceptions=True)
+        return self.found
+
+    async def _work(self) -> None:
+        while (url := await self._queue.get()) is not None:
+            if self.warning is not None or (self._deadline is not None and _now() > self._deadline):
+                continue  # drained, not asked
+            lookup = await newest_capture(self._fetcher, url)
+            self.found[url] = lookup
+            self._failures = 0 if lookup.reached else self._failures + 1
+            if self._failures >= BREAKER_FAILURES:
+                self.warning = (
+                    f"the Wayback Machine did not answer {BREAKER_FAILURES} lookups in a row; "
+                    "not asked again this run"
+                )
+
+
+def _now() -> float:
+    return time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -85,3 +153,23 @@ async def save_page_now(
         if state.get("status") == "error":
             return Saved(url, "error", None, str(state.get("status_ext") or state.get("message")))
     return Saved(url, "pending", None, f"job {job} still running after {polls} polls")
+
+
+async def save_all(
+    fetcher: Fetcher, urls: list[str], keys: tuple[str, str], *, deadline: float | None
+) -> str:
+    """Save Page Now for each URL, one job at a time (archive.md §3.4), until
+    BREAKER_FAILURES errors in a row or the deadline; one line saying how it went."""
+    done = failures = 0
+    for tried, url in enumerate(urls, 1):
+        if deadline is not None and _now() > deadline:
+            return f"Save Page Now: {done} of {len(urls)} pages archived; stopped at --max-time"
+        saved = await save_page_now(fetcher, url, keys)
+        done += saved.status == "archived"
+        failures = failures + 1 if saved.status == "error" else 0
+        if failures >= BREAKER_FAILURES:
+            return (
+                f"Save Page Now: {done} of {len(urls)} pages archived; stopped after "
+                f"{BREAKER_FAILURES} errors in a row ({tried} tried)"
+            )
+    return f"Save Page Now: {done} of {len(urls)} pages archived"

@@ -85,8 +85,9 @@ class Rule:
     # Seconds to wait before retrying a response this host uses for rate limiting
     # (GitHub's 403 with x-ratelimit-remaining: 0), or None.
     retry_after: Callable[[Exchange], float | None] | None = None
-    # True when a single response is the host's rate-limit or captcha answer.
-    blocking: Callable[[Exchange], bool] | None = None
+    # True when a single response is the host's rate-limit or captcha answer; None when it
+    # says nothing either way (the captcha page a counted redirect led to).
+    blocking: Callable[[Exchange], bool | None] | None = None
 
     def serves(self, host: str) -> bool:
         host = host.lower()
@@ -131,13 +132,18 @@ def retry_after(exchange: Exchange) -> float | None:
     return None
 
 
-def blocking(exchange: Exchange) -> bool:
-    """A rule says this response is the host refusing us for asking too much."""
+def blocking(exchange: Exchange) -> bool | None:
+    """A rule says this response is the host refusing us for asking too much (True), an
+    ordinary answer (False), or nothing either way (None)."""
     hosts = _hosts(exchange)
-    return any(
-        rule.blocking is not None and any(rule.serves(h) for h in hosts) and rule.blocking(exchange)
+    said = [
+        rule.blocking(exchange)
         for rule in registry()
-    )
+        if rule.blocking is not None and any(rule.serves(h) for h in hosts)
+    ]
+    if True in said:
+        return True
+    return None if None in said else False
 
 
 def rewrite(url: str, *, github_token: str | None) -> str:

@@ -167,7 +167,7 @@ def pasted_captcha(wrapper: str, target: str, found: Verdict) -> Verdict:
     )
 
 
-def _blocking(exchange: Exchange) -> bool:
+def _blocking(exchange: Exchange) -> bool | None:
     """The 302 to the captcha page, or a rate-limit page (raw text, [W2][W7])."""
     hop = exchange.hops[-1] if exchange.hops else None
     if hop is None:
@@ -175,7 +175,7 @@ def _blocking(exchange: Exchange) -> bool:
     if "wappoc_appmsgcaptcha" in (hop.location or ""):
         return True
     if "wappoc_appmsgcaptcha" in hop.url:  # the captcha page itself: counted at its 302
-        return False
+        return None
     return any(marker.encode() in exchange.body for marker in ("访问过于频繁", "环境异常"))
 
 

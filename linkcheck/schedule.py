@@ -1,0 +1,195 @@
+"""The fetch stage of a run: which URL is fetched when, and when to stop starting fetches.
+
+- One queue per host, worked by as many tasks as the host may have requests in flight, so
+  a slow, polite host (WeChat: 2 at a time, 0.5 s apart) never holds up the others, and a
+  run of 25,000 URLs holds a few thousand small tasks, not 25,000.
+- Offline in seconds: once the first distinct hosts tried (8, or all of them if fewer)
+  have all failed for want of a network and nothing has connected, no new fetch starts
+  (DESIGN.md §3: offline is inferred from the run's own attempts).
+- A deadline (--max-time): no fetch starts after it; what is in flight gets a grace period
+  (--timeout), then is cancelled. Unfetched URLs are handed back to the caller.
+- An honest estimate: the up-front plan and the progress note say how long the slowest
+  host's politeness makes the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .models import Exchange
+
+# Failures that say "we could not reach the network at all". A refused connection or a
+# timeout means something is out there, so they never make a run offline.
+OFFLINE_FAILURES = frozenset({"dns-nxdomain", "dns-failure", "network-unreachable"})
+OFFLINE_AFTER_HOSTS = 8
+
+
+@dataclass(frozen=True)
+class Pace:
+    """What politeness allows one host: requests in flight, seconds between starts."""
+
+    concurrency: int
+    interval: float
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def by_host(urls: Iterable[str]) -> dict[str, list[str]]:
+    hosts: dict[str, list[str]] = {}
+    for url in urls:
+        hosts.setdefault(host_of(url), []).append(url)
+    return hosts
+
+
+def politeness_bound(count: int, pace: Pace) -> float:
+    """Seconds the host's interval alone takes for count requests: two starts are never
+    closer than the interval, however many may be in flight (0 without an interval)."""
+    return count * pace.interval
+
+
+def duration_text(seconds: float) -> str:
+    """1 h 54 min, 3 min 20 s, 12 s."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
+
+
+def plan_line(
+    unique: int, to_fetch: Mapping[str, int], cached: int, pace_of: Callable[[str], Pace]
+) -> str:
+    """Before fetching: how many URLs, how many from the cache, and the slowest host."""
+    fetching = sum(to_fetch.values())
+    line = f"{unique:,} unique URLs: {fetching:,} to fetch, {cached:,} answered from the cache"
+    slowest, bound = _slowest(to_fetch, pace_of)
+    if slowest is not None and bound >= 60:  # worth a word only when it is long
+        rate = 1 / pace_of(slowest).interval
+        line += (
+            f"; slowest: {slowest}: {to_fetch[slowest]:,} URLs at {rate:g}/s"
+            f" ≈ {duration_text(bound)} — see --budget, --max-time"
+        )
+    return line
+
+
+def _slowest(counts: Mapping[str, int], pace_of: Callable[[str], Pace]) -> tuple[str | None, float]:
+    slowest, bound = None, 0.0
+    for host, count in counts.items():
+        seconds = politeness_bound(count, pace_of(host))
+        if seconds > bound:
+            slowest, bound = host, seconds
+    return slowest, bound
+
+
+class FetchStage:
+    """Fetch every URL once, host by host; see the module's docstring for when it stops."""
+
+    def __init__(
+        self,
+        urls: Iterable[str],
+        pace_of: Callable[[str], Pace],
+        *,
+        online: Callable[[], bool],
+        deadline: float | None = None,
+        grace: float = 0.0,
+    ) -> None:
+        self._queues = {host: deque(found) for host, found in by_host(urls).items()}
+        self._pace_of = pace_of
+        self._online = online
+        self._deadline = deadline
+        self._grace = grace
+        self._in_flight: set[str] = set()
+        self._offline_hosts: set[str] = set()
+        self._hosts_needed = min(OFFLINE_AFTER_HOSTS, len(self._queues))
+        self._started = time.monotonic()
+        self.total = sum(len(queue) for queue in self._queues.values())
+        self.done = 0
+        self.stopped: str | None = None  # "offline" or "max-time", when it stopped early
+
+    async def run(
+        self,
+        fetch: Callable[[str], Awaitable[Exchange]],
+        *,
+        after_each: Callable[[], None] | None = None,
+    ) -> None:
+        """fetch(url) fetches and handles one URL, returning its exchange."""
+        workers = [
+            asyncio.ensure_future(self._work(host, fetch, after_each))
+            for host, queue in self._queues.items()
+            for _ in range(min(len(queue), max(1, self._pace_of(host).concurrency)))
+        ]
+        timeout = None
+        if self._deadline is not None:
+            timeout = max(0.0, self._deadline - time.monotonic()) + self._grace
+        try:
+            done, pending = await asyncio.wait(workers, timeout=timeout)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        if pending:
+            self.stopped = self.stopped or "max-time"
+        for worker in done:
+            if not worker.cancelled() and worker.exception() is not None:
+                raise worker.exception()  # type: ignore[misc]
+
+    async def _work(
+        self,
+        host: str,
+        fetch: Callable[[str], Awaitable[Exchange]],
+        after_each: Callable[[], None] | None,
+    ) -> None:
+        queue = self._queues[host]
+        while queue and self.stopped is None:
+            if self._deadline is not None and time.monotonic() >= self._deadline:
+                self.stopped = "max-time"
+                return
+            url = queue.popleft()
+            self._in_flight.add(url)
+            exchange = await fetch(url)
+            self._in_flight.discard(url)
+            self.done += 1
+            self._judge_network(host, exchange)
+            if after_each is not None:
+                after_each()
+
+    def _judge_network(self, host: str, exchange: Exchange) -> None:
+        if exchange.error in OFFLINE_FAILURES:
+            self._offline_hosts.add(host)
+        enough = len(self._offline_hosts) >= self._hosts_needed
+        if self.stopped is None and enough and not self._online():
+            self.stopped = "offline"
+
+    def unfetched(self) -> list[str]:
+        """URLs never fetched (stopped early) or cut off in flight, sorted."""
+        left = set(self._in_flight)
+        for queue in self._queues.values():
+            left.update(queue)
+        return sorted(left)
+
+    def note(self) -> str:
+        """For the progress bar: an estimate of the time left and the hosts still pending."""
+        remaining = {host: len(q) for host, q in self._queues.items() if q}
+        if not remaining:
+            return ""
+        elapsed = time.monotonic() - self._started
+        left = sum(remaining.values())
+        measured = elapsed / self.done * left if self.done else 0.0
+        _, bound = _slowest(remaining, self._pace_of)
+        busiest = sorted(remaining.items(), key=lambda item: (-item[1], item[0]))[:2]
+        pending = ", ".join(f"{host} {count:,}" for host, count in busiest)
+        more = f" +{len(remaining) - 2} hosts" if len(remaining) > 2 else ""
+        return f"≈ {duration_text(max(measured, bound))} left · {pending}{more}"
