@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from .archive import Archive, archive_urls
 from .archive.store import Outcome
+from .checker import Progress
 from .config import Config
 from .errors import ExitCode, InputError
 from .run import archive_root
@@ -20,7 +21,12 @@ def _targets(paths: Sequence[str], config: Config, stdin: BinaryIO | None) -> li
     from .collect import DEFAULT_SUFFIXES, collect
     from .extract.parallel import extract_sources
 
-    collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES, stdin=stdin)
+    collected = collect(
+        paths,
+        suffixes=config.extensions or DEFAULT_SUFFIXES,
+        stdin=stdin,
+        gitignore=config.gitignore,
+    )
     plan = Plan(config)
     decided = plan.decide_all(extract_sources(collected.sources))
     return sorted({target for _, target, _ in decided if target is not None})
@@ -34,7 +40,13 @@ def _outcome_line(outcome: Outcome, archive: Archive) -> str:
 
 
 def archive_command(
-    args: Sequence[str], config: Config, *, cwd: Path, max_age: float | None, stdin: BinaryIO | None
+    args: Sequence[str],
+    config: Config,
+    *,
+    cwd: Path,
+    max_age: float | None,
+    stdin: BinaryIO | None,
+    progress: Progress | None = None,
 ) -> tuple[str, ExitCode]:
     root = archive_root(cwd, config)
     verb = args[0] if args and args[0] in ("list", "show", "export", "verify") else None
@@ -78,7 +90,9 @@ def archive_command(
                 ExitCode.OK
             )
         urls = _targets(args, config, stdin)
-        outcomes = asyncio.run(archive_urls(urls, archive, config, max_age=max_age))
+        outcomes = asyncio.run(
+            archive_urls(urls, archive, config, max_age=max_age, progress=progress)
+        )
         lines = [_outcome_line(outcome, archive) for outcome in outcomes]
         counts: dict[str, int] = {}
         for outcome in outcomes:

@@ -48,6 +48,33 @@ def _split_list(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
+MaxRetriesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-retries",
+        help="Retries of timeouts, resets, 429 and 502/503/504 (2).",
+        min=0,
+        metavar="N",
+    ),
+]
+RetryBackoffOption = Annotated[
+    str | None,
+    typer.Option(
+        "--retry-backoff",
+        help="First wait before a retry; doubles, with jitter (1s).",
+        metavar="DURATION",
+    ),
+]
+NoProgressOption = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
+NoIgnoreOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-ignore",
+        help="Also read files that .gitignore rules skip in the folders walked.",
+    ),
+]
+
+
 @app.command()
 def extract(
     paths: Annotated[
@@ -84,6 +111,7 @@ def extract(
             metavar="SUFFIXES",
         ),
     ] = None,
+    no_ignore: NoIgnoreOption = False,
     scope: Annotated[
         list[str] | None,
         typer.Option(
@@ -106,7 +134,9 @@ def extract(
         _fail(f"--scope: {error}", ExitCode.USAGE)
     suffixes = _split_list(extensions) or list(DEFAULT_SUFFIXES)
     try:
-        collected = collect(paths, suffixes=suffixes, stdin=sys.stdin.buffer)
+        collected = collect(
+            paths, suffixes=suffixes, stdin=sys.stdin.buffer, gitignore=not no_ignore
+        )
         links = [link for link in extract_sources(collected.sources) if link.scope in wanted_scopes]
     except LinkcheckError as error:
         _fail(str(error), error.exit_code)
@@ -212,15 +242,23 @@ VerboseOption = Annotated[
 
 
 def _routing(
-    connect_to: list[str] | None, cacert: list[str] | None, timeout: str | None
+    connect_to: list[str] | None,
+    cacert: list[str] | None,
+    timeout: str | None,
+    max_retries: int | None = None,
+    retry_backoff: str | None = None,
 ) -> dict[str, object]:
-    """The settings of the connection options archive and fix share with check."""
+    """The settings of the connection and retry options every command that fetches takes."""
     from .config import parse_duration
 
     return {
         "connect_to": tuple(connect_to) if connect_to else None,
         "cacert": tuple(cacert) if cacert else None,
         "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
+        "max_retries": max_retries,
+        "retry_backoff": (
+            parse_duration(retry_backoff, name="--retry-backoff") if retry_backoff else None
+        ),
     }
 
 
@@ -275,27 +313,12 @@ def check(
         ),
     ] = None,
     timeout: TimeoutOption = None,
-    max_retries: Annotated[
-        int | None,
-        typer.Option(
-            "--max-retries",
-            help="Retries of timeouts, resets, 429 and 502/503/504 (2).",
-            min=0,
-            metavar="N",
-        ),
-    ] = None,
+    max_retries: MaxRetriesOption = None,
     max_redirects: Annotated[
         int | None,
         typer.Option("--max-redirects", help="Redirects followed (10).", min=0, metavar="N"),
     ] = None,
-    retry_backoff: Annotated[
-        str | None,
-        typer.Option(
-            "--retry-backoff",
-            help="First wait before a retry; doubles, with jitter (1s).",
-            metavar="DURATION",
-        ),
-    ] = None,
+    retry_backoff: RetryBackoffOption = None,
     user_agent: Annotated[
         str | None, typer.Option("--user-agent", help="User-Agent header.", metavar="TEXT")
     ] = None,
@@ -402,9 +425,10 @@ def check(
             show_default=False,
         ),
     ] = None,
+    no_ignore: NoIgnoreOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
     verbose: VerboseOption = False,
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    no_progress: NoProgressOption = False,
 ) -> None:
     """Check every link: alive, redirected, dead, or unknown with the reason."""
     from .config import build_config, parse_duration, parse_fail_on, parse_header
@@ -420,6 +444,7 @@ def check(
             "include": _tuple(include) if include else None,
             "root_dir": _tuple(root_dir),
             "extensions": _tuple(extensions),
+            "gitignore": False if no_ignore else None,
             "max_concurrency": max_concurrency,
             "host_concurrency": host_concurrency,
             "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
@@ -569,8 +594,11 @@ def archive(
     connect_to: ConnectToOption = None,
     cacert: CACertOption = None,
     timeout: TimeoutOption = None,
+    max_retries: MaxRetriesOption = None,
+    retry_backoff: RetryBackoffOption = None,
     exclude: ExcludeOption = None,
     include_private: IncludePrivateOption = None,
+    no_progress: NoProgressOption = False,
 ) -> None:
     """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
     from .config import build_config, parse_duration
@@ -578,7 +606,7 @@ def archive(
     try:
         config = build_config(
             {
-                **_routing(connect_to, cacert, timeout),
+                **_routing(connect_to, cacert, timeout, max_retries, retry_backoff),
                 "exclude": _tuple(exclude) if exclude else None,
                 "include_private": include_private,
             },
@@ -588,9 +616,16 @@ def archive(
         seconds = parse_duration(max_age, name="--max-age") if max_age else None
         from .archive_run import archive_command
 
-        text, code = archive_command(
-            args, config, cwd=Path.cwd(), max_age=seconds, stdin=sys.stdin.buffer
-        )
+        show_progress = sys.stderr.isatty() and not no_progress
+        with _progress(show_progress, "archiving") as progress:
+            text, code = archive_command(
+                args,
+                config,
+                cwd=Path.cwd(),
+                max_age=seconds,
+                stdin=sys.stdin.buffer,
+                progress=progress,
+            )
     except LinkcheckError as error:
         _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
@@ -631,7 +666,10 @@ def fix(
     connect_to: ConnectToOption = None,
     cacert: CACertOption = None,
     timeout: TimeoutOption = None,
+    max_retries: MaxRetriesOption = None,
+    retry_backoff: RetryBackoffOption = None,
     cache: CacheOption = None,
+    no_progress: NoProgressOption = False,
 ) -> None:
     """Rewrite moved links to where they went and dead links to their archived copy."""
     from .config import build_config
@@ -641,15 +679,21 @@ def fix(
     try:
         config = build_config(
             {
-                **_routing(connect_to, cacert, timeout),
+                **_routing(connect_to, cacert, timeout, max_retries, retry_backoff),
                 "cache": cache,
             },
             config_file,
             cwd=Path.cwd(),
         )
-        text, warnings = run_fix(
-            paths, config, cwd=Path.cwd(), dead=DeadMode(dead.value), dry_run=dry_run
-        )
+        with _progress(sys.stderr.isatty() and not no_progress) as progress:
+            text, warnings = run_fix(
+                paths,
+                config,
+                cwd=Path.cwd(),
+                dead=DeadMode(dead.value),
+                dry_run=dry_run,
+                progress=progress,
+            )
     except LinkcheckError as error:
         _fail(str(error), error.exit_code)
     except KeyboardInterrupt:

@@ -80,13 +80,21 @@ class _GitIgnore:
             self._specs[directory] = spec
         return self._specs[directory]
 
-    def ignored(self, path: Path, *, is_dir: bool, repo_root: Path) -> bool:
+    def ignored(self, path: Path, *, is_dir: bool, repo_root: Path, top: Path) -> bool:
+        """As git would ignore path, except that the folder named on the command line (top)
+        is read even when a rule above it ignores it (ripgrep's rule): such a rule still
+        applies to what is below top, matched from top."""
         verdict: bool | None = None
         for directory in _ancestors(path.parent, repo_root):
             spec = self._spec_for(directory)
             if spec is None:
                 continue
-            relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+            base = directory
+            if directory != top and top.is_relative_to(directory):
+                named = top.relative_to(directory).as_posix() + "/"
+                if named != "./" and spec.check_file(named).include:  # type: ignore[attr-defined]
+                    base = top  # the rule ignores top itself (or a folder above it)
+            relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
             result = spec.check_file(relative)  # type: ignore[attr-defined]
             if result.include is not None:
                 verdict = result.include
@@ -109,10 +117,13 @@ def _repo_root(directory: Path) -> Path:
 
 
 def _walk(
-    top: Path, suffixes: tuple[str, ...], ignore: _GitIgnore, warn: Callable[[str], None]
+    top: Path, suffixes: tuple[str, ...], ignore: _GitIgnore | None, warn: Callable[[str], None]
 ) -> Iterator[Path]:
     top = top.resolve()
     root = _repo_root(top)
+
+    def ignored(path: Path, *, is_dir: bool) -> bool:
+        return ignore is not None and ignore.ignored(path, is_dir=is_dir, repo_root=root, top=top)
 
     def on_error(error: OSError) -> None:
         warn(f"skipped {_display(Path(error.filename or top))}: cannot list: {error.strerror}")
@@ -122,13 +133,12 @@ def _walk(
         subdirectories[:] = sorted(
             name
             for name in subdirectories
-            if name not in SKIPPED_DIRECTORIES
-            and not ignore.ignored(here / name, is_dir=True, repo_root=root)
+            if name not in SKIPPED_DIRECTORIES and not ignored(here / name, is_dir=True)
         )
         for name in sorted(files):
             if name.lower().endswith(suffixes):
                 path = here / name
-                if not ignore.ignored(path, is_dir=False, repo_root=root):
+                if not ignored(path, is_dir=False):
                     yield path
 
 
@@ -137,12 +147,14 @@ def collect(
     *,
     suffixes: Iterable[str] = DEFAULT_SUFFIXES,
     stdin: BinaryIO | None = None,
+    gitignore: bool = True,
 ) -> Collected:
-    """Read every source the inputs name. Raises InputError for a bad named input."""
+    """Read every source the inputs name. Raises InputError for a bad named input.
+    gitignore=False (--no-ignore) reads what .gitignore files would skip."""
     wanted = tuple(s.lower() if s.startswith(".") else "." + s.lower() for s in suffixes)
     collected = Collected()
     seen: set[Path] = set()
-    ignore = _GitIgnore()
+    ignore = _GitIgnore() if gitignore else None
 
     def add_file(path: Path, *, named: bool) -> None:
         try:

@@ -65,6 +65,7 @@ class Config:
     include: tuple[str, ...] = ()
     root_dir: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()
+    gitignore: bool = True  # skip what .gitignore files ignore below the folders named
     max_concurrency: int = 32
     host_concurrency: int = 8
     timeout: float = 20.0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import random
 import ssl
 import time
 import zlib
@@ -32,7 +33,6 @@ from tenacity import (
     RetryCallState,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 
 from . import __version__
@@ -408,12 +408,13 @@ class Fetcher:
         error = state.outcome.exception() if state.outcome is not None else None
         if isinstance(error, _Retryable) and error.retry_after is not None:
             return min(error.retry_after, self.settings.max_retry_after)
-        backoff = wait_exponential_jitter(
-            multiplier=self.settings.retry_backoff,
-            max=self.settings.retry_backoff * 16,
-            jitter=self.settings.retry_backoff,
-        )
-        return float(backoff(state))
+        return self._backoff(state.attempt_number)
+
+    def _backoff(self, attempt: int) -> float:
+        """Seconds before retry number attempt: doubling from --retry-backoff, capped at
+        16 times it, with up to one backoff of jitter."""
+        backoff = self.settings.retry_backoff
+        return min(backoff * 2.0 ** (attempt - 1) + random.uniform(0, backoff), backoff * 16)
 
     async def _attempt(self, url: str, *, first: bool = True) -> Exchange:
         """One request: raises _Retryable when the outcome may change on a retry."""
@@ -440,6 +441,9 @@ class Fetcher:
             kind, retryable = _error_kind(error)
             if kind in _NEVER_REACHED:
                 gate.refund()
+                # A failed lookup is worth retrying only where lookups are known to work:
+                # with no network at all, retries only delay the run's "offline".
+                retryable = retryable and self.evidence.online
             exchange = Exchange(url, error=kind, error_detail=self._describe(error))
             if retryable:
                 raise _Retryable(exchange) from error
@@ -486,8 +490,34 @@ class Fetcher:
         return Exchange(url, (hop,), items, body)
 
     async def download(self, url: str, sink: BinaryIO, *, limit: int, timeout: float) -> Download:
-        """GET url once, writing the raw body (at most limit bytes) to sink. Redirects are
-        not followed: the archiver records every hop."""
+        """GET url, writing the raw body (at most limit bytes) to sink (a seekable file: a
+        retry starts it over). Retried as a check is: timeouts, resets, 429 and 502/503/504,
+        honouring Retry-After. Redirects are not followed: the archiver records every hop."""
+        attempts = self.settings.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            sink.seek(0)
+            sink.truncate()
+            try:
+                download = await self._download_once(url, sink, limit=limit, timeout=timeout)
+            except DownloadError as error:
+                if not error.retryable or attempt == attempts:
+                    raise
+                await asyncio.sleep(self._backoff(attempt))
+                continue
+            if download.status not in _RETRYABLE_STATUSES or attempt == attempts:
+                return download
+            retry_after = parse_retry_after(download.header("retry-after"))
+            if retry_after is not None:
+                wait = min(retry_after, self.settings.max_retry_after)
+                self._gate(urlsplit(url).hostname or "").defer(wait)
+            else:
+                wait = self._backoff(attempt)
+            await asyncio.sleep(wait)
+        raise AssertionError("the retry loop always returns or raises")  # pragma: no cover
+
+    async def _download_once(
+        self, url: str, sink: BinaryIO, *, limit: int, timeout: float
+    ) -> Download:
         problem = url_problem(url)
         if problem is not None:
             raise DownloadError("invalid-url", problem)
@@ -511,8 +541,8 @@ class Fetcher:
                             sink.write(chunk)
                             size += len(chunk)
         except _FETCH_ERRORS as error:
-            kind, _ = _error_kind(error)
-            raise DownloadError(kind, self._describe(error)) from error
+            kind, retryable = _error_kind(error)
+            raise DownloadError(kind, self._describe(error), retryable=retryable) from error
         request = r.request
         target = request.url.raw_path.decode("ascii", errors="replace")
         return Download(
@@ -592,11 +622,16 @@ class Download:
     truncated: bool
     ip: str | None
 
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.response_headers if k.lower() == lowered), None)
+
 
 class DownloadError(Exception):
-    def __init__(self, kind: str, detail: str) -> None:
+    def __init__(self, kind: str, detail: str, *, retryable: bool = False) -> None:
         super().__init__(f"{kind}: {detail}")
         self.kind = kind
+        self.retryable = retryable
 
 
 def fetch_settings(config: Config) -> FetchSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .checker import Result
+from .checker import Progress, Result
 from .collect import DEFAULT_SUFFIXES, STDIN, collect
 from .config import Config
 from .decode import byte_order_mark
@@ -16,14 +16,22 @@ from .run import check_with_state
 
 
 def fix(
-    paths: Sequence[str], config: Config, *, cwd: Path, dead: DeadMode, dry_run: bool
+    paths: Sequence[str],
+    config: Config,
+    *,
+    cwd: Path,
+    dead: DeadMode,
+    dry_run: bool,
+    progress: Progress | None = None,
 ) -> tuple[str, list[str]]:
     """(output to print, warnings). Writes files unless dry_run."""
     if STDIN in paths:
         raise InputError("fix rewrites files: standard input cannot be fixed")
-    collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES)
+    collected = collect(
+        paths, suffixes=config.extensions or DEFAULT_SUFFIXES, gitignore=config.gitignore
+    )
     links = extract_sources(collected.sources)
-    report = check_with_state(links, config, cwd, collected.warnings)
+    report = check_with_state(links, config, cwd, collected.warnings, progress)
     by_file: dict[str, list[Result]] = {}
     for result in report.results:
         by_file.setdefault(result.link.file, []).append(result)

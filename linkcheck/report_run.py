@@ -30,7 +30,12 @@ def report_command(
     root = project_root(cwd) / config.state_dir
     if not (root / "state.db").is_file():
         raise InputError(f"no history at {root / 'state.db'}: run `linkcheck check` first")
-    collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES, stdin=stdin)
+    collected = collect(
+        paths,
+        suffixes=config.extensions or DEFAULT_SUFFIXES,
+        stdin=stdin,
+        gitignore=config.gitignore,
+    )
     links = extract_sources(collected.sources)
     plan = Plan(config)
     decided = plan.decide_all(links)

@@ -274,7 +274,12 @@ def run(
 ) -> Outcome:
     """Raises LinkcheckError subclasses for input and configuration errors. notice gets
     lines for the user while the run goes (the up-front plan)."""
-    collected = collect(paths, suffixes=config.extensions or DEFAULT_SUFFIXES, stdin=stdin)
+    collected = collect(
+        paths,
+        suffixes=config.extensions or DEFAULT_SUFFIXES,
+        stdin=stdin,
+        gitignore=config.gitignore,
+    )
     links = extract_sources(collected.sources)
     if config.changed_only:
         links = _on_changed_lines(links, cwd)

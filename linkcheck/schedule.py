@@ -3,9 +3,12 @@
 - One queue per host, worked by as many tasks as the host may have requests in flight, so
   a slow, polite host (WeChat: 2 at a time, 0.5 s apart) never holds up the others, and a
   run of 25,000 URLs holds a few thousand small tasks, not 25,000.
-- Offline in seconds: once the first distinct hosts tried (8, or all of them if fewer)
-  have all failed for want of a network and nothing has connected, no new fetch starts
-  (DESIGN.md §3: offline is inferred from the run's own attempts).
+- Offline in seconds: the hosts cited most are tried first; once the first of them
+  (8, or all hosts if fewer) have all failed for want of a network and nothing has
+  connected or resolved, no new fetch starts and those in flight are cancelled (DESIGN.md
+  §3: offline is inferred from the run's own attempts). The most-cited hosts (WeChat,
+  Zhihu, GitHub) are the ones that surely resolve when there is a network, so a blog's
+  rotten domains cannot make an online run look offline.
 - A deadline (--max-time): no fetch starts after it; what is in flight gets a grace period
   (--timeout), then is cancelled. Unfetched URLs are handed back to the caller.
 - An honest estimate: the up-front plan and the progress note say how long the slowest
@@ -106,14 +109,17 @@ class FetchStage:
         deadline: float | None = None,
         grace: float = 0.0,
     ) -> None:
-        self._queues = {host: deque(found) for host, found in by_host(urls).items()}
+        hosts = sorted(by_host(urls).items(), key=lambda item: (-len(item[1]), item[0]))
+        self._queues = {host: deque(found) for host, found in hosts}  # most-cited first
         self._pace_of = pace_of
         self._online = online
         self._deadline = deadline
         self._grace = grace
         self._in_flight: set[str] = set()
-        self._offline_hosts: set[str] = set()
-        self._hosts_needed = min(OFFLINE_AFTER_HOSTS, len(self._queues))
+        # The hosts whose first answers decide "offline", and how each first answer went.
+        self._witnesses = list(self._queues)[:OFFLINE_AFTER_HOSTS]
+        self._unreachable: dict[str, bool] = {}
+        self._workers: list[asyncio.Future[None]] = []
         self._started = time.monotonic()
         self.total = sum(len(queue) for queue in self._queues.values())
         self.done = 0
@@ -126,7 +132,7 @@ class FetchStage:
         after_each: Callable[[], None] | None = None,
     ) -> None:
         """fetch(url) fetches and handles one URL, returning its exchange."""
-        workers = [
+        workers = self._workers = [
             asyncio.ensure_future(self._work(host, fetch, after_each))
             for host, queue in self._queues.items()
             for _ in range(min(len(queue), max(1, self._pace_of(host).concurrency)))
@@ -167,11 +173,15 @@ class FetchStage:
                 after_each()
 
     def _judge_network(self, host: str, exchange: Exchange) -> None:
-        if exchange.error in OFFLINE_FAILURES:
-            self._offline_hosts.add(host)
-        enough = len(self._offline_hosts) >= self._hosts_needed
-        if self.stopped is None and enough and not self._online():
+        self._unreachable.setdefault(host, exchange.error in OFFLINE_FAILURES)
+        if self.stopped is not None or self._online():
+            return
+        if all(self._unreachable.get(witness) for witness in self._witnesses):
             self.stopped = "offline"
+            current = asyncio.current_task()
+            for worker in self._workers:  # what is in flight can only fail the same way
+                if worker is not current:
+                    worker.cancel()
 
     def unfetched(self) -> list[str]:
         """URLs never fetched (stopped early) or cut off in flight, sorted."""

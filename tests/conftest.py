@@ -81,14 +81,6 @@ def web_cli_args(web: SimulatedWeb) -> list[str]:
     return args
 
 
-def web_routing_args(web: SimulatedWeb) -> list[str]:
-    """Only the routing options (what `archive` takes): the CA and --connect-to."""
-    args = ["--cacert", str(web.ca_file)]
-    for entry in web.connect_to():
-        args += ["--connect-to", entry]
-    return args
-
-
 def wait_for_rows(database: Path, table: str, wanted: int) -> int:
     """Rows in table once there are at least wanted, polling for at most 20 s."""
     import sqlite3

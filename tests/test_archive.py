@@ -34,18 +34,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def archive(web: SimulatedWeb, *args: str) -> str:
-    connection = [a for a in web_cli_args(web) if a not in ("--no-progress",)]
-    keep = []
-    skip = False
-    for arg in connection:  # `archive` takes the routing options, not the retry ones
-        if skip:
-            skip = False
-            continue
-        if arg in ("--max-retries", "--retry-backoff"):
-            skip = True
-            continue
-        keep.append(arg)
-    result = runner.invoke(app, ["archive", *args, *keep])
+    result = runner.invoke(app, ["archive", *args, *web_cli_args(web)])
     assert result.exit_code == 0, result.stderr + result.stdout
     return result.stdout
 
@@ -264,15 +253,8 @@ def test_a_killed_archive_run_leaves_a_consistent_index(
     urls = [f"https://gzip.test/?n={i}" for i in range(6)]
     urls += [f"https://hostile.test/drip?n={i}" for i in range(4)]  # slow: still running
     write_post(project, *urls)
-    args = [a for a in web_cli_args(simweb) if a != "--no-progress"]
-    keep = [
-        a
-        for i, a in enumerate(args)
-        if a not in ("--max-retries", "--retry-backoff")
-        and (i == 0 or args[i - 1] not in ("--max-retries", "--retry-backoff"))
-    ]
     run = subprocess.Popen(
-        [sys.executable, "-m", "linkcheck", "archive", "post.md", "--timeout", "20", *keep],
+        [sys.executable, "-m", "linkcheck", "archive", "post.md", *web_cli_args(simweb)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -405,3 +387,29 @@ def test_a_gbk_page_is_archived_as_chinese_not_mojibake(project: Path) -> None:
     copy = (folder / "page.html").read_text(encoding="utf-8")
     assert "用 GBK 编码的中文页面。" in copy
     assert store.latest("https://gbk.test/old").title == "旧博客"  # type: ignore[union-attr]
+
+
+def test_archive_retries_like_check(project: Path) -> None:
+    """A first 503, or a 429 with Retry-After: 1, is waited out as check does; before, both
+    pages were refused as snapshots."""
+    root = project / "web"
+    (root / "busy.test").mkdir(parents=True)
+    (root / "routes.toml").write_text(
+        '[[route]]\nhost = "busy.test"\npath = "/a"\nstatuses = [503, 200]\n'
+        'body = "<title>A</title><p>first busy, then fine</p>"\n\n'
+        '[[route]]\nhost = "busy.test"\npath = "/b"\nstatuses = [429, 200]\n'
+        'headers = { "Retry-After" = "1" }\nbody = "<title>B</title><p>rate-limited once</p>"\n',
+        encoding="utf-8",
+    )
+    write_post(project, "https://busy.test/a", "https://busy.test/b")
+    web = SimulatedWeb(root).start(project)
+    try:
+        out = archive(web, "post.md")
+    finally:
+        web.stop()
+    assert "2 URLs: 2 archived" in out
+    asked = [r.target for r in web.requests]
+    assert asked.count("/a") == 2
+    assert asked.count("/b") == 2
+    folder, _ = snapshot_of(project, "https://busy.test/b")
+    assert "rate-limited once" in (folder / "page.html").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from linkcheck.archive.store import Archive
 from linkcheck.cli import app
 from linkcheck.simweb import SimulatedWeb
 
-from .conftest import render_in_chromium, web_routing_args
+from .conftest import render_in_chromium, web_cli_args
 
 runner = CliRunner()
 
@@ -95,7 +95,7 @@ def archived(hostile: tuple[SimulatedWeb, str], tmp_path_factory: pytest.TempPat
     project = tmp_path_factory.mktemp("project")
     (project / ".git").mkdir()
     (project / "post.md").write_text("https://hostile.test/page\n", encoding="utf-8")
-    keep = web_routing_args(web)
+    keep = web_cli_args(web)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(project)
         result = runner.invoke(app, ["archive", "post.md", *keep])

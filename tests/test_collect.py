@@ -157,3 +157,28 @@ def test_one_readable_file_among_unreadable_ones_is_enough(tmp_path: Path) -> No
     collected = collect([str(tmp_path / "posts")])
     assert [Path(s.path).name for s in collected.sources] == ["ok.md"]
     assert len(collected.warnings) == 1
+
+
+def test_a_named_folder_is_read_even_when_a_rule_above_ignores_it(tmp_path: Path) -> None:
+    """Before, `linkcheck posts` under an ignored path found 0 links and said nothing."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".gitignore", "blog/\n*.draft.md\n")
+    write(tmp_path / "blog" / "posts" / "a.md", "x")
+    write(tmp_path / "blog" / "posts" / "b.draft.md", "x")
+    write(tmp_path / "blog" / "posts" / "sub" / "c.md", "x")
+    found = names(tmp_path, [str(tmp_path / "blog" / "posts")])
+    # The rule that ignores the folder itself does not apply; *.draft.md still does.
+    assert found == ["blog/posts/a.md", "blog/posts/sub/c.md"]
+    assert names(tmp_path, [str(tmp_path)]) == []  # walking from above, blog/ stays ignored
+
+
+def test_no_ignore_reads_what_gitignore_skips(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".gitignore", "drafts/\n")
+    write(tmp_path / "posts" / "a.md", "x")
+    write(tmp_path / "posts" / "drafts" / "b.md", "x")
+    assert names(tmp_path, [str(tmp_path / "posts")]) == ["posts/a.md"]
+    assert names(tmp_path, [str(tmp_path / "posts")], gitignore=False) == [
+        "posts/a.md",
+        "posts/drafts/b.md",
+    ]

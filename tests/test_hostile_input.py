@@ -13,7 +13,7 @@ from linkcheck.addresses import url_problem
 from linkcheck.cli import app
 from linkcheck.simweb import SimulatedWeb
 
-from .conftest import web_cli_args, web_routing_args
+from .conftest import web_cli_args
 
 runner = CliRunner()
 
@@ -122,7 +122,7 @@ def test_two_images_with_the_same_bytes_archive_once(project: Path) -> None:
     (project / "post.md").write_text("https://pics.test/page\n", encoding="utf-8")
     web = SimulatedWeb(root).start(project)
     try:
-        code, out, err = run_cli("archive", "post.md", *web_routing_args(web))
+        code, out, err = run_cli("archive", "post.md", *web_cli_args(web))
     finally:
         web.stop()
     assert code == 0, err + out

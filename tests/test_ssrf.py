@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from linkcheck.cli import app
 from linkcheck.simweb import SimulatedWeb
 
-from .conftest import web_cli_args, web_routing_args
+from .conftest import web_cli_args
 
 runner = CliRunner()
 
@@ -177,7 +177,7 @@ def test_archive_fetches_nothing_private(
     urls = ["https://evil.test/images", "https://evil.test/to-loopback"]
     urls += ["https://evil.test/to-bad-idna", "https://evil.test/to-metadata"]
     (project / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
-    keep = web_routing_args(evil)
+    keep = web_cli_args(evil)
     result = runner.invoke(app, ["archive", "post.md", *keep])
     assert result.exit_code == 0, result.stderr + result.stdout
     assert len(secret.requests) == before

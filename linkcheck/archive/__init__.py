@@ -24,7 +24,7 @@ async def archive_urls(
     config: Config,
     *,
     max_age: float | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Outcome]:
     """Snapshot each URL unless it was archived within max_age seconds."""
     from ..fetch import Fetcher, fetch_settings
@@ -52,7 +52,7 @@ async def archive_urls(
         finally:
             done += 1
             if progress is not None:
-                progress(done, len(urls))
+                progress(done, len(urls), "")
 
     try:
         return list(await asyncio.gather(*(one(url) for url in urls)))

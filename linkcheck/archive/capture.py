@@ -109,11 +109,6 @@ def decode_body(raw: bytes, content_encoding: str, limit: int) -> bytes:
         return b""
 
 
-def _header(download: Download, name: str) -> str:
-    lowered = name.lower()
-    return next((v for k, v in download.response_headers if k.lower() == lowered), "")
-
-
 def image_urls(html: str, base_url: str) -> list[str]:
     """Every image the page shows, resolved, in order, without duplicates."""
     from selectolax.lexbor import LexborHTMLParser
@@ -167,7 +162,7 @@ async def capture(
                 fetcher, current, raw, f"page-{len(hops)}", PAGE_LIMIT, timeout
             )
             hops.append(recorded)
-            location = _header(recorded.download, "location")
+            location = recorded.download.header("location") or ""
             if recorded.download.status not in (301, 302, 303, 307, 308) or not location:
                 break
             if len(hops) > max_redirects:
@@ -176,19 +171,22 @@ async def capture(
     except DownloadError as error:
         raise CaptureError(f"{current}: {error}") from error
     final = hops[-1].download
-    body = decode_body(hops[-1].body.read_bytes(), _header(final, "content-encoding"), PAGE_LIMIT)
+    body = decode_body(
+        hops[-1].body.read_bytes(), final.header("content-encoding") or "", PAGE_LIMIT
+    )
     exchange = Exchange(
         url,
         tuple(
-            Hop(h.download.url, h.download.status, _header(h.download, "location") or None)
+            Hop(h.download.url, h.download.status, h.download.header("location") or None)
             for h in hops
         ),
         tuple((k.lower(), v) for k, v in final.response_headers),
         body[: 64 * 1024],
     )
     verdict = classify(exchange, names_resolve=True)
-    is_html = "html" in _header(final, "content-type").lower() or body.lstrip()[:1] == b"<"
-    html = decode_page(body, _header(final, "content-type")) if is_html else None
+    content_type = final.header("content-type")
+    is_html = "html" in (content_type or "").lower() or body.lstrip()[:1] == b"<"
+    html = decode_page(body, content_type) if is_html else None
     result = Capture(url, hops, html, verdict)
     if html is None or verdict.status not in (Status.ALIVE, Status.REDIRECTED):
         return result
@@ -208,7 +206,7 @@ async def _images(
         if not 200 <= download.status < 300 or download.truncated:
             return recorded, None
         data = decode_body(
-            recorded.body.read_bytes(), _header(download, "content-encoding"), ASSET_LIMIT
+            recorded.body.read_bytes(), download.header("content-encoding") or "", ASSET_LIMIT
         )
         kind = sniff_image(data)
         if kind is None:
