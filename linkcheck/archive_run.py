@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from . import asyncrun
 from .archive import Archive, archive_urls
 from .archive.store import Outcome
 from .checker import Progress
@@ -90,7 +90,7 @@ def archive_command(
                 ExitCode.OK
             )
         urls = _targets(args, config, stdin)
-        outcomes = asyncio.run(
+        outcomes = asyncrun.run(
             archive_urls(urls, archive, config, max_age=max_age, progress=progress)
         )
         lines = [_outcome_line(outcome, archive) for outcome in outcomes]

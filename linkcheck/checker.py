@@ -23,7 +23,7 @@ from .extract.normalize import normalize
 from .local import check_local
 from .models import Exchange, Link, Scope, Status, Verdict
 from .schedule import OFFLINE_FAILURES, FetchStage, Pace, by_host, plan_line
-from .state import State, UrlHistory
+from .state import FLUSH_SECONDS, State, UrlHistory
 
 if TYPE_CHECKING:
     from .fetch import Fetcher
@@ -63,6 +63,7 @@ class Plan:
         self._include = [re.compile(p) for p in config.include]
         self._roots = [Path(r) for r in config.root_dir]
         self.wrappers: dict[Link, str | None] = {}  # the wrapper URL a link's target came out of
+        self._external: dict[str, tuple[str | None, Verdict | None, str | None]] = {}
 
     def decide(self, link: Link) -> tuple[str | None, Verdict | None]:
         """(target URL to fetch, None) or (None, verdict known without the network)."""
@@ -78,21 +79,30 @@ class Plan:
             if link.file == "-":
                 return None, Verdict(Status.UNKNOWN, "no-base", detail="read from stdin")
             return None, check_local(link.url, link.file, self._roots)
-        target = normalize(link.url)
+        decided = self._external.get(link.url)
+        if decided is None:  # a URL cited many times is planned once
+            decided = self._external[link.url] = self._decide_external(link.url)
+        target, verdict, wrapped_in = decided
+        if target is not None:
+            self.wrappers[link] = wrapped_in
+        return target, verdict
+
+    def _decide_external(self, url: str) -> tuple[str | None, Verdict | None, str | None]:
+        target = normalize(url)
         if self._excluded(target.url):
-            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude")
+            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude"), None
         problem = url_problem(target.url)
         if problem is not None:
-            return None, Verdict(Status.UNKNOWN, "invalid-url", detail=problem)
+            return None, Verdict(Status.UNKNOWN, "invalid-url", detail=problem), None
         host = urlsplit(target.url).hostname or ""
         if not self._config.include_private and is_private_host(host):
-            return None, Verdict(
+            private = Verdict(
                 Status.EXCLUDED,
                 "private-host",
                 detail="loopback or private address (--include-private)",
             )
-        self.wrappers[link] = target.wrapped_in
-        return target.url, None
+            return None, private, None
+        return target.url, None, target.wrapped_in
 
     def decide_all(self, links: Sequence[Link]) -> list[tuple[Link, str | None, Verdict | None]]:
         """For each link: (link, target to fetch or None, verdict known now or None)."""
@@ -185,9 +195,12 @@ async def _fetch_stage(
         if progress is not None:
             progress(stage.done, stage.total, stage.note())
 
+    flusher = asyncio.ensure_future(_flush_every(state)) if state is not None else None
     try:
         await stage.run(judge.fetch, after_each=tick)
     finally:
+        if flusher is not None:
+            flusher.cancel()
         await fetcher.aclose()
     evidence = fetcher.evidence
     # Offline: nothing connected, no public name resolved, and every fetch failed for want
@@ -205,6 +218,13 @@ async def _fetch_stage(
         unfetched = stage.unfetched()
         _keep_last(unfetched, state, verdicts, why="--max-time", reason="max-time")
     return False
+
+
+async def _flush_every(state: State) -> None:
+    """Commit the verdicts recorded so far every FLUSH_SECONDS, however slowly they come."""
+    while True:
+        await asyncio.sleep(FLUSH_SECONDS)
+        state.flush()
 
 
 _OFFLINE_DETAIL = "the network is unreachable from here: no host answered and no name resolved"

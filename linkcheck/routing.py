@@ -117,17 +117,28 @@ class RoutingBackend(AsyncNetworkBackend):
         *,
         allow_private: bool = False,
     ) -> None:
-        self._routes = list(routes)
+        # Indexed by source host: a blog's routes can name thousands of hosts, and every
+        # connection looks its host up. The first route given that matches wins.
+        self._by_host: dict[str, list[tuple[int, ConnectTo]]] = {}
+        self._wildcards: list[tuple[int, ConnectTo]] = []
+        for order, route in enumerate(routes):
+            bucket = self._by_host.setdefault(route.host, []) if route.host else self._wildcards
+            bucket.append((order, route))
         self._evidence = evidence
         self._allow_private = allow_private
         self._inner = httpcore.AnyIOBackend()
 
     def _route(self, host: str, port: int) -> tuple[str, int, bool]:
-        for route in self._routes:
+        best: tuple[int, tuple[str, int]] | None = None
+        for order, route in (*self._by_host.get(host.lower(), ()), *self._wildcards):
+            if best is not None and order > best[0]:
+                continue
             target = route.apply(host, port)
             if target is not None:
-                return target[0], target[1], True
-        return host, port, False
+                best = (order, target)
+        if best is None:
+            return host, port, False
+        return best[1][0], best[1][1], True
 
     async def _resolve(self, host: str, port: int) -> list[str]:
         if _is_ip(host):

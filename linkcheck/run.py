@@ -3,7 +3,6 @@ report → exit code. Prints nothing; returns what to show."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -11,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from . import asyncrun
 from .checker import CheckReport, Progress, check
 from .collect import DEFAULT_SUFFIXES, collect
 from .config import Config
@@ -152,7 +152,7 @@ def check_with_state(
     try:
         if state is not None:
             state.begin_run()
-        report = asyncio.run(
+        report = asyncrun.run(
             _check_and_archive(links, config, state, progress, notice, cwd, warnings)
         )
         if state is not None:

