@@ -159,9 +159,8 @@ def main() -> None:
             plain = [linkcheck, "check", "blog", "--no-progress", "--format", "json"]
             offline = measure(["unshare", "-n", *plain], root)
     print(f"{len(urls):,} unique URLs on {len(hosts):,} hosts, {args.posts} posts")
-    print(
-        f"{'':12}{'wall s':>8}{'CPU s':>8}{'ms CPU/req':>12}{'peak MB':>9}{'exit':>6}{'requests':>10}"
-    )
+    columns = ("wall s", 8), ("CPU s", 8), ("ms CPU/req", 12), ("peak MB", 9), ("exit", 6)
+    print(" " * 12 + "".join(f"{name:>{width}}" for name, width in columns) + f"{'requests':>10}")
     for name, (wall, cpu, peak, code), requests in rows:
         per = cpu / requests * 1000 if requests else float("nan")
         print(f"{name:12}{wall:8.1f}{cpu:8.1f}{per:12.2f}{peak:9.1f}{code:6d}{requests:10,}")

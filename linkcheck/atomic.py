@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TextIO
+
+
+def write_in_pieces(stream: TextIO, text: str, piece: int = 1 << 16) -> None:
+    """stream.write(text), without encoding a report of tens of MB into one more copy."""
+    for start in range(0, len(text), piece):
+        stream.write(text[start : start + piece])
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -12,7 +19,7 @@ def write_atomically(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            write_in_pieces(stream, text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

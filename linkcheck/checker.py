@@ -26,7 +26,7 @@ from .schedule import OFFLINE_FAILURES, FetchStage, Pace, by_host, plan_line
 from .state import FLUSH_SECONDS, State, UrlHistory
 
 if TYPE_CHECKING:
-    from .fetch import Fetcher
+    from .fetch import Fetcher, FetchSettings
 
 # (done, total, note): URLs fetched so far, URLs to fetch, the time left and pending hosts.
 Progress = Callable[[int, int, str], None]
@@ -83,7 +83,7 @@ class Plan:
         if decided is None:  # a URL cited many times is planned once
             decided = self._external[link.url] = self._decide_external(link.url)
         target, verdict, wrapped_in = decided
-        if target is not None:
+        if wrapped_in is not None:
             self.wrappers[link] = wrapped_in
         return target, verdict
 
@@ -143,8 +143,10 @@ async def check(
     if to_fetch:  # a warm cache needs no network, and no network stack to import
         if deadline is None and config.max_time is not None:
             deadline = time.monotonic() + config.max_time
+        if notice is not None:
+            notice(_plan_line(to_fetch, len(targets), cached, config))
         offline = await _fetch_stage(
-            to_fetch, config, state, verdicts, progress, notice, on_verdict, deadline
+            to_fetch, config, state, verdicts, progress, on_verdict, deadline
         )
     return assemble(
         decided,
@@ -164,7 +166,6 @@ async def _fetch_stage(
     state: State | None,
     verdicts: dict[str, Verdict],
     progress: Progress | None,
-    notice: Callable[[str], None] | None,
     on_verdict: Callable[[str, Verdict], None] | None,
     deadline: float | None,
 ) -> bool:
@@ -172,22 +173,14 @@ async def _fetch_stage(
     from .fetch import Fetcher, fetch_settings
 
     fetcher = Fetcher(fetch_settings(config))
-
-    def pace_of(host: str) -> Pace:
-        policy = fetcher.policy_for(host)
-        return Pace(policy.concurrency, policy.interval)
-
     stage = FetchStage(
         to_fetch,
-        pace_of,
+        _pace_of(fetcher.settings),
         online=lambda: fetcher.evidence.online,
         deadline=deadline,
         grace=config.timeout,
     )
     judge = _Judge(fetcher, config, state, verdicts, on_verdict)
-    if notice is not None:
-        counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
-        notice(plan_line(len(to_fetch) + len(verdicts), counts, len(verdicts), pace_of))
     if progress is not None:
         progress(0, stage.total, "")
 
@@ -218,6 +211,21 @@ async def _fetch_stage(
         unfetched = stage.unfetched()
         _keep_last(unfetched, state, verdicts, why="--max-time", reason="max-time")
     return False
+
+
+def _pace_of(settings: FetchSettings) -> Callable[[str], Pace]:
+    def pace_of(host: str) -> Pace:
+        policy = settings.policy_for(host)
+        return Pace(policy.concurrency, policy.interval)
+
+    return pace_of
+
+
+def _plan_line(to_fetch: list[str], unique: int, cached: int, config: Config) -> str:
+    from .fetch import fetch_settings
+
+    counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
+    return plan_line(unique, counts, cached, _pace_of(fetch_settings(config)))
 
 
 async def _flush_every(state: State) -> None:

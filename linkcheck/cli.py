@@ -798,11 +798,12 @@ def demo(
 
 
 def _emit(text: str, output: Path | None) -> None:
+    from .atomic import write_atomically, write_in_pieces
+
     if output is None:
-        sys.stdout.write(text)
+        write_in_pieces(sys.stdout, text)
         sys.stdout.flush()
         return
-    from .atomic import write_atomically
 
     try:
         write_atomically(output, text)

@@ -112,6 +112,15 @@ class FetchSettings:
     github_token: str | None = field(default=None, repr=False)  # never printed
     include_private: bool = False  # may connect to loopback and private addresses
 
+    def policy_for(self, host: str) -> HostPolicy:
+        """The host's own policy, else its nearest parent domain's, else the default."""
+        host = host.lower()
+        while host:
+            if host in self.host_policies:
+                return self.host_policies[host]
+            host = host.partition(".")[2]
+        return self.default_host_policy
+
 
 class _Retryable(Exception):
     """An attempt whose outcome may change if tried again."""
@@ -325,13 +334,7 @@ class Fetcher:
         self._transports.clear()
 
     def policy_for(self, host: str) -> HostPolicy:
-        host = host.lower()
-        policies = self.settings.host_policies
-        while host:
-            if host in policies:
-                return policies[host]
-            host = host.partition(".")[2]
-        return self.settings.default_host_policy
+        return self.settings.policy_for(host)
 
     def _gate(self, host: str) -> _HostGate:
         host = host.lower()
