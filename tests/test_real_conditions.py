@@ -203,3 +203,12 @@ def test_the_plan_line_and_durations() -> None:
 def test_no_test_reads_outside_the_checkout() -> None:
     for path in [*REPO.joinpath("tests").glob("*.py"), REPO / "README.md"]:
         assert "../" + "shared" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_progress_note_gives_the_time_left_and_the_pending_hosts() -> None:
+    urls = [f"https://slow.test/{i}" for i in range(120)] + [f"https://b.test/{i}" for i in range(3)]
+    urls += ["https://c.test/1", "https://d.test/1"]
+    stage = FetchStage(urls, lambda host: Pace(1, 1.0 if host == "slow.test" else 0.0), online=bool)
+    note = stage.note()
+    # Nothing measured yet: the politeness bound of slow.test (120 URLs, 1 s apart).
+    assert note == "≈ 2 min left · slow.test 120, b.test 3 +2 hosts"
