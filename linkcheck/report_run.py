@@ -14,7 +14,7 @@ from .extract.parallel import extract_sources
 from .formats import Format
 from .models import Status, Verdict
 from .report import ReportOptions, reporter_for
-from .run import archive_root, attach_copies, exit_code_for, project_root
+from .run import archive_root, attach_copies, exit_code_for, newest_pages, project_root
 from .state import State
 
 
@@ -75,10 +75,7 @@ def report_command(
 
         archive = Archive(archive_root(cwd, config))
         try:
-            for url in dead:
-                latest = archive.latest(url)
-                if latest is not None:
-                    snapshots[url] = str(archive.page_path(latest))
+            snapshots = newest_pages(archive, dead)
         finally:
             archive.close()
     report = attach_copies(report, snapshots, wayback)

@@ -22,6 +22,7 @@ from .report import ReportOptions, reporter_for
 from .state import State, StateError
 
 if TYPE_CHECKING:
+    from .archive import Archive
     from .archive.wayback import Lookups
     from .fetch import Fetcher
 
@@ -110,13 +111,20 @@ async def _archive_stage(
             failed = [o for o in outcomes if o.result in ("failed", "refused")]
             if failed:
                 warnings.append(f"archive: {len(failed)} of {len(alive)} pages not archived")
-        for url in dead:
-            latest = archive.latest(url)
-            if latest is not None:
-                snapshots[url] = str(archive.page_path(latest))
+        snapshots = newest_pages(archive, dead)
     finally:
         archive.close()
     return snapshots
+
+
+def newest_pages(archive: Archive, urls: Sequence[str]) -> dict[str, str]:
+    """The readable copy of each URL's newest good snapshot, where there is one."""
+    pages = {}
+    for url in urls:
+        latest = archive.latest(url)
+        if latest is not None:
+            pages[url] = str(archive.page_path(latest))
+    return pages
 
 
 def attach_copies(

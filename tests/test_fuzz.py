@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app
 from linkcheck.errors import ExitCode
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.simweb import SimulatedWeb, running
 
 runner = CliRunner()
 FUZZ = settings(
@@ -43,11 +43,8 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedWeb]:
         '[[route]]\nhost = "fuzz.test"\npath = "/r"\nstatus = 302\nbehaviour = "echo-location"\n',
         encoding="utf-8",
     )
-    server = SimulatedWeb(root).start(tmp_path_factory.mktemp("fuzz-ca"))
-    try:
+    with running(root, tmp_path_factory.mktemp("fuzz-ca")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def run_check(web: SimulatedWeb, folder: Path, *extra: str) -> int:

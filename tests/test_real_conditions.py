@@ -206,8 +206,8 @@ def test_no_test_reads_outside_the_checkout() -> None:
 
 
 def test_the_progress_note_gives_the_time_left_and_the_pending_hosts() -> None:
-    urls = [f"https://slow.test/{i}" for i in range(120)] + [f"https://b.test/{i}" for i in range(3)]
-    urls += ["https://c.test/1", "https://d.test/1"]
+    urls = [f"https://slow.test/{i}" for i in range(120)]
+    urls += [f"https://b.test/{i}" for i in range(3)] + ["https://c.test/1", "https://d.test/1"]
     stage = FetchStage(urls, lambda host: Pace(1, 1.0 if host == "slow.test" else 0.0), online=bool)
     note = stage.note()
     # Nothing measured yet: the politeness bound of slow.test (120 URLs, 1 s apart).

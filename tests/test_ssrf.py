@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.simweb import SimulatedWeb, running
 
 from .conftest import web_cli_args
 
@@ -30,11 +30,8 @@ def secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedWeb]:
         '[[route]]\nhost = "127.0.0.1"\npath = "/secret"\nbody = "instance credentials"\n',
         encoding="utf-8",
     )
-    web = SimulatedWeb(root).start(tmp_path_factory.mktemp("secret-ca"))
-    try:
+    with running(root, tmp_path_factory.mktemp("secret-ca")) as web:
         yield web
-    finally:
-        web.stop()
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +61,8 @@ def evil(tmp_path_factory: pytest.TempPathFactory, secret: SimulatedWeb) -> Iter
         f'<img src="http://localhost:{port}/secret"></body></html>',
         encoding="utf-8",
     )
-    web = SimulatedWeb(root).start(tmp_path_factory.mktemp("evil-ca"))
-    try:
+    with running(root, tmp_path_factory.mktemp("evil-ca")) as web:
         yield web
-    finally:
-        web.stop()
 
 
 @pytest.fixture
