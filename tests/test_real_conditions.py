@@ -212,3 +212,43 @@ def test_the_progress_note_gives_the_time_left_and_the_pending_hosts() -> None:
     note = stage.note()
     # Nothing measured yet: the politeness bound of slow.test (120 URLs, 1 s apart).
     assert note == "≈ 2 min left · slow.test 120, b.test 3 +2 hosts"
+
+
+def test_a_dead_domain_among_names_that_resolve_is_dead(tmp_path: Path) -> None:
+    """In a network namespace of the test's own, with its own DNS server on its loopback:
+    ten names resolve (to a test host's address in that namespace, where nothing listens),
+    one does not exist. DNS works in this run, so the missing domain is dead, and the run is
+    not taken for offline."""
+    if not _can_unshare() or subprocess.run(["unshare", "-n", "-m", "true"]).returncode:
+        pytest.skip("this machine cannot make network and mount namespaces (unshare -n -m)")
+    (tmp_path / ".git").mkdir()
+    live = [f"live{i}.test" for i in range(10)]
+    lines = [f"https://{host}/page" for host in live] + ["https://gone-for-good.test/page"]
+    (tmp_path / "post.md").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "resolv.conf").write_text("nameserver 127.0.0.1\n", encoding="utf-8")
+    linkcheck = Path(sys.executable).with_name("linkcheck")
+    server = REPO / "tests" / "helpers" / "dns_server.py"
+    # A public address, so the lookups count as evidence that DNS works (DESIGN.md §3); it
+    # exists only on this namespace's loopback, where nothing listens on it.
+    records = " ".join(f"{host}=1.2.3.4" for host in live)
+    script = (
+        "set -e; ip link set lo up; ip addr add 1.2.3.4/32 dev lo;"
+        " mount --bind resolv.conf /etc/resolv.conf;"
+        f" {sys.executable} {server} {records} >/dev/null 2>&1 & server=$!; sleep 0.5; set +e;"
+        f" {linkcheck} check post.md --format json --no-wayback --max-retries 0;"
+        " code=$?; kill $server; exit $code"
+    )
+    result = subprocess.run(
+        ["unshare", "-n", "-m", "sh", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,  # a bound for a broken run, not a measurement
+        check=False,
+    )
+    assert result.returncode == ExitCode.LINKS_FAILED, result.stderr
+    document = json.loads(result.stdout)
+    verdicts = {r["url"]: (r["status"], r["reason"]) for r in document["results"]}
+    assert verdicts["https://gone-for-good.test/page"] == ("dead", "dns-nxdomain")
+    assert {verdicts[f"https://{host}/page"][0] for host in live} == {"unknown"}
+    assert document["summary"]["offline"] is False
