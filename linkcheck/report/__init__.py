@@ -1,57 +1,10 @@
-"""Report formats: one class per format behind one protocol, selected from an enum.
-
-Every format lists results in file, line, column order (never completion order) and says
-the same things: what is dead, what moved and where to, what could not be verified and why.
-"""
+"""Report formats: one class per format behind one protocol (report/base.py), selected
+from an enum; each format's module is imported only when it is asked for."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
-from urllib.parse import urlsplit
-
-from ..checker import CheckReport, Result
 from ..formats import Format
-from ..models import Status
-
-PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    fail_on: tuple[Status, ...] = (Status.DEAD,)
-    verbose: bool = False
-    quiet: bool = False
-    color: bool = False
-
-
-class Reporter(Protocol):
-    def render(self, report: CheckReport, options: ReportOptions) -> str: ...
-
-
-def host_of(result: Result) -> str:
-    if result.target is None:
-        return (
-            "(local)" if result.verdict.reason.startswith(("file-", "page-")) else "(not checked)"
-        )
-    return urlsplit(result.target).hostname or "(unknown)"
-
-
-def summary_counts(report: CheckReport) -> Counter[Status]:
-    return Counter(result.verdict.status for result in report.results)
-
-
-def by_host(report: CheckReport) -> list[tuple[str, Counter[Status]]]:
-    hosts: dict[str, Counter[Status]] = {}
-    for result in report.results:
-        hosts.setdefault(host_of(result), Counter())[result.verdict.status] += 1
-    return sorted(hosts.items())
-
-
-def problems(report: CheckReport, statuses: Sequence[Status] = PROBLEMS) -> list[Result]:
-    return [r for r in report.results if r.verdict.status in statuses]
+from .base import Reporter, ReportOptions
 
 
 def reporter_for(fmt: Format) -> Reporter:
@@ -69,24 +22,4 @@ def reporter_for(fmt: Format) -> Reporter:
     return reporters[fmt]
 
 
-def copies(result: Result) -> list[str]:
-    """Where a dead link's content survives: our snapshot, the Wayback Machine's capture."""
-    found = []
-    if result.snapshot:
-        found.append(f"snapshot: {result.snapshot}")
-    if result.wayback:
-        found.append(f"Wayback: {result.wayback}")
-    return found
-
-
-def headline(report: CheckReport) -> str:
-    counts = summary_counts(report)
-    urls = len({r.target for r in report.results if r.target})
-    parts = [
-        f"{counts[s]} {s.value}"
-        for s in (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN, Status.ALIVE, Status.EXCLUDED)
-    ]
-    text = f"{len(report.results)} links ({urls} unique URLs): " + ", ".join(parts)
-    if report.offline:
-        text += ". Offline: the network is unreachable, so nothing was declared dead"
-    return text
+__all__ = ["ReportOptions", "Reporter", "reporter_for"]

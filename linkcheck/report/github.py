@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..checker import CheckReport
 from ..models import Status
-from . import ReportOptions, copies, headline, problems
+from .base import ReportOptions, copies, headline, problems
 
 
 def _escape_data(text: str) -> str:

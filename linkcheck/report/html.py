@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from ..checker import CheckReport
 from ..models import Status
-from . import ReportOptions, headline, host_of
+from .base import ReportOptions, headline, host_of
 
 _YEAR = re.compile(r"^(\d{4})-\d{1,2}-\d{1,2}-")
 CSP = (

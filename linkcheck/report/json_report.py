@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from ..checker import CheckReport, Result
 from ..models import Status
-from . import ReportOptions, by_host, summary_counts
+from .base import ReportOptions, by_host, summary_counts
 
 SCHEMA = "linkcheck.report/1"
 

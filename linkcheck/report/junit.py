@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 from ..checker import CheckReport
 from ..models import Status
-from . import ReportOptions, copies
+from .base import ReportOptions, copies
 
 
 class JUnitReporter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..checker import CheckReport, Result
 from ..models import Status
-from . import ReportOptions, headline, problems
+from .base import ReportOptions, headline, problems
 
 _SECTIONS = (
     (Status.DEAD, "Dead links", "Why"),

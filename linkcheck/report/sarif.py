@@ -7,7 +7,7 @@ import json
 from .. import __version__
 from ..checker import CheckReport
 from ..models import Status
-from . import ReportOptions, copies, problems
+from .base import ReportOptions, copies, problems
 
 _SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

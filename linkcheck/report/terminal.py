@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..checker import CheckReport
 from ..models import Status
-from . import PROBLEMS, ReportOptions, by_host, copies, headline
+from .base import PROBLEMS, ReportOptions, by_host, copies, headline
 
 STYLES = {
     Status.ALIVE: "green",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from ..classify import permanent_target
 from ..models import Exchange, Status, Verdict
-from . import Page, Rule, verdict
+from ..redirects import permanent_target
+from .base import Page, Rule, verdict
 
 API = "https://api.github.com"
 TOKEN_HOSTS = frozenset({"github.com", "api.github.com"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..models import Status, Verdict
-from . import Page, Rule, verdict
+from .base import Page, Rule, verdict
 
 
 def _csdn(page: Page) -> Verdict | None:

@@ -23,7 +23,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..models import Exchange, Status, Verdict
-from . import Page, Rule, verdict
+from .base import Page, Rule, verdict
 
 # (markers, status, reason, detail) — marker strings from hosts.md §1.2.
 _MESSAGES: tuple[tuple[tuple[str, ...], Status, str, str], ...] = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from ..models import Status, Verdict
-from . import Page, Rule, verdict
+from .base import Page, Rule, verdict
 
 _NOT_FOUND = (
     "你似乎来到了没有知识存在的荒原",

@@ -1,0 +1,43 @@
+"""What a redirect chain says about a link: where it should point now, and which kind of
+change that is (DESIGN.md §3: an http→https or trailing-slash hop is reported as such, so
+users can choose to accept it). Pure; shared by the generic classifier and the host rules.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from .models import Hop
+
+_PERMANENT = frozenset({301, 308})
+
+
+def _redirect_kind(source: str, target: str) -> str:
+    """How a permanent redirect changes the URL: users may choose to accept the first two."""
+    a, b = urlsplit(source), urlsplit(target)
+    if (a.scheme, b.scheme) == ("http", "https") and (a.netloc, a.path, a.query) == (
+        b.netloc,
+        b.path,
+        b.query,
+    ):
+        return "https-upgrade"
+    same_but_path = (a.scheme, a.netloc, a.query) == (b.scheme, b.netloc, b.query)
+    if same_but_path and a.path.rstrip("/") == b.path.rstrip("/"):
+        return "trailing-slash"
+    return "moved-permanently"
+
+
+def permanent_target(hops: tuple[Hop, ...]) -> tuple[str, str] | None:
+    """Where the link should point after its run of permanent redirects, and which kind
+    of change that is. A temporary redirect first means the link itself is fine."""
+    url, kinds = None, []
+    for hop in hops:
+        if hop.status not in _PERMANENT or not hop.location:
+            break
+        target = urljoin(hop.url, hop.location)
+        kinds.append(_redirect_kind(hop.url, target))
+        url = target
+    if url is None or url == hops[0].url:
+        return None
+    kind = kinds[0] if len(set(kinds)) == 1 else "moved-permanently"
+    return url, kind
