@@ -37,6 +37,18 @@ def _can_unshare() -> bool:
     return subprocess.run([unshare, "-n", "true"], check=False).returncode == 0
 
 
+def unshared(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`unshare ARGUMENTS` in cwd: a command in namespaces of its own, output captured."""
+    return subprocess.run(
+        ["unshare", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,  # a bound for a broken run, not a measurement
+        check=False,
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".git").mkdir()
@@ -54,14 +66,7 @@ def test_offline_with_hundreds_of_urls_ends_at_once_with_nothing_dead(tmp_path: 
     lines += [f"https://{HOSTS[i % len(HOSTS)]}/p/{i}" for i in range(400)]
     (tmp_path / "post.md").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
     linkcheck = Path(sys.executable).with_name("linkcheck")
-    result = subprocess.run(
-        ["unshare", "-n", str(linkcheck), "check", "post.md", "--format", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,  # a bound for a broken run, not a measurement
-        check=False,
-    )
+    result = unshared(["-n", str(linkcheck), "check", "post.md", "--format", "json"], tmp_path)
     assert result.returncode == ExitCode.COULD_NOT_CHECK, result.stderr
     document = json.loads(result.stdout)
     assert document["summary"]["offline"] is True
@@ -238,14 +243,7 @@ def test_a_dead_domain_among_names_that_resolve_is_dead(tmp_path: Path) -> None:
         f" {linkcheck} check post.md --format json --no-wayback --max-retries 0;"
         " code=$?; kill $server; exit $code"
     )
-    result = subprocess.run(
-        ["unshare", "-n", "-m", "sh", "-c", script],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,  # a bound for a broken run, not a measurement
-        check=False,
-    )
+    result = unshared(["-n", "-m", "sh", "-c", script], tmp_path)
     assert result.returncode == ExitCode.LINKS_FAILED, result.stderr
     document = json.loads(result.stdout)
     verdicts = {r["url"]: (r["status"], r["reason"]) for r in document["results"]}
