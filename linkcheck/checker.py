@@ -21,8 +21,8 @@ from .classify import classify
 from .config import Config
 from .extract.normalize import normalize
 from .local import check_local
-from .models import Exchange, Link, Scope, Status, Verdict
-from .schedule import OFFLINE_FAILURES, FetchStage, Pace, by_host, plan_line
+from .models import OFFLINE_FAILURES, Exchange, Link, Scope, Status, Verdict
+from .schedule import FetchStage, Pace, by_host, plan_line
 from .state import FLUSH_SECONDS, State, UrlHistory
 
 if TYPE_CHECKING:
@@ -141,12 +141,16 @@ async def check(
         to_fetch = _within_budget(to_fetch, config.budget, state, verdicts)
     offline = False
     if to_fetch:  # a warm cache needs no network, and no network stack to import
+        from .fetch import Fetcher, fetch_settings
+
         if deadline is None and config.max_time is not None:
             deadline = time.monotonic() + config.max_time
+        fetcher = Fetcher(fetch_settings(config))
         if notice is not None:
-            notice(_plan_line(to_fetch, len(targets), cached, config))
+            counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
+            notice(plan_line(len(targets), counts, cached, _pace_of(fetcher.settings)))
         offline = await _fetch_stage(
-            to_fetch, config, state, verdicts, progress, on_verdict, deadline
+            fetcher, to_fetch, config, state, verdicts, progress, on_verdict, deadline
         )
     return assemble(
         decided,
@@ -161,6 +165,7 @@ async def check(
 
 
 async def _fetch_stage(
+    fetcher: Fetcher,
     to_fetch: list[str],
     config: Config,
     state: State | None,
@@ -170,9 +175,6 @@ async def _fetch_stage(
     deadline: float | None,
 ) -> bool:
     """Fetch and judge to_fetch into verdicts; True when the run turned out offline."""
-    from .fetch import Fetcher, fetch_settings
-
-    fetcher = Fetcher(fetch_settings(config))
     stage = FetchStage(
         to_fetch,
         _pace_of(fetcher.settings),
@@ -219,13 +221,6 @@ def _pace_of(settings: FetchSettings) -> Callable[[str], Pace]:
         return Pace(policy.concurrency, policy.interval)
 
     return pace_of
-
-
-def _plan_line(to_fetch: list[str], unique: int, cached: int, config: Config) -> str:
-    from .fetch import fetch_settings
-
-    counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
-    return plan_line(unique, counts, cached, _pace_of(fetch_settings(config)))
 
 
 async def _flush_every(state: State) -> None:

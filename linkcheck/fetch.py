@@ -38,7 +38,7 @@ from tenacity import (
 from . import __version__
 from .addresses import url_problem
 from .extract.normalize import redirect_target
-from .models import Exchange, Hop
+from .models import OFFLINE_FAILURES, Exchange, Hop
 
 if TYPE_CHECKING:
     from .config import Config
@@ -58,9 +58,7 @@ DEFAULT_USER_AGENT = (
 )
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Failures before anything reached the host: they cost the host no politeness interval.
-_NEVER_REACHED = frozenset(
-    {"dns-nxdomain", "dns-failure", "network-unreachable", "private-address"}
-)
+_NEVER_REACHED = OFFLINE_FAILURES | {"private-address"}
 # What a request can raise that is about the URL or the network, never about our code:
 # httpx refuses some URLs only when it builds the request (InvalidURL, IDNA's UnicodeError).
 _FETCH_ERRORS = (
@@ -313,10 +311,11 @@ class Fetcher:
         """One request straight to the host's transport, its body not read yet. Not through
         httpx.Client: the client prepares the next request of every redirect it sees, and
         raises there on a hostile Location (an invalid IDNA name) before we see the answer."""
+        parsed = httpx.URL(url)
         request = httpx.Request(
             method,
-            url,
-            headers={**self._headers, **self._request_headers(url), **(headers or {})},
+            parsed,
+            headers={**self._headers, **self._request_headers(parsed), **(headers or {})},
             data=data,
             extensions={"timeout": self._timeouts},
         )
@@ -582,12 +581,11 @@ class Fetcher:
             return f"no complete answer within {settings.timeout:g} s (--timeout)"
         return None
 
-    def _request_headers(self, url: str) -> dict[str, str]:
+    def _request_headers(self, parsed: httpx.URL) -> dict[str, str]:
         """Per-host headers; the GitHub token goes to GitHub's own hosts over HTTPS and
         nowhere else, checked again on every hop of a redirect chain."""
         from .rules.github import TOKEN_HOSTS
 
-        parsed = httpx.URL(url)
         host = parsed.raw_host.decode("ascii")
         # Host given here, so httpx never decodes the name: its IDNA 2008 check refuses
         # real registered names such as xn--ls8h.la, and raised instead of answering.

@@ -59,6 +59,11 @@ class Target:
     wrapped_in: str | None = None  # the redirector URL it was unwrapped from, if any
 
 
+# Exchange.error kinds that say "we could not reach the network at all". A refused
+# connection or a timeout means something is out there, so they never make a run offline.
+OFFLINE_FAILURES = frozenset({"dns-nxdomain", "dns-failure", "network-unreachable"})
+
+
 class Status(StrEnum):
     """The verdict on one URL. Closed: reports, cache and history rely on these five."""
 

@@ -24,11 +24,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .models import Exchange
+from .models import OFFLINE_FAILURES, Exchange
 
-# Failures that say "we could not reach the network at all". A refused connection or a
-# timeout means something is out there, so they never make a run offline.
-OFFLINE_FAILURES = frozenset({"dns-nxdomain", "dns-failure", "network-unreachable"})
 OFFLINE_AFTER_HOSTS = 8
 
 

@@ -77,17 +77,22 @@ class Lookups:
         """Wait for the lookups offered, until the deadline; what is left is not asked."""
         if self._worker is not None:
             self._queue.put_nowait(None)
-            timeout = None if self._deadline is None else max(0.0, self._deadline - _now())
-            done, _ = await asyncio.wait([self._worker], timeout=timeout)
+            left = self._time_left()
+            done, _ = await asyncio.wait([self._worker], timeout=left)
             if not done:
                 self._worker.cancel()
                 self.warning = self.warning or "Wayback lookups stopped at --max-time"
             await asyncio.gather(self._worker, return_exceptions=True)
         return self.found
 
+    def _time_left(self) -> float | None:
+        """Seconds before the deadline (never below 0), or None without one."""
+        return None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+
     async def _work(self) -> None:
         while (url := await self._queue.get()) is not None:
-            if self.warning is not None or (self._deadline is not None and _now() > self._deadline):
+            left = self._time_left()
+            if self.warning is not None or (left is not None and left <= 0):
                 continue  # drained, not asked
             lookup = await newest_capture(self._fetcher, url)
             self.found[url] = lookup
@@ -97,10 +102,6 @@ class Lookups:
                     f"the Wayback Machine did not answer {BREAKER_FAILURES} lookups in a row; "
                     "not asked again this run"
                 )
-
-
-def _now() -> float:
-    return time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ async def save_all(
     BREAKER_FAILURES errors in a row or the deadline; one line saying how it went."""
     done = failures = 0
     for tried, url in enumerate(urls, 1):
-        if deadline is not None and _now() > deadline:
+        if deadline is not None and time.monotonic() > deadline:
             return f"Save Page Now: {done} of {len(urls)} pages archived; stopped at --max-time"
         saved = await save_page_now(fetcher, url, keys)
         done += saved.status == "archived"
