@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .models import Link, LinkKind, Scope, Target
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["Link", "LinkKind", "Scope", "Target", "__version__", "extract_links"]
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 
 def write_in_pieces(stream: TextIO, text: str, piece: int = 1 << 16) -> None:
@@ -14,15 +17,33 @@ def write_in_pieces(stream: TextIO, text: str, piece: int = 1 << 16) -> None:
         stream.write(text[start : start + piece])
 
 
-def write_atomically(path: Path, text: str) -> None:
+@contextmanager
+def replacing(path: Path, *, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A stream whose bytes become path's content in one rename once the block ends well
+    (written to a temporary file beside it and fsynced first), or vanish if it does not."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            write_in_pieces(stream, text)
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode & 0o7777)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: Path, text: str) -> None:
+    with replacing(path) as stream:
+        wrapper = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        write_in_pieces(wrapper, text)
+        wrapper.flush()
+        wrapper.detach()  # the stream stays open for replacing() to fsync
+
+
+def write_bytes_atomically(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    with replacing(path, mode=mode) as stream:
+        stream.write(data)

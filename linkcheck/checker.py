@@ -141,7 +141,8 @@ async def check(
         to_fetch = _within_budget(to_fetch, config.budget, state, verdicts)
     offline = False
     if to_fetch:  # a warm cache needs no network, and no network stack to import
-        from .fetch import Fetcher, fetch_settings
+        from .fetch import Fetcher
+        from .settings import fetch_settings
 
         if deadline is None and config.max_time is not None:
             deadline = time.monotonic() + config.max_time

@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
 from .errors import ExitCode, LinkcheckError
 from .formats import Format
+from .version import __version__
 
 app = typer.Typer(
     name="linkcheck",

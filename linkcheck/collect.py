@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from .decode import DecodeError, decode
 from .errors import InputError
+from .paths import project_root
 
 DEFAULT_SUFFIXES: tuple[str, ...] = (".md", ".markdown", ".mdx", ".html", ".htm")
 # Never blog sources: version control, dependencies, generated sites, our own state.
@@ -109,18 +110,11 @@ def _ancestors(directory: Path, root: Path) -> list[Path]:
     return list(reversed(chain))
 
 
-def _repo_root(directory: Path) -> Path:
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return directory
-
-
 def _walk(
     top: Path, suffixes: tuple[str, ...], ignore: _GitIgnore | None, warn: Callable[[str], None]
 ) -> Iterator[Path]:
     top = top.resolve()
-    root = _repo_root(top)
+    root = project_root(top)
 
     def ignored(path: Path, *, is_dir: bool) -> bool:
         return ignore is not None and ignore.ignored(path, is_dir=is_dir, repo_root=root, top=top)

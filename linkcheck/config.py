@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .models import Status
+from .paths import repo_root
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -206,12 +207,14 @@ def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
 
 
 def find_config_file(start: Path) -> Path | None:
+    """The nearest config file at or above start, looking no higher than the repository."""
+    top = repo_root(start)
     for directory in (start, *start.parents):
         for name in ("linkcheck.toml", "pyproject.toml"):
             candidate = directory / name
             if candidate.is_file() and (name == "linkcheck.toml" or _has_tool_table(candidate)):
                 return candidate
-        if (directory / ".git").exists():
+        if directory == top:
             return None
     return None
 

@@ -15,15 +15,12 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import random
 import ssl
-import time
-import zlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import httpcore
@@ -35,13 +32,11 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from . import __version__
 from .addresses import url_problem
-from .extract.normalize import redirect_target
+from .bodies import BoundedBody
 from .models import OFFLINE_FAILURES, Exchange, Hop
-
-if TYPE_CHECKING:
-    from .config import Config
+from .politeness import Breaker, HostGate, HostPolicy, nearest_policy, parse_retry_after
+from .redirects import REDIRECT_STATUSES, RedirectChain
 from .routing import (
     ConnectTo,
     DnsFailure,
@@ -49,13 +44,8 @@ from .routing import (
     NetworkUnreachable,
     RoutedConnectError,
     RoutingBackend,
-    tls_context,
 )
 
-DEFAULT_USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    f"Chrome/126.0 Safari/537.36 linkcheck/{__version__}"
-)
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Failures before anything reached the host: they cost the host no politeness interval.
 _NEVER_REACHED = OFFLINE_FAILURES | {"private-address"}
@@ -69,55 +59,57 @@ _FETCH_ERRORS = (
     TimeoutError,
     UnicodeError,
 )
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def _same_url(url: str) -> str:
+    return url
+
+
+def _no_opinion(exchange: Exchange) -> None:
+    return None
+
+
+def _no_headers(host: str, secure: bool) -> Mapping[str, str]:
+    return {}
 
 
 @dataclass(frozen=True)
-class HostPolicy:
-    concurrency: int = 8
-    interval: float = 0.0  # seconds between the starts of two requests to the host
-    headers: tuple[tuple[str, str], ...] = ()
+class HostHooks:
+    """What host rules tell the fetcher, passed in by whoever builds it (settings.py), so
+    the fetcher itself knows no host: the URL to request instead, whether an answer is the
+    host refusing us, how long a rate-limited host asks us to wait, and extra headers
+    (credentials) for a host reached over HTTPS (secure) or not."""
 
-
-# Polite defaults for the hosts a Chinese blog cites most (README "Politeness").
-DEFAULT_HOST_POLICIES: Mapping[str, HostPolicy] = {
-    "mp.weixin.qq.com": HostPolicy(concurrency=2, interval=0.5),
-    "zhihu.com": HostPolicy(concurrency=2, interval=0.5),
-    "github.com": HostPolicy(concurrency=4, interval=0.1),
-    # The Wayback Machine rate-limits hard (archive.md §3.1, §3.4): a lookup or a save at a time.
-    "web.archive.org": HostPolicy(concurrency=1, interval=1.0),
-}
+    rewrite: Callable[[str], str] = _same_url
+    blocking: Callable[[Exchange], bool | None] = _no_opinion
+    retry_after: Callable[[Exchange], float | None] = _no_opinion
+    extra_headers: Callable[[str, bool], Mapping[str, str]] = _no_headers
 
 
 @dataclass(frozen=True)
 class FetchSettings:
-    timeout: float = 20.0  # whole attempt, connect to last byte read
-    connect_timeout: float = 10.0
-    max_redirects: int = 10
-    max_retries: int = 2
-    retry_backoff: float = 1.0  # first backoff; doubles, with jitter
+    """Built from the run's Config by settings.fetch_settings (every default lives there)."""
+
+    timeout: float  # whole attempt, connect to last byte read
+    connect_timeout: float
+    max_redirects: int
+    max_retries: int
+    retry_backoff: float  # first backoff; doubles, with jitter
+    max_concurrency: int
+    user_agent: str
+    headers: tuple[tuple[str, str], ...]
+    host_policies: Mapping[str, HostPolicy]
+    default_host_policy: HostPolicy
+    connect_to: tuple[ConnectTo, ...]
+    ssl_context: ssl.SSLContext | None
+    include_private: bool  # may connect to loopback and private addresses
+    hooks: HostHooks = HostHooks()
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # cut from every error text
     max_retry_after: float = 60.0
-    body_limit: int = 64 * 1024
-    max_concurrency: int = 32
-    user_agent: str = DEFAULT_USER_AGENT
-    headers: tuple[tuple[str, str], ...] = ()
-    host_policies: Mapping[str, HostPolicy] = field(
-        default_factory=lambda: dict(DEFAULT_HOST_POLICIES)
-    )
-    default_host_policy: HostPolicy = HostPolicy()
-    connect_to: tuple[ConnectTo, ...] = ()
-    ssl_context: ssl.SSLContext | None = None
-    github_token: str | None = field(default=None, repr=False)  # never printed
-    include_private: bool = False  # may connect to loopback and private addresses
+    body_limit: int = 64 * 1024  # what the classifier reads of a page
 
     def policy_for(self, host: str) -> HostPolicy:
-        """The host's own policy, else its nearest parent domain's, else the default."""
-        host = host.lower()
-        while host:
-            if host in self.host_policies:
-                return self.host_policies[host]
-            host = host.partition(".")[2]
-        return self.default_host_policy
+        return nearest_policy(host, self.host_policies, self.default_host_policy)
 
 
 class _Retryable(Exception):
@@ -127,46 +119,6 @@ class _Retryable(Exception):
         super().__init__(exchange.error or f"HTTP {exchange.final_status}")
         self.exchange = exchange
         self.retry_after = retry_after
-
-
-class _HostGate:
-    def __init__(self, policy: HostPolicy) -> None:
-        self._slots = asyncio.Semaphore(max(1, policy.concurrency))
-        self._interval = policy.interval
-        self._next_start = 0.0
-        self._lock = asyncio.Lock()
-
-    def defer(self, seconds: float) -> None:
-        self._next_start = max(self._next_start, time.monotonic() + seconds)
-
-    def refund(self) -> None:
-        """The request never reached the host (no name, no network): politeness owes it
-        nothing, so the next one need not wait the interval."""
-        self._next_start = min(self._next_start, time.monotonic())
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        async with self._slots:
-            async with self._lock:
-                wait = self._next_start - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._next_start = time.monotonic() + self._interval
-            yield
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _error_kind(error: BaseException) -> tuple[str, bool]:
@@ -217,48 +169,14 @@ def _disconnected(error: BaseException) -> bool:
     return "disconnected" in str(error).lower()
 
 
-def _decoder(encoding: str) -> zlib._Decompress | None:
-    encoding = encoding.strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    return None
-
-
 async def _read_body(response: httpx.Response, limit: int) -> bytes:
     """At most limit decoded bytes; decompression is bounded too (gzip bombs)."""
-    decoder = _decoder(response.headers.get("content-encoding", ""))
-    out = bytearray()
+    body = BoundedBody(response.headers.get("content-encoding", ""), limit)
     async for chunk in response.aiter_raw():
-        room = limit - len(out)
-        if decoder is None:
-            out += chunk[:room]
-        else:
-            try:
-                out += decoder.decompress(chunk, room)
-            except zlib.error:
-                break  # a broken encoding: classify on what we have
-        if len(out) >= limit:
+        body.feed(chunk)
+        if body.full:
             break
-    return bytes(out)
-
-
-class Breaker:
-    """Stop asking a host that keeps answering with its rate-limit page: after LIMIT such
-    responses in a row, requests to it end at once with the error "host-blocking"."""
-
-    LIMIT = 5
-
-    def __init__(self) -> None:
-        self._streaks: dict[str, int] = {}
-
-    def note(self, host: str, blocking: bool) -> None:
-        host = host.lower()
-        self._streaks[host] = self._streaks.get(host, 0) + 1 if blocking else 0
-
-    def open(self, host: str) -> bool:
-        return self._streaks.get(host.lower(), 0) >= self.LIMIT
+    return body.bytes()
 
 
 class Fetcher:
@@ -267,7 +185,7 @@ class Fetcher:
     def __init__(self, settings: FetchSettings) -> None:
         self.settings = settings
         self.evidence = NetworkEvidence()
-        self._gates: dict[str, _HostGate] = {}
+        self._gates: dict[str, HostGate] = {}
         self.breaker = Breaker()
         self._transports: dict[str, httpx.AsyncHTTPTransport] = {}
         self._timeouts = httpx.Timeout(settings.timeout, connect=settings.connect_timeout).as_dict()
@@ -335,57 +253,45 @@ class Fetcher:
     def policy_for(self, host: str) -> HostPolicy:
         return self.settings.policy_for(host)
 
-    def _gate(self, host: str) -> _HostGate:
+    def _gate(self, host: str) -> HostGate:
         host = host.lower()
         if host not in self._gates:
-            self._gates[host] = _HostGate(self.policy_for(host))
+            self._gates[host] = HostGate(self.policy_for(host))
         return self._gates[host]
 
     async def fetch(self, url: str) -> Exchange:
         """Follow the redirect chain from url, retrying each hop as the policy says."""
-        from . import rules
-
         hops: list[Hop] = []
-        current = rules.rewrite(url, github_token=self.settings.github_token)
-        seen = {current}
+        chain = RedirectChain(self.settings.hooks.rewrite(url), self.settings.max_redirects)
         attempts = 0
         while True:
-            problem = url_problem(current)
+            problem = url_problem(chain.current)
             if problem is not None:  # hostile or mistyped: data, never an exception
                 return Exchange(
                     url,
                     tuple(hops),
                     error="invalid-redirect" if hops else "invalid-url",
-                    error_detail=f"to {current}: {problem}" if hops else problem,
+                    error_detail=f"to {chain.current}: {problem}" if hops else problem,
                     attempts=attempts,
                 )
-            exchange = await self._fetch_hop(current, first=not hops)
+            exchange = await self._fetch_hop(chain.current, first=not hops)
             attempts += exchange.attempts
             hops.extend(exchange.hops)
-            redirected = exchange.error is None and exchange.final_status in _REDIRECT_STATUSES
+            redirected = exchange.error is None and exchange.final_status in REDIRECT_STATUSES
             location = exchange.hops[-1].location if redirected else None
             if not location:
                 return replace(exchange, url=url, hops=tuple(hops), attempts=attempts)
-            current = redirect_target(current, location)
-            if current in seen:
+            stop = chain.follow(location)
+            if stop is not None:
+                error, detail = stop
                 return Exchange(
                     url,
                     tuple(hops),
                     exchange.headers,
-                    error="redirect-loop",
-                    error_detail=f"back to {current}",
+                    error=error,
+                    error_detail=detail,
                     attempts=attempts,
                 )
-            if len(hops) > self.settings.max_redirects:
-                return Exchange(
-                    url,
-                    tuple(hops),
-                    exchange.headers,
-                    error="too-many-redirects",
-                    error_detail=f"more than {self.settings.max_redirects}",
-                    attempts=attempts,
-                )
-            seen.add(current)
 
     async def _fetch_hop(self, url: str, *, first: bool) -> Exchange:
         settings = self.settings
@@ -458,13 +364,12 @@ class Fetcher:
             if retry_after is not None:
                 gate.defer(min(retry_after, self.settings.max_retry_after))
             raise _Retryable(exchange, retry_after)
-        from . import rules
-
+        hooks = self.settings.hooks
         # Noted while we still hold the host's slot, so the next request sees it.
-        blocking = True if response.status_code == 429 else rules.blocking(exchange)
+        blocking = True if response.status_code == 429 else hooks.blocking(exchange)
         if blocking is not None:
             self.breaker.note(host, blocking)
-        wait = rules.retry_after(exchange)  # e.g. GitHub's 403 rate limit
+        wait = hooks.retry_after(exchange)  # e.g. GitHub's 403 rate limit
         if wait is not None and wait <= self.settings.max_retry_after:
             gate.defer(wait)
             raise _Retryable(exchange, wait)
@@ -569,8 +474,9 @@ class Fetcher:
         go to reports, the state database and WARCs."""
         text = (str(error) or self._timeout_text(error) or type(error).__name__).splitlines()[0]
         text = text[:300]
-        token = self.settings.github_token
-        return text.replace(token, "[redacted]") if token else text
+        for secret in self.settings.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
 
     def _timeout_text(self, error: BaseException) -> str | None:
         """What a message-less timeout means, in words (asyncio's deadline has no text)."""
@@ -582,20 +488,14 @@ class Fetcher:
         return None
 
     def _request_headers(self, parsed: httpx.URL) -> dict[str, str]:
-        """Per-host headers; the GitHub token goes to GitHub's own hosts over HTTPS and
-        nowhere else, checked again on every hop of a redirect chain."""
-        from .rules.github import TOKEN_HOSTS
-
+        """Per-host headers, and the hooks' (credentials go to their own hosts over HTTPS
+        and nowhere else: asked again on every hop of a redirect chain)."""
         host = parsed.raw_host.decode("ascii")
         # Host given here, so httpx never decodes the name: its IDNA 2008 check refuses
         # real registered names such as xn--ls8h.la, and raised instead of answering.
         headers = {"Host": parsed.netloc.decode("ascii")}
         headers.update(self.policy_for(host).headers)
-        secure = parsed.scheme == "https"
-        if secure and host.lower() in TOKEN_HOSTS and self.settings.github_token:
-            headers["Authorization"] = f"Bearer {self.settings.github_token}"
-        if host.lower() == "api.github.com":
-            headers["Accept"] = "application/vnd.github+json"
+        headers.update(self.settings.hooks.extra_headers(host.lower(), parsed.scheme == "https"))
         return headers
 
 
@@ -633,37 +533,3 @@ class DownloadError(Exception):
         super().__init__(f"{kind}: {detail}")
         self.kind = kind
         self.retryable = retryable
-
-
-def fetch_settings(config: Config) -> FetchSettings:
-    """The fetcher's settings from the run's configuration."""
-    policies = dict(DEFAULT_HOST_POLICIES)
-    default = HostPolicy(concurrency=config.host_concurrency)
-    for host, host_config in config.hosts.items():
-        base = policies.get(host, default)
-        policies[host] = HostPolicy(
-            concurrency=host_config.concurrency or base.concurrency,
-            interval=host_config.interval if host_config.interval is not None else base.interval,
-            headers=host_config.headers or base.headers,
-        )
-    settings = FetchSettings(
-        timeout=config.timeout,
-        connect_timeout=min(config.timeout, 10.0),
-        max_redirects=config.max_redirects,
-        max_retries=config.max_retries,
-        retry_backoff=config.retry_backoff,
-        max_concurrency=config.max_concurrency,
-        headers=config.header,
-        host_policies=policies,
-        default_host_policy=default,
-        connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
-        ssl_context=tls_context(config.cacert) if config.cacert else None,
-        github_token=config.github_token,
-        include_private=config.include_private,
-    )
-    if config.user_agent:
-        settings = replace(settings, user_agent=config.user_agent)
-    return settings
-
-
-__all__ = ["DEFAULT_HOST_POLICIES", "FetchSettings", "Fetcher", "HostPolicy", "parse_retry_after"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from .atomic import write_bytes_atomically
 from .checker import Progress, Result
 from .collect import DEFAULT_SUFFIXES, STDIN, collect
 from .config import Config
@@ -50,27 +51,8 @@ def fix(
             continue
         path = Path(source.path)
         bom = byte_order_mark(path.read_bytes())
-        _write_back(path, bom + fixed.encode(source.encoding))
+        write_bytes_atomically(path, bom + fixed.encode(source.encoding), mode=path.stat().st_mode)
         output.append(f"fixed {len(edits)} link{'s' if len(edits) != 1 else ''} in {source.path}\n")
     if not changed:
         output.append("nothing to fix\n")
     return "".join(output), collected.warnings
-
-
-def _write_back(path: Path, data: bytes) -> None:
-    """Atomically, keeping the file's permissions."""
-    import os
-    import tempfile
-
-    mode = path.stat().st_mode
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
+from .extract.normalize import redirect_target
 from .models import Hop
 
 _PERMANENT = frozenset({301, 308})
@@ -41,3 +42,28 @@ def permanent_target(hops: tuple[Hop, ...]) -> tuple[str, str] | None:
         return None
     kind = kinds[0] if len(set(kinds)) == 1 else "moved-permanently"
     return url, kind
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class RedirectChain:
+    """Following one chain by hand, as the checker and the archiver both do: where the
+    next hop goes, and when to stop (a loop, or more than max_redirects)."""
+
+    def __init__(self, url: str, max_redirects: int) -> None:
+        self.current = url
+        self._seen = {url}
+        self._followed = 0
+        self._max = max_redirects
+
+    def follow(self, location: str) -> tuple[str, str] | None:
+        """Move to where location leads; (error, detail) when the chain must stop there."""
+        self.current = redirect_target(self.current, location)
+        self._followed += 1
+        if self.current in self._seen:
+            return "redirect-loop", f"back to {self.current}"
+        if self._followed > self._max:
+            return "too-many-redirects", f"more than {self._max}"
+        self._seen.add(self.current)
+        return None

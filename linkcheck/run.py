@@ -189,13 +189,12 @@ class _WaybackStage:
 
     def _lookups_now(self) -> Lookups:
         from .archive.wayback import LOOKUP_TIMEOUT, Lookups
-        from .fetch import Fetcher, fetch_settings
+        from .fetch import Fetcher
+        from .settings import fetch_settings, with_limits
 
         if self._lookups is None:
             settings = fetch_settings(self._config)
-            self._fetcher = Fetcher(
-                replace(settings, max_retries=0, timeout=min(settings.timeout, LOOKUP_TIMEOUT))
-            )
+            self._fetcher = Fetcher(with_limits(settings, max_retries=0, timeout=LOOKUP_TIMEOUT))
             self._lookups = Lookups(self._fetcher, deadline=self._deadline)
         return self._lookups
 

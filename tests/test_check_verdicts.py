@@ -113,7 +113,8 @@ def test_an_answer_that_is_not_http_says_so(simweb: SimulatedWeb) -> None:
 def test_endless_bodies_and_gzip_bombs_are_read_to_the_limit_only(
     simweb: SimulatedWeb, path: str
 ) -> None:
-    from linkcheck.fetch import Fetcher, fetch_settings
+    from linkcheck.fetch import Fetcher
+    from linkcheck.settings import fetch_settings
 
     async def fetch() -> int:
         fetcher = Fetcher(fetch_settings(web_config(simweb)))

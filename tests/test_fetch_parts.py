@@ -11,7 +11,7 @@ from linkcheck.checker import check
 from linkcheck.config import HostConfig
 from linkcheck.errors import ConfigError
 from linkcheck.extract.markdown import extract_markdown
-from linkcheck.fetch import parse_retry_after
+from linkcheck.politeness import parse_retry_after
 from linkcheck.routing import ConnectTo
 from linkcheck.simweb import SimulatedWeb
 

@@ -27,7 +27,8 @@ async def archive_urls(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Outcome]:
     """Snapshot each URL unless it was archived within max_age seconds."""
-    from ..fetch import Fetcher, fetch_settings
+    from ..fetch import Fetcher
+    from ..settings import fetch_settings
 
     settings = fetch_settings(config)
     fetcher = Fetcher(settings)

@@ -14,17 +14,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..bodies import decode_body
 from ..classify import classify
 from ..decode import decode_page
-from ..extract.normalize import redirect_target
 from ..fetch import Download, DownloadError, Fetcher
 from ..models import Exchange, Hop, Status, Verdict
+from ..redirects import REDIRECT_STATUSES, RedirectChain
 
 PAGE_LIMIT = 32 * 1024 * 1024
 ASSET_LIMIT = 16 * 1024 * 1024
@@ -94,21 +94,6 @@ def sniff_image(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def decode_body(raw: bytes, content_encoding: str, limit: int) -> bytes:
-    """The entity body decoded, at most limit bytes (a gzip bomb costs no more)."""
-    encoding = content_encoding.strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        decoder = zlib.decompressobj()
-    else:
-        return raw[:limit]
-    try:
-        return decoder.decompress(raw, limit)
-    except zlib.error:
-        return b""
-
-
 def image_urls(html: str, base_url: str) -> list[str]:
     """Every image the page shows, resolved, in order, without duplicates."""
     from selectolax.lexbor import LexborHTMLParser
@@ -155,21 +140,21 @@ async def capture(
     raw = staging / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     hops: list[Recorded] = []
-    current = url
+    chain = RedirectChain(url, max_redirects)
     try:
         while True:
             recorded = await _record(
-                fetcher, current, raw, f"page-{len(hops)}", PAGE_LIMIT, timeout
+                fetcher, chain.current, raw, f"page-{len(hops)}", PAGE_LIMIT, timeout
             )
             hops.append(recorded)
             location = recorded.download.header("location") or ""
-            if recorded.download.status not in (301, 302, 303, 307, 308) or not location:
+            if recorded.download.status not in REDIRECT_STATUSES or not location:
                 break
-            if len(hops) > max_redirects:
-                raise CaptureError(f"{url}: more than {max_redirects} redirects")
-            current = redirect_target(current, location)
+            stop = chain.follow(location)
+            if stop is not None:
+                raise CaptureError(f"{url}: {stop[0]} ({stop[1]})")
     except DownloadError as error:
-        raise CaptureError(f"{current}: {error}") from error
+        raise CaptureError(f"{chain.current}: {error}") from error
     final = hops[-1].download
     body = decode_body(
         hops[-1].body.read_bytes(), final.header("content-encoding") or "", PAGE_LIMIT

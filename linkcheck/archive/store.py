@@ -25,14 +25,17 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from .. import __version__
+from selectolax.lexbor import LexborHTMLParser
+
+from ..atomic import replacing
 from ..errors import LinkcheckError
 from ..models import Status
-from ..sqlite import open_wal
+from ..sqlite import open_wal, transaction
+from ..version import __version__
 from .capture import Asset, Capture
 from .readable import Banner, UnsafeCopy, content_text, readable_copy, title_of
 from .warc import write_warc
@@ -215,10 +218,8 @@ class Archive:
                 f"{verdict.status.value} ({verdict.reason}): an error page is never a snapshot",
             )
         now = capture.captured_at
-        snapshot_id = new_snapshot_id(now)
         page = capture.html or ""
-        text = content_text(page) if page else ""
-        fp = fingerprint(text, [asset.sha256 for asset in capture.assets])
+        fp = fingerprint(content_text(page) if page else "", [a.sha256 for a in capture.assets])
         previous = self.latest(capture.requested_url)  # the newest *good* snapshot
         if previous is not None and previous.content_fp == fp:
             self._db.execute(
@@ -226,29 +227,52 @@ class Archive:
                 (capture.requested_url, now.isoformat(), previous.id),
             )
             return Outcome(capture.requested_url, "unchanged", previous)
-        local_images = {asset.url: f"assets/{_asset_name(asset)}" for asset in capture.assets}
-        title = ""
-        if page:
-            from selectolax.lexbor import LexborHTMLParser
-
-            title = title_of(LexborHTMLParser(page))
-        final = capture.final.download
-        banner = Banner(
-            title,
-            capture.requested_url,
-            now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            final.status,
-            snapshot_id,
-        )
+        snapshot_id = new_snapshot_id(now)
+        title = title_of(LexborHTMLParser(page)) if page else ""
         try:  # made first: a page that cannot be made inert leaves nothing behind
-            html_text = (
-                readable_copy(page, final.url, local_images, banner)
-                if page
-                else ("<!doctype html><meta charset='utf-8'><p>Not an HTML page; see the WARC.</p>")
-            )
+            html_text = self._readable(capture, snapshot_id, title)
         except UnsafeCopy as error:
             return Outcome(capture.requested_url, "refused", None, str(error))
         folder = staging / "snapshot"
+        snapshot = self._write_folder(folder, capture, snapshot_id, html_text, user_agent)
+        snapshot = replace(snapshot, title=title or None, content_fp=fp)
+        (folder / "meta.json").write_text(
+            json.dumps(asdict(snapshot), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        for path in folder.rglob("*"):
+            if path.is_file():
+                _fsync_file(path)
+        _fsync_dir(folder / "assets")
+        _fsync_dir(folder)
+        target = self._inside(self.root / snapshot.folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, target)
+        _fsync_dir(target.parent)
+        self._insert(snapshot, capture)
+        return Outcome(capture.requested_url, "archived", snapshot)
+
+    @staticmethod
+    def _readable(capture: Capture, snapshot_id: str, title: str) -> str:
+        """The inert page.html; raises UnsafeCopy when the page cannot be made so."""
+        final = capture.final.download
+        if not capture.html:
+            return "<!doctype html><meta charset='utf-8'><p>Not an HTML page; see the WARC.</p>"
+        local_images = {asset.url: f"assets/{_asset_name(asset)}" for asset in capture.assets}
+        banner = Banner(
+            title,
+            capture.requested_url,
+            capture.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            final.status,
+            snapshot_id,
+        )
+        return readable_copy(capture.html, final.url, local_images, banner)
+
+    def _write_folder(
+        self, folder: Path, capture: Capture, snapshot_id: str, html_text: str, user_agent: str
+    ) -> Snapshot:
+        """The snapshot's files in staging: WARC, images, page.html; its index row."""
+        now = capture.captured_at
+        final = capture.final.download
         (folder / "assets").mkdir(parents=True)
         warc_name = f"linkcheck-{snapshot_id}.warc.gz"
         write_warc(folder / warc_name, capture, user_agent)
@@ -259,21 +283,20 @@ class Archive:
             self._store_blob(asset.data, asset.sha256)
             self._link(self._blob_path(asset.sha256), target)
         (folder / "page.html").write_text(html_text, encoding="utf-8")
-        relative = f"snapshots/{now:%Y}/{now:%m}/{snapshot_id}"
         content_type = next(
             (v for k, v in final.response_headers if k.lower() == "content-type"), None
         )
-        snapshot = Snapshot(
+        return Snapshot(
             id=snapshot_id,
             url=capture.requested_url,
             final_url=final.url,
             captured_at=now.isoformat(timespec="seconds"),
             http_status=final.status,
             content_type=content_type,
-            title=title or None,
+            title=None,
             payload_sha256=hashlib.sha256(capture.final.body.read_bytes()).hexdigest(),
-            content_fp=fp,
-            folder=relative,
+            content_fp="",
+            folder=f"snapshots/{now:%Y}/{now:%m}/{snapshot_id}",
             warc_file=warc_name,
             html_file="page.html",
             bytes_total=sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()),
@@ -282,24 +305,9 @@ class Archive:
             source="live",
             tool_version=__version__,
         )
-        (folder / "meta.json").write_text(
-            json.dumps(asdict(snapshot), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        for path in folder.rglob("*"):
-            if path.is_file():
-                _fsync_file(path)
-        _fsync_dir(folder / "assets")
-        _fsync_dir(folder)
-        target = self._inside(self.root / relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(folder, target)
-        _fsync_dir(target.parent)
-        self._insert(snapshot, capture)
-        return Outcome(capture.requested_url, "archived", snapshot)
 
     def _insert(self, snapshot: Snapshot, capture: Capture) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._db):
             self._db.execute(
                 f"INSERT INTO snapshots VALUES ({','.join('?' * 16)})",
                 tuple(asdict(snapshot).values()),
@@ -313,20 +321,13 @@ class Archive:
                     "INSERT INTO snapshot_assets VALUES (?, ?, ?, ?)",
                     (snapshot.id, asset.url, asset.sha256, asset.recorded.download.status),
                 )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def _store_blob(self, data: Path, sha256: str) -> None:
         target = self._blob_path(sha256)
         if target.exists():
             return  # write-once: same digest, same bytes
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{sha256}.{secrets.token_hex(4)}.tmp")
-        shutil.copyfile(data, temporary)
-        _fsync_file(temporary)
-        os.replace(temporary, target)
+        with data.open("rb") as source, replacing(target) as sink:
+            shutil.copyfileobj(source, sink)
 
     @staticmethod
     def _link(source: Path, target: Path) -> None:
@@ -370,14 +371,10 @@ class Archive:
         """One WARC for replay tools: every snapshot's records, concatenated (each record
         is its own gzip member, so concatenation is a valid .warc.gz). Returns the count."""
         count = 0
-        temporary = output.with_name(f".{output.name}.{secrets.token_hex(4)}.tmp")
-        with temporary.open("wb") as sink:
+        with replacing(output) as sink:
             for snapshot in self.snapshots():
                 warc = self._inside(self.root / snapshot.folder / snapshot.warc_file)
                 with warc.open("rb") as source:
                     shutil.copyfileobj(source, sink)
                 count += 1
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(temporary, output)
         return count

@@ -15,7 +15,7 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from .. import __version__
+from ..version import __version__
 from .capture import Capture, Recorded
 
 _DROPPED = frozenset({"transfer-encoding", "content-length"})

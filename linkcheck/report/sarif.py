@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
 from ..checker import CheckReport
 from ..models import Status
+from ..version import __version__
 from .base import ReportOptions, copies, problems
 
 _SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -22,6 +22,19 @@ from .base import Page, Rule, verdict
 
 API = "https://api.github.com"
 TOKEN_HOSTS = frozenset({"github.com", "api.github.com"})
+
+
+def request_headers(host: str, secure: bool, *, token: str | None) -> dict[str, str]:
+    """The token goes to GitHub's own hosts over HTTPS and nowhere else; the API answers
+    in its own media type."""
+    headers = {}
+    if secure and host in TOKEN_HOSTS and token:
+        headers["Authorization"] = f"Bearer {token}"
+    if host == "api.github.com":
+        headers["Accept"] = "application/vnd.github+json"
+    return headers
+
+
 # First path segments of github.com that are not owners (lychee's list of the same idea).
 _NOT_OWNERS = frozenset(
     {

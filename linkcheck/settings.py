@@ -1,0 +1,71 @@
+"""The fetcher's settings, derived from the run's Config (where every default is written),
+with the host rules' hooks bound in: the one place that knows both the fetcher and the
+rules, so neither imports the other."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import partial
+
+from . import rules
+from .config import Config
+from .fetch import FetchSettings, HostHooks
+from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
+from .routing import ConnectTo, tls_context
+from .rules import github
+from .version import __version__
+
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    f"Chrome/126.0 Safari/537.36 linkcheck/{__version__}"
+)
+CONNECT_TIMEOUT = 10.0  # at most; never more than --timeout
+
+
+def host_hooks(github_token: str | None) -> HostHooks:
+    return HostHooks(
+        rewrite=partial(rules.rewrite, github_token=github_token),
+        blocking=rules.blocking,
+        retry_after=rules.retry_after,
+        extra_headers=partial(github.request_headers, token=github_token),
+    )
+
+
+def _host_policies(config: Config, default: HostPolicy) -> Mapping[str, HostPolicy]:
+    policies = dict(DEFAULT_HOST_POLICIES)
+    for host, host_config in config.hosts.items():
+        base = policies.get(host, default)
+        policies[host] = HostPolicy(
+            concurrency=host_config.concurrency or base.concurrency,
+            interval=host_config.interval if host_config.interval is not None else base.interval,
+            headers=host_config.headers or base.headers,
+        )
+    return policies
+
+
+def fetch_settings(config: Config) -> FetchSettings:
+    """The fetcher's settings from the run's configuration."""
+    default = HostPolicy(concurrency=config.host_concurrency)
+    return FetchSettings(
+        timeout=config.timeout,
+        connect_timeout=min(config.timeout, CONNECT_TIMEOUT),
+        max_redirects=config.max_redirects,
+        max_retries=config.max_retries,
+        retry_backoff=config.retry_backoff,
+        max_concurrency=config.max_concurrency,
+        user_agent=config.user_agent or DEFAULT_USER_AGENT,
+        headers=config.header,
+        host_policies=_host_policies(config, default),
+        default_host_policy=default,
+        connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
+        ssl_context=tls_context(config.cacert) if config.cacert else None,
+        include_private=config.include_private,
+        hooks=host_hooks(config.github_token),
+        secrets=(config.github_token,) if config.github_token else (),
+    )
+
+
+def with_limits(settings: FetchSettings, *, max_retries: int, timeout: float) -> FetchSettings:
+    """Tighter settings for a helper's own fetcher (the Wayback lookups)."""
+    return replace(settings, max_retries=max_retries, timeout=min(settings.timeout, timeout))
