@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 from ..bodies import decode_body
 from ..classify import classify
 from ..decode import decode_page
+from ..extract.html import srcset_candidates
 from ..fetch import Download, DownloadError, Fetcher
 from ..models import Exchange, Hop, Status, Verdict
 from ..redirects import REDIRECT_STATUSES, RedirectChain
@@ -109,7 +110,7 @@ def image_urls(html: str, base_url: str) -> list[str]:
                 break
         srcset = attributes.get("srcset") or attributes.get("data-srcset")
         if srcset:
-            found.extend(part.strip().split()[0] for part in srcset.split(",") if part.strip())
+            found.extend(url for _, url in srcset_candidates(srcset))
     content = tree.css_first("#js_content")
     if content is not None:
         for node in content.traverse(include_text=False):

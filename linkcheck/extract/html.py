@@ -109,7 +109,7 @@ class HtmlScan:
     bare: list[BareUrl]
 
 
-def _srcset_candidates(value: str) -> Iterator[tuple[int, str]]:
+def srcset_candidates(value: str) -> Iterator[tuple[int, str]]:
     """Image candidate URLs of a srcset, per the HTML spec's parsing algorithm."""
     i, n = 0, len(value)
     while i < n:
@@ -140,10 +140,10 @@ def _srcset_candidates(value: str) -> Iterator[tuple[int, str]]:
 
 def _srcset_urls(value: str, value_offset: int, decoded: str) -> Iterator[tuple[int, str, str]]:
     if value == decoded:
-        for start, url in _srcset_candidates(value):
+        for start, url in srcset_candidates(value):
             yield value_offset + start, url, url
     else:  # entities in the value: positions point at the attribute, raw is decoded
-        for _, url in _srcset_candidates(decoded):
+        for _, url in srcset_candidates(decoded):
             yield value_offset, url, url
 
 
