@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 BLOG = REPO / "fixtures" / "hosts-blog"
 sys.path.insert(0, str(REPO))
 
-from linkcheck.simweb import running  # noqa: E402 - after the path, for a plain checkout
+from linkcheck.testing.simweb import running  # noqa: E402 - after the path, for a plain checkout
 
 
 def linkcheck_verdicts(web_args: list[str], work: Path) -> dict[str, str]:

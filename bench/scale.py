@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 TOP_HOSTS = [
     ("mp.weixin.qq.com", 13_663, "/s/{id}"),

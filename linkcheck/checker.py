@@ -8,110 +8,31 @@ data, and run-level errors are exceptions.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .addresses import is_private_host, url_problem
-from .classify import classify
+from .classify import classify, through_wrapper
 from .config import Config
-from .extract.normalize import normalize
-from .local import check_local
-from .models import OFFLINE_FAILURES, Exchange, Link, Scope, Status, Verdict
+from .models import (
+    OFFLINE_FAILURES,
+    CheckReport,
+    Exchange,
+    Link,
+    Progress,
+    Result,
+    Status,
+    UrlHistory,
+    Verdict,
+)
+from .plan import Plan
 from .schedule import FetchStage, Pace, by_host, plan_line
-from .state import FLUSH_SECONDS, State, UrlHistory
+from .state import FLUSH_SECONDS, State
 
 if TYPE_CHECKING:
     from .fetch import Fetcher, FetchSettings
-
-# (done, total, note): URLs fetched so far, URLs to fetch, the time left and pending hosts.
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    link: Link
-    target: str | None  # the URL fetched, for external links
-    verdict: Verdict
-    history: UrlHistory | None = None
-    snapshot: str | None = None  # a dead link's newest local snapshot (page.html)
-    wayback: str | None = None  # a dead link's newest Wayback Machine capture
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    results: tuple[Result, ...]
-    offline: bool = False
-    fetched: int = 0  # unique URLs requested in this run
-    cached: int = 0  # unique URLs answered from the cache
-    warnings: tuple[str, ...] = ()
-
-    def count(self, status: Status) -> int:
-        return sum(1 for result in self.results if result.verdict.status is status)
-
-
-class Plan:
-    """What to do with each link before any request is made."""
-
-    def __init__(self, config: Config) -> None:
-        self._config = config
-        self._exclude = [re.compile(p) for p in config.exclude]
-        self._include = [re.compile(p) for p in config.include]
-        self._roots = [Path(r) for r in config.root_dir]
-        self.wrappers: dict[Link, str | None] = {}  # the wrapper URL a link's target came out of
-        self._external: dict[str, tuple[str | None, Verdict | None, str | None]] = {}
-
-    def decide(self, link: Link) -> tuple[str | None, Verdict | None]:
-        """(target URL to fetch, None) or (None, verdict known without the network)."""
-        if link.scope is Scope.MAIL:
-            return None, Verdict(Status.EXCLUDED, "mail", detail="e-mail addresses are not checked")
-        if link.scope is Scope.OTHER:
-            return None, Verdict(Status.EXCLUDED, "scheme", detail="not a web link")
-        if link.scope is Scope.FRAGMENT:
-            return None, Verdict(Status.EXCLUDED, "fragment", detail="same-page anchor")
-        if self._excluded(link.url):
-            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude")
-        if link.scope is Scope.LOCAL:
-            if link.file == "-":
-                return None, Verdict(Status.UNKNOWN, "no-base", detail="read from stdin")
-            return None, check_local(link.url, link.file, self._roots)
-        decided = self._external.get(link.url)
-        if decided is None:  # a URL cited many times is planned once
-            decided = self._external[link.url] = self._decide_external(link.url)
-        target, verdict, wrapped_in = decided
-        if wrapped_in is not None:
-            self.wrappers[link] = wrapped_in
-        return target, verdict
-
-    def _decide_external(self, url: str) -> tuple[str | None, Verdict | None, str | None]:
-        target = normalize(url)
-        if self._excluded(target.url):
-            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude"), None
-        problem = url_problem(target.url)
-        if problem is not None:
-            return None, Verdict(Status.UNKNOWN, "invalid-url", detail=problem), None
-        host = urlsplit(target.url).hostname or ""
-        if not self._config.include_private and is_private_host(host):
-            private = Verdict(
-                Status.EXCLUDED,
-                "private-host",
-                detail="loopback or private address (--include-private)",
-            )
-            return None, private, None
-        return target.url, None, target.wrapped_in
-
-    def decide_all(self, links: Sequence[Link]) -> list[tuple[Link, str | None, Verdict | None]]:
-        """For each link: (link, target to fetch or None, verdict known now or None)."""
-        return [(link, *self.decide(link)) for link in links]
-
-    def _excluded(self, url: str) -> bool:
-        if not any(p.search(url) for p in self._exclude):
-            return False
-        return not any(p.search(url) for p in self._include)
 
 
 async def check(
@@ -358,8 +279,6 @@ def assemble(
     cached: int,
     min_failures: int = 1,
 ) -> CheckReport:
-    from .rules.wechat import pasted_captcha
-
     targets = {target for _, target, _ in decided if target is not None}
     histories = state.histories(targets) if state is not None else {}
     results = []
@@ -367,7 +286,7 @@ def assemble(
         final = verdict if verdict is not None else verdicts[target or ""]
         wrapper = wrappers.get(link)
         if wrapper is not None and target is not None:
-            final = pasted_captcha(wrapper, target, final)
+            final = through_wrapper(wrapper, target, final)
         history = histories.get(target or "")
         final = confirmed(final, history, min_failures)
         results.append(Result(link, target, final, history))

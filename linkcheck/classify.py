@@ -102,6 +102,13 @@ def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
 
 def classify(exchange: Exchange, *, names_resolve: bool) -> Verdict:
     """Host rules first (they read the page where status codes lie), then the generic rules."""
-    from . import rules
+    from .rules import decide
 
-    return rules.decide(exchange) or classify_exchange(exchange, names_resolve=names_resolve)
+    return decide(exchange) or classify_exchange(exchange, names_resolve=names_resolve)
+
+
+def through_wrapper(wrapper: str, target: str, found: Verdict) -> Verdict:
+    """A link checked through the target its wrapper URL carried (see rules)."""
+    from .rules import through_wrapper as rule_through_wrapper
+
+    return rule_through_wrapper(wrapper, target, found)

@@ -1,19 +1,29 @@
-"""The command line: options → run → output → exit code. Only this module prints or exits."""
+"""The command line: options → Config → a command → rendered output → exit code. Only this
+module prints or exits; the commands (linkcheck/commands/) return data."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .config import Config
 from .errors import ExitCode, LinkcheckError
 from .formats import Format
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .commands.archive import Archived
+    from .commands.fix import FixOutcome
+    from .models import CheckReport, Scope
+
+DEFAULTS = Config()  # every default is written in Config; the help texts quote it
 
 app = typer.Typer(
     name="linkcheck",
@@ -24,9 +34,16 @@ app = typer.Typer(
 )
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:g}s"
+
+
 class ListingFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+ReportFormat = Format  # the report formats, one enum for the CLI and the reporters
 
 
 def _version(value: bool) -> None:
@@ -44,119 +61,16 @@ def root(
     """linkcheck: a link-rot checker for Markdown blogs."""
 
 
-def _split_list(values: list[str] | None) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+# --- options, each declared once ---------------------------------------------------------
 
-
-MaxRetriesOption = Annotated[
-    int | None,
-    typer.Option(
-        "--max-retries",
-        help="Retries of timeouts, resets, 429 and 502/503/504 (2).",
-        min=0,
-        metavar="N",
+PathsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="Files, directories, quoted globs, or - for standard input.",
+        metavar="PATH",
+        show_default=False,
     ),
 ]
-RetryBackoffOption = Annotated[
-    str | None,
-    typer.Option(
-        "--retry-backoff",
-        help="First wait before a retry; doubles, with jitter (1s).",
-        metavar="DURATION",
-    ),
-]
-NoProgressOption = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
-NoIgnoreOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-ignore",
-        help="Also read files that .gitignore rules skip in the folders walked.",
-    ),
-]
-
-
-@app.command()
-def extract(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Files, directories, quoted globs, or - for standard input.",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ],
-    output_format: Annotated[
-        ListingFormat,
-        typer.Option(
-            "--format", "-f", help="text, or json (one record per link).", metavar="FORMAT"
-        ),
-    ] = ListingFormat.TEXT,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE"),
-    ] = None,
-    root_dir: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--root-dir",
-            help="Where site-absolute paths like /images/x.png live (repeatable, tried in order).",
-            metavar="DIR",
-        ),
-    ] = None,
-    extensions: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--extensions",
-            help="File suffixes read in directories (default: md,markdown,mdx,html,htm).",
-            metavar="SUFFIXES",
-        ),
-    ] = None,
-    no_ignore: NoIgnoreOption = False,
-    scope: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--scope",
-            help="Only these scopes: external, local, fragment, mail, other "
-            "(comma-separated or repeated).",
-            metavar="SCOPES",
-        ),
-    ] = None,
-) -> None:
-    """List every link in the sources, sorted by file, line and column. No network."""
-    from .collect import DEFAULT_SUFFIXES, collect
-    from .extract.parallel import extract_sources
-    from .listing import as_json, as_text
-    from .models import Scope
-
-    try:
-        wanted_scopes = {Scope(s) for s in _split_list(scope)} if scope else set(Scope)
-    except ValueError as error:
-        _fail(f"--scope: {error}", ExitCode.USAGE)
-    suffixes = _split_list(extensions) or list(DEFAULT_SUFFIXES)
-    try:
-        collected = collect(
-            paths, suffixes=suffixes, stdin=sys.stdin.buffer, gitignore=not no_ignore
-        )
-        links = [link for link in extract_sources(collected.sources) if link.scope in wanted_scopes]
-    except LinkcheckError as error:
-        _fail(str(error), error.exit_code)
-    links.sort(key=lambda link: link.sort_key)
-    for warning in collected.warnings:
-        typer.echo(f"linkcheck: warning: {warning}", err=True)
-    roots = root_dir or []
-    rendered = (
-        as_json(links, collected.warnings, roots)
-        if output_format is ListingFormat.JSON
-        else as_text(links)
-    )
-    _emit(rendered, output)
-
-
-ReportFormat = Format  # the report formats, one enum for the CLI and the reporters
-
-
-# --- options shared by several commands, defined once -------------------------------------
-
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -171,18 +85,42 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="terminal, json, markdown, junit, sarif, github or html.",
+        help=f"{', '.join(f.value for f in Format)} ({DEFAULTS.format}).",
         metavar="FORMAT",
     ),
 ]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the report to FILE.", metavar="FILE")
+    Path | None,
+    typer.Option("--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE"),
+]
+RootDirOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--root-dir",
+        help="Where site-absolute paths like /images/x.png live (repeatable, tried in order).",
+        metavar="DIR",
+    ),
+]
+ExtensionsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--extensions",
+        help="File suffixes read in directories (default: md,markdown,mdx,html,htm).",
+        metavar="SUFFIXES",
+    ),
+]
+NoIgnoreOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-ignore", help="Also read files that .gitignore rules skip in the folders walked."
+    ),
 ]
 FailOnOption = Annotated[
     list[str] | None,
     typer.Option(
         "--fail-on",
-        help="Statuses that fail the run: dead, redirected, unknown (default: dead).",
+        help="Statuses that fail the run: dead, redirected, unknown "
+        f"({','.join(DEFAULTS.fail_on)}).",
         metavar="STATUSES",
     ),
 ]
@@ -190,7 +128,8 @@ MinFailuresOption = Annotated[
     int | None,
     typer.Option(
         "--min-failures",
-        help="Report a link dead only after it failed this many runs in a row (1).",
+        help="Report a link dead only after it failed this many runs in a row "
+        f"({DEFAULTS.min_failures}).",
         min=1,
         metavar="N",
     ),
@@ -199,12 +138,84 @@ ExcludeOption = Annotated[
     list[str] | None,
     typer.Option("--exclude", help="Skip URLs matching this regex (repeatable).", metavar="REGEX"),
 ]
+IncludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--include",
+        help="Check URLs matching this regex even if excluded (repeatable).",
+        metavar="REGEX",
+    ),
+]
+IncludePrivateOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--include-private", help="Also localhost and private addresses.", show_default=False
+    ),
+]
 TimeoutOption = Annotated[
     str | None,
     typer.Option(
         "--timeout",
-        help="Deadline of one request attempt, connect to last byte (20s).",
+        help="Deadline of one request attempt, connect to last byte "
+        f"({_duration(DEFAULTS.timeout)}).",
         metavar="DURATION",
+    ),
+]
+MaxRetriesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-retries",
+        help=f"Retries of timeouts, resets, 429 and 502/503/504 ({DEFAULTS.max_retries}).",
+        min=0,
+        metavar="N",
+    ),
+]
+RetryBackoffOption = Annotated[
+    str | None,
+    typer.Option(
+        "--retry-backoff",
+        help="First wait before a retry; doubles, with jitter "
+        f"({_duration(DEFAULTS.retry_backoff)}).",
+        metavar="DURATION",
+    ),
+]
+MaxRedirectsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-redirects",
+        help=f"Redirects followed ({DEFAULTS.max_redirects}).",
+        min=0,
+        metavar="N",
+    ),
+]
+MaxConcurrencyOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-concurrency",
+        help=f"Requests in flight at once ({DEFAULTS.max_concurrency}).",
+        min=1,
+        metavar="N",
+    ),
+]
+HostConcurrencyOption = Annotated[
+    int | None,
+    typer.Option(
+        "--host-concurrency",
+        help=f"Requests in flight to one host ({DEFAULTS.host_concurrency}).",
+        min=1,
+        metavar="N",
+    ),
+]
+UserAgentOption = Annotated[
+    str | None, typer.Option("--user-agent", help="User-Agent header.", metavar="TEXT")
+]
+HeaderOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--header",
+        "-H",
+        help="Extra request header 'Name: value' (repeatable).",
+        metavar="HEADER",
     ),
 ]
 ConnectToOption = Annotated[
@@ -222,115 +233,177 @@ CACertOption = Annotated[
         "--cacert", help="Also trust the CAs in this PEM file (repeatable).", metavar="FILE"
     ),
 ]
+GithubTokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--github-token",
+        envvar="GITHUB_TOKEN",
+        help="Check GitHub repositories through the REST API with this token (sent to "
+        "github.com and api.github.com only).",
+        metavar="TOKEN",
+        show_default=False,
+        show_envvar=True,
+    ),
+]
 CacheOption = Annotated[
     bool | None,
     typer.Option(
         "--cache/--no-cache",
-        help="Reuse recent verdicts from .linkcheck/state.db.",
+        help=f"Reuse recent verdicts from {DEFAULTS.state_dir}/state.db.",
         show_default=False,
     ),
 ]
-IncludePrivateOption = Annotated[
-    bool | None,
-    typer.Option(
-        "--include-private", help="Also localhost and private addresses.", show_default=False
-    ),
-]
+NoProgressOption = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
 ]
 
 
-def _routing(
-    connect_to: list[str] | None,
-    cacert: list[str] | None,
-    timeout: str | None,
-    max_retries: int | None = None,
-    retry_backoff: str | None = None,
-) -> dict[str, object]:
-    """The settings of the connection and retry options every command that fetches takes."""
-    from .config import parse_duration
-
+def _sources(
+    root_dir: list[str] | None, extensions: list[str] | None, no_ignore: bool
+) -> dict[str, Any]:
+    """The settings of the options that say which files are read, as every command has."""
     return {
-        "connect_to": tuple(connect_to) if connect_to else None,
-        "cacert": tuple(cacert) if cacert else None,
-        "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
-        "max_retries": max_retries,
-        "retry_backoff": (
-            parse_duration(retry_backoff, name="--retry-backoff") if retry_backoff else None
-        ),
+        "root_dir": root_dir,
+        "extensions": extensions,
+        "gitignore": False if no_ignore else None,
     }
 
 
-def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
-    items = tuple(_split_list(values)) if values else ()
-    return items or None
+def _network(
+    *,
+    connect_to: list[str] | None,
+    cacert: list[str] | None,
+    timeout: str | None,
+    max_retries: int | None,
+    retry_backoff: str | None,
+    max_redirects: int | None,
+    max_concurrency: int | None,
+    host_concurrency: int | None,
+    user_agent: str | None,
+    header: list[str] | None,
+    github_token: str | None,
+    include_private: bool | None,
+    exclude: list[str] | None,
+    include: list[str] | None,
+) -> dict[str, Any]:
+    """The settings of the options every command that fetches takes."""
+    return {
+        "connect_to": connect_to,
+        "cacert": cacert,
+        "timeout": timeout,
+        "max_retries": max_retries,
+        "retry_backoff": retry_backoff,
+        "max_redirects": max_redirects,
+        "max_concurrency": max_concurrency,
+        "host_concurrency": host_concurrency,
+        "user_agent": user_agent,
+        "header": header,
+        "github_token": github_token or None,
+        "include_private": include_private,
+        "exclude": exclude,
+        "include": include,
+    }
+
+
+def _config(cli: dict[str, Any], config_file: Path | None) -> Config:
+    """CLI > file > defaults; the CLI's values are coerced and checked as a file's are."""
+    from .config import build_config
+
+    return build_config(cli, config_file, cwd=Path.cwd())
+
+
+@contextmanager
+def _reported_errors() -> Iterator[None]:
+    """The one place a command's errors become a message and an exit code."""
+    try:
+        yield
+    except LinkcheckError as error:
+        _fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        _interrupted()
+
+
+# --- the commands --------------------------------------------------------------------------
+
+
+@app.command()
+def extract(
+    paths: PathsArgument,
+    output_format: Annotated[
+        ListingFormat,
+        typer.Option(
+            "--format", "-f", help="text, or json (one record per link).", metavar="FORMAT"
+        ),
+    ] = ListingFormat.TEXT,
+    output: OutputOption = None,
+    config_file: ConfigOption = None,
+    root_dir: RootDirOption = None,
+    extensions: ExtensionsOption = None,
+    no_ignore: NoIgnoreOption = False,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            help="Only these scopes: external, local, fragment, mail, other "
+            "(comma-separated or repeated).",
+            metavar="SCOPES",
+        ),
+    ] = None,
+) -> None:
+    """List every link in the sources, sorted by file, line and column. No network."""
+    from .commands.pipeline import load_links
+    from .listing import as_json, as_text
+
+    with _reported_errors():
+        wanted = _scopes(scope)
+        config = _config(_sources(root_dir, extensions, no_ignore), config_file)
+        loaded = load_links(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer)
+    links = sorted(
+        (link for link in loaded.links if wanted is None or link.scope in wanted),
+        key=lambda link: link.sort_key,
+    )
+    _warn(loaded.warnings)
+    if output_format is ListingFormat.JSON:
+        roots = [Path(r) for r in config.root_dir]
+        _emit(as_json(links, loaded.warnings, roots), output)
+    else:
+        _emit(as_text(links), output)
+
+
+def _scopes(values: list[str] | None) -> set[Scope] | None:
+    from .errors import ConfigError
+    from .models import Scope
+
+    if not values:
+        return None
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    try:
+        return {Scope(part) for part in parts}
+    except ValueError as error:
+        raise ConfigError(f"--scope: {error}") from None
 
 
 @app.command()
 def check(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Files, directories, quoted globs, or - for standard input.",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ],
+    paths: PathsArgument,
     config_file: ConfigOption = None,
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = None,
     exclude: ExcludeOption = None,
-    include: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--include",
-            help="Check URLs matching this regex even if excluded (repeatable).",
-            metavar="REGEX",
-        ),
-    ] = None,
-    root_dir: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--root-dir", help="Where site-absolute paths live (repeatable).", metavar="DIR"
-        ),
-    ] = None,
-    extensions: Annotated[
-        list[str] | None,
-        typer.Option("--extensions", help="File suffixes read in directories.", metavar="SUFFIXES"),
-    ] = None,
-    max_concurrency: Annotated[
-        int | None,
-        typer.Option(
-            "--max-concurrency", help="Requests in flight at once (32).", min=1, metavar="N"
-        ),
-    ] = None,
-    host_concurrency: Annotated[
-        int | None,
-        typer.Option(
-            "--host-concurrency", help="Requests in flight to one host (8).", min=1, metavar="N"
-        ),
-    ] = None,
+    include: IncludeOption = None,
+    root_dir: RootDirOption = None,
+    extensions: ExtensionsOption = None,
+    no_ignore: NoIgnoreOption = False,
+    max_concurrency: MaxConcurrencyOption = None,
+    host_concurrency: HostConcurrencyOption = None,
     timeout: TimeoutOption = None,
     max_retries: MaxRetriesOption = None,
-    max_redirects: Annotated[
-        int | None,
-        typer.Option("--max-redirects", help="Redirects followed (10).", min=0, metavar="N"),
-    ] = None,
+    max_redirects: MaxRedirectsOption = None,
     retry_backoff: RetryBackoffOption = None,
-    user_agent: Annotated[
-        str | None, typer.Option("--user-agent", help="User-Agent header.", metavar="TEXT")
-    ] = None,
-    header: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--header",
-            "-H",
-            help="Extra request header 'Name: value' (repeatable).",
-            metavar="HEADER",
-        ),
-    ] = None,
+    user_agent: UserAgentOption = None,
+    header: HeaderOption = None,
     connect_to: ConnectToOption = None,
     cacert: CACertOption = None,
     cache: CacheOption = None,
@@ -341,23 +414,12 @@ def check(
         ),
     ] = None,
     include_private: IncludePrivateOption = None,
-    github_token: Annotated[
-        str | None,
-        typer.Option(
-            "--github-token",
-            envvar="GITHUB_TOKEN",
-            help="Check GitHub repositories through the REST API with this token (sent to "
-            "github.com and api.github.com only).",
-            metavar="TOKEN",
-            show_default=False,
-            show_envvar=True,
-        ),
-    ] = None,
+    github_token: GithubTokenOption = None,
     archive_alive: Annotated[
         bool | None,
         typer.Option(
             "--archive",
-            help="Also snapshot every alive link into .linkcheck/archive "
+            help=f"Also snapshot every alive link into {DEFAULTS.state_dir}/archive "
             "(skipping those archived in the last day).",
             show_default=False,
         ),
@@ -425,95 +487,78 @@ def check(
             show_default=False,
         ),
     ] = None,
-    no_ignore: NoIgnoreOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
     verbose: VerboseOption = False,
     no_progress: NoProgressOption = False,
 ) -> None:
     """Check every link: alive, redirected, dead, or unknown with the reason."""
-    from .config import build_config, parse_duration, parse_fail_on, parse_header
-
     if quiet and verbose:
         _fail("--quiet and --verbose contradict: choose one", ExitCode.USAGE)
-    try:
-        cli: dict[str, object] = {
-            "format": output_format.value if output_format else None,
-            "output": str(output) if output else None,
-            "fail_on": parse_fail_on(fail_on) if fail_on else None,
-            "exclude": _tuple(exclude) if exclude else None,
-            "include": _tuple(include) if include else None,
-            "root_dir": _tuple(root_dir),
-            "extensions": _tuple(extensions),
-            "gitignore": False if no_ignore else None,
-            "max_concurrency": max_concurrency,
-            "host_concurrency": host_concurrency,
-            "timeout": parse_duration(timeout, name="--timeout") if timeout else None,
-            "max_retries": max_retries,
-            "max_redirects": max_redirects,
-            "retry_backoff": (
-                parse_duration(retry_backoff, name="--retry-backoff") if retry_backoff else None
-            ),
-            "user_agent": user_agent,
-            "header": tuple(parse_header(h) for h in header) if header else None,
-            "connect_to": tuple(connect_to) if connect_to else None,
-            "cacert": tuple(cacert) if cacert else None,
-            "cache": cache,
-            "max_cache_age": (
-                parse_duration(max_cache_age, name="--max-cache-age") if max_cache_age else None
-            ),
-            "include_private": include_private,
-            "github_token": github_token or None,
-            "soft_404": soft_404,
-            "min_failures": min_failures,
-            "changed_only": changed_only,
-            "offline": offline,
-            "budget": budget,
-            "max_time": parse_duration(max_time, name="--max-time") if max_time else None,
-            "archive": archive_alive,
-            "wayback": wayback,
-            "save_to_wayback": save_to_wayback,
-        }
-        config = build_config(cli, config_file, cwd=Path.cwd())
-    except LinkcheckError as error:
-        _fail(str(error), error.exit_code)
-    _run_and_report(paths, config, quiet=quiet, verbose=verbose, no_progress=no_progress)
+    cli = {
+        **_sources(root_dir, extensions, no_ignore),
+        **_network(
+            connect_to=connect_to,
+            cacert=cacert,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_backoff=retry_backoff,
+            max_redirects=max_redirects,
+            max_concurrency=max_concurrency,
+            host_concurrency=host_concurrency,
+            user_agent=user_agent,
+            header=header,
+            github_token=github_token,
+            include_private=include_private,
+            exclude=exclude,
+            include=include,
+        ),
+        "format": output_format.value if output_format else None,
+        "output": str(output) if output else None,
+        "fail_on": fail_on,
+        "cache": cache,
+        "max_cache_age": max_cache_age,
+        "soft_404": soft_404,
+        "min_failures": min_failures,
+        "changed_only": changed_only,
+        "offline": offline,
+        "budget": budget,
+        "max_time": max_time,
+        "archive": archive_alive,
+        "wayback": wayback,
+        "save_to_wayback": save_to_wayback,
+    }
+    with _reported_errors():
+        config = _config(cli, config_file)
+    _check_and_report(paths, config, quiet=quiet, verbose=verbose, no_progress=no_progress)
 
 
-def _run_and_report(
+def _check_and_report(
     paths: list[str],
-    config: object,
+    config: Config,
     *,
     quiet: bool,
     verbose: bool,
     no_progress: bool,
     demo_note: str | None = None,
 ) -> None:
-    from .config import Config
-    from .run import run
+    from .commands.check import check as run_check
 
-    assert isinstance(config, Config)
     to_terminal = config.output is None and sys.stdout.isatty()
-    show_progress = sys.stderr.isatty() and not no_progress and not quiet
-    try:
-        with _progress(show_progress) as progress:
-            outcome = run(
-                paths,
-                config,
-                cwd=Path.cwd(),
-                stdin=sys.stdin.buffer,
-                progress=progress,
-                notice=None if quiet else _notice,
-                verbose=verbose,
-                quiet=quiet,
-                color=to_terminal and config.format == "terminal",
-            )
-    except LinkcheckError as error:
-        _fail(str(error), error.exit_code)
-    except KeyboardInterrupt:
-        _interrupted()
-    for warning in outcome.warnings:
-        typer.echo(f"linkcheck: warning: {warning}", err=True)
-    _emit(outcome.rendered, Path(config.output) if config.output else None)
+    with _reported_errors(), _progress(_show_progress(no_progress or quiet)) as progress:
+        outcome = run_check(
+            paths,
+            config,
+            cwd=Path.cwd(),
+            stdin=sys.stdin.buffer,
+            progress=progress,
+            notice=None if quiet else _notice,
+        )
+    _warn(outcome.report.warnings)
+    color = to_terminal and config.format == "terminal"
+    _emit(
+        _rendered(outcome.report, config, verbose=verbose, quiet=quiet, color=color),
+        _output_of(config),
+    )
     if outcome.report.offline:
         typer.echo(
             "linkcheck: offline: no host could be reached and no name resolved; "
@@ -526,8 +571,377 @@ def _run_and_report(
     raise typer.Exit(int(outcome.exit_code))
 
 
+def _rendered(
+    report: CheckReport, config: Config, *, verbose: bool, quiet: bool, color: bool
+) -> str:
+    from .report import ReportOptions, reporter_for
+
+    options = ReportOptions(fail_on=config.fail_on, verbose=verbose, quiet=quiet, color=color)
+    return reporter_for(Format(config.format)).render(report, options)
+
+
+@app.command()
+def archive(
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            help="PATH... to snapshot every external link they cite; or one of: list [URL], "
+            "show URL, export FILE.warc.gz, verify.",
+            metavar="PATH... | list [URL] | show URL | export FILE | verify",
+            show_default=False,
+        ),
+    ],
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            help="Skip URLs archived more recently than this (e.g. 30d).",
+            metavar="DURATION",
+        ),
+    ] = None,
+    output: OutputOption = None,
+    config_file: ConfigOption = None,
+    root_dir: RootDirOption = None,
+    extensions: ExtensionsOption = None,
+    no_ignore: NoIgnoreOption = False,
+    exclude: ExcludeOption = None,
+    include: IncludeOption = None,
+    include_private: IncludePrivateOption = None,
+    max_concurrency: MaxConcurrencyOption = None,
+    host_concurrency: HostConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    max_retries: MaxRetriesOption = None,
+    max_redirects: MaxRedirectsOption = None,
+    retry_backoff: RetryBackoffOption = None,
+    user_agent: UserAgentOption = None,
+    header: HeaderOption = None,
+    connect_to: ConnectToOption = None,
+    cacert: CACertOption = None,
+    github_token: GithubTokenOption = None,
+    no_progress: NoProgressOption = False,
+) -> None:
+    """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
+    from .config import parse_duration
+
+    cli = {
+        **_sources(root_dir, extensions, no_ignore),
+        **_network(
+            connect_to=connect_to,
+            cacert=cacert,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_backoff=retry_backoff,
+            max_redirects=max_redirects,
+            max_concurrency=max_concurrency,
+            host_concurrency=host_concurrency,
+            user_agent=user_agent,
+            header=header,
+            github_token=github_token,
+            include_private=include_private,
+            exclude=exclude,
+            include=include,
+        ),
+    }
+    with _reported_errors():
+        config = _config(cli, config_file)
+        seconds = parse_duration(max_age, name="--max-age") if max_age else None
+        text, code = _archive_verb(args, config) or _archive_paths(
+            args, config, seconds, no_progress
+        )
+    _emit(text, output)
+    raise typer.Exit(int(code))
+
+
+def _archive_verb(args: list[str], config: Config) -> tuple[str, ExitCode] | None:
+    """list, show, export, verify: the archive used, never added to; None for paths."""
+    from .commands import archive as commands
+    from .errors import InputError
+
+    verb, rest, cwd = args[0], args[1:], Path.cwd()
+    if verb == "list":
+        rows = commands.snapshots(cwd, config, rest[0] if rest else None)
+        lines = [
+            f"{s.captured_at}  {s.id}  {s.http_status}  {s.url}  {s.title or ''}".rstrip()
+            for s in rows
+        ]
+        return "".join(f"{line}\n" for line in lines), ExitCode.OK
+    if verb in ("show", "export") and len(rest) != 1:
+        what = "URL" if verb == "show" else "FILE.warc.gz"
+        raise InputError(f"usage: linkcheck archive {verb} {what}")
+    if verb == "show":
+        return f"{commands.newest_page(cwd, config, rest[0])}\n", ExitCode.OK
+    if verb == "export":
+        count = commands.export(cwd, config, Path(rest[0]))
+        return f"exported {count} snapshots to {rest[0]}\n", ExitCode.OK
+    if verb == "verify":
+        count, problems = commands.verify(cwd, config)
+        if problems:
+            return "".join(f"{problem}\n" for problem in problems), ExitCode.LINKS_FAILED
+        return f"{count} snapshots verified: every file present, every digest matches\n", (
+            ExitCode.OK
+        )
+    return None
+
+
+def _archive_paths(
+    paths: list[str], config: Config, max_age: float | None, no_progress: bool
+) -> tuple[str, ExitCode]:
+    from .commands.archive import archive_sources
+
+    with _progress(_show_progress(no_progress), "archiving") as progress:
+        archived = archive_sources(
+            paths,
+            config,
+            cwd=Path.cwd(),
+            max_age=max_age,
+            stdin=sys.stdin.buffer,
+            progress=progress,
+        )
+    lines = [_archived_line(row) for row in archived]
+    counts: dict[str, int] = {}
+    for row in archived:
+        counts[row.result] = counts.get(row.result, 0) + 1
+    summary = ", ".join(f"{n} {result}" for result, n in sorted(counts.items()))
+    lines.append(f"{len(archived)} URLs: {summary or 'nothing to archive'}")
+    return "\n".join(lines) + "\n", ExitCode.OK
+
+
+def _archived_line(row: Archived) -> str:
+    if row.page is not None:
+        return f"{row.result:<10} {row.url}\n{'':11}{row.page}"
+    return f"{row.result:<10} {row.url}\n{'':11}{row.detail or ''}".rstrip()
+
+
+class DeadChoice(StrEnum):
+    REPLACE = "replace"
+    ANNOTATE = "annotate"
+    KEEP = "keep"
+
+
+@app.command()
+def fix(
+    paths: PathsArgument,
+    dead: Annotated[
+        DeadChoice,
+        typer.Option(
+            "--dead",
+            help="Dead links: replace them with their archived copy, "
+            "annotate them with a link to it, or keep them.",
+            metavar="MODE",
+        ),
+    ] = DeadChoice.ANNOTATE,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print a unified diff; change nothing.")
+    ] = False,
+    output: OutputOption = None,
+    config_file: ConfigOption = None,
+    root_dir: RootDirOption = None,
+    extensions: ExtensionsOption = None,
+    no_ignore: NoIgnoreOption = False,
+    exclude: ExcludeOption = None,
+    include: IncludeOption = None,
+    include_private: IncludePrivateOption = None,
+    max_concurrency: MaxConcurrencyOption = None,
+    host_concurrency: HostConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    max_retries: MaxRetriesOption = None,
+    max_redirects: MaxRedirectsOption = None,
+    retry_backoff: RetryBackoffOption = None,
+    user_agent: UserAgentOption = None,
+    header: HeaderOption = None,
+    connect_to: ConnectToOption = None,
+    cacert: CACertOption = None,
+    github_token: GithubTokenOption = None,
+    cache: CacheOption = None,
+    no_progress: NoProgressOption = False,
+) -> None:
+    """Rewrite moved links to where they went and dead links to their archived copy."""
+    from .commands.fix import fix as run_fix
+    from .fix import DeadMode
+
+    cli = {
+        **_sources(root_dir, extensions, no_ignore),
+        **_network(
+            connect_to=connect_to,
+            cacert=cacert,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_backoff=retry_backoff,
+            max_redirects=max_redirects,
+            max_concurrency=max_concurrency,
+            host_concurrency=host_concurrency,
+            user_agent=user_agent,
+            header=header,
+            github_token=github_token,
+            include_private=include_private,
+            exclude=exclude,
+            include=include,
+        ),
+        "cache": cache,
+    }
+    with _reported_errors():
+        config = _config(cli, config_file)
+        with _progress(_show_progress(no_progress)) as progress:
+            outcome = run_fix(
+                paths,
+                config,
+                cwd=Path.cwd(),
+                dead=DeadMode(dead.value),
+                dry_run=dry_run,
+                progress=progress,
+            )
+    _warn(outcome.warnings)
+    _emit(_fixed_text(outcome), output)
+
+
+def _fixed_text(outcome: FixOutcome) -> str:
+    if not outcome.files:
+        return "nothing to fix\n"
+    return "".join(
+        file.diff
+        if file.diff is not None
+        else f"fixed {file.edits} link{'s' if file.edits != 1 else ''} in {file.path}\n"
+        for file in outcome.files
+    )
+
+
+@app.command()
+def report(
+    paths: PathsArgument,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    min_failures: MinFailuresOption = None,
+    fail_on: FailOnOption = None,
+    config_file: ConfigOption = None,
+    root_dir: RootDirOption = None,
+    extensions: ExtensionsOption = None,
+    no_ignore: NoIgnoreOption = False,
+    exclude: ExcludeOption = None,
+    include: IncludeOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Render the history of earlier runs, per post, without the network.
+
+    Per post: what is dead, since when, for how many runs in a row, with its snapshot or
+    Wayback capture."""
+    from .commands.history import history
+
+    cli = {
+        **_sources(root_dir, extensions, no_ignore),
+        "format": output_format.value if output_format else None,
+        "output": str(output) if output else None,
+        "min_failures": min_failures,
+        "fail_on": fail_on,
+        "exclude": exclude,
+        "include": include,
+    }
+    with _reported_errors():
+        config = _config(cli, config_file)
+        outcome = history(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer)
+    _warn(outcome.report.warnings)
+    _emit(
+        _rendered(outcome.report, config, verbose=verbose, quiet=False, color=False),
+        _output_of(config),
+    )
+    raise typer.Exit(int(outcome.exit_code))
+
+
+@app.command()
+def demo(
+    output_format: FormatOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Check the bundled sample blog against the simulated web (no internet needed)."""
+    import tempfile
+
+    repo = Path(__file__).resolve().parent.parent
+    blog, web_root = repo / "fixtures" / "blog", repo / "fixtures" / "web"
+    if not blog.is_dir() or not web_root.is_dir():
+        _fail(
+            "the demo needs a checkout of linkcheck (fixtures/blog and fixtures/web)",
+            ExitCode.USAGE,
+        )
+    running = _simulated_web()
+    with (
+        tempfile.TemporaryDirectory(prefix="linkcheck-demo-") as work,
+        running(web_root, Path(work)) as web,
+    ):
+        config = _demo_config(web, Path(work), (output_format or ReportFormat.TERMINAL).value, blog)
+        shown = os.path.relpath(blog) if not os.path.relpath(blog).startswith("..") else str(blog)
+        _check_and_report(
+            [shown],
+            config,
+            quiet=False,
+            verbose=verbose,
+            no_progress=False,
+            demo_note="linkcheck: demo finished: every verdict above came from the "
+            "simulated web on 127.0.0.1.",
+        )
+
+
+def _simulated_web() -> Callable[..., Any]:
+    try:
+        import trustme  # noqa: F401 - the test CA's maker, in the extra
+    except ImportError:
+        _fail("the demo needs its extra: pip install -e '.[demo]'", ExitCode.USAGE)
+    from .testing.simweb import running
+
+    return running
+
+
+def _demo_config(web: Any, work: Path, output_format: str, blog: Path) -> Config:
+    from .config import HostConfig
+
+    return Config(
+        format=output_format,
+        root_dir=(str(blog),),
+        connect_to=tuple(web.connect_to()),
+        cacert=(str(web.ca_file),),
+        timeout=5.0,
+        max_retries=1,
+        retry_backoff=0.2,
+        cache=False,
+        state_dir=str(work / "state"),
+        # A local simulated web: the real hosts' politeness intervals only slow it down.
+        hosts={
+            host: HostConfig(interval=0)
+            for host in ("mp.weixin.qq.com", "zhihu.com", "github.com", "web.archive.org")
+        },
+    )
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def _show_progress(no_progress: bool) -> bool:
+    return sys.stderr.isatty() and not no_progress
+
+
+def _warn(warnings: Any) -> None:
+    for warning in warnings:
+        typer.echo(f"linkcheck: warning: {warning}", err=True)
+
+
 def _notice(text: str) -> None:
     typer.echo(f"linkcheck: {text}", err=True)
+
+
+def _output_of(config: Config) -> Path | None:
+    return Path(config.output) if config.output else None
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """To stdout, or atomically to the output file."""
+    from .atomic import write_atomically, write_in_pieces
+
+    if output is None:
+        write_in_pieces(sys.stdout, text)
+        sys.stdout.flush()
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        _fail(f"{output}: cannot write: {error.strerror or error}", ExitCode.USAGE)
 
 
 class _progress:
@@ -569,246 +983,6 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self._enabled:
             self._bar.stop()
-
-
-@app.command()
-def archive(
-    args: Annotated[
-        list[str],
-        typer.Argument(
-            help="PATH... to snapshot every external link they cite; or one of: list [URL], "
-            "show URL, export FILE.warc.gz, verify.",
-            metavar="PATH... | list [URL] | show URL | export FILE | verify",
-            show_default=False,
-        ),
-    ],
-    max_age: Annotated[
-        str | None,
-        typer.Option(
-            "--max-age",
-            help="Skip URLs archived more recently than this (e.g. 30d).",
-            metavar="DURATION",
-        ),
-    ] = None,
-    config_file: ConfigOption = None,
-    connect_to: ConnectToOption = None,
-    cacert: CACertOption = None,
-    timeout: TimeoutOption = None,
-    max_retries: MaxRetriesOption = None,
-    retry_backoff: RetryBackoffOption = None,
-    exclude: ExcludeOption = None,
-    include_private: IncludePrivateOption = None,
-    no_progress: NoProgressOption = False,
-) -> None:
-    """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
-    from .config import build_config, parse_duration
-
-    try:
-        config = build_config(
-            {
-                **_routing(connect_to, cacert, timeout, max_retries, retry_backoff),
-                "exclude": _tuple(exclude) if exclude else None,
-                "include_private": include_private,
-            },
-            config_file,
-            cwd=Path.cwd(),
-        )
-        seconds = parse_duration(max_age, name="--max-age") if max_age else None
-        from .archive_run import archive_command
-
-        show_progress = sys.stderr.isatty() and not no_progress
-        with _progress(show_progress, "archiving") as progress:
-            text, code = archive_command(
-                args,
-                config,
-                cwd=Path.cwd(),
-                max_age=seconds,
-                stdin=sys.stdin.buffer,
-                progress=progress,
-            )
-    except LinkcheckError as error:
-        _fail(str(error), error.exit_code)
-    except KeyboardInterrupt:
-        _interrupted()
-    sys.stdout.write(text)
-    raise typer.Exit(int(code))
-
-
-class DeadChoice(StrEnum):
-    REPLACE = "replace"
-    ANNOTATE = "annotate"
-    KEEP = "keep"
-
-
-@app.command()
-def fix(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Files, directories or quoted globs to rewrite.",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ],
-    dead: Annotated[
-        DeadChoice,
-        typer.Option(
-            "--dead",
-            help="Dead links: replace them with their archived copy, "
-            "annotate them with a link to it, or keep them.",
-            metavar="MODE",
-        ),
-    ] = DeadChoice.ANNOTATE,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print a unified diff; change nothing.")
-    ] = False,
-    config_file: ConfigOption = None,
-    connect_to: ConnectToOption = None,
-    cacert: CACertOption = None,
-    timeout: TimeoutOption = None,
-    max_retries: MaxRetriesOption = None,
-    retry_backoff: RetryBackoffOption = None,
-    cache: CacheOption = None,
-    no_progress: NoProgressOption = False,
-) -> None:
-    """Rewrite moved links to where they went and dead links to their archived copy."""
-    from .config import build_config
-    from .fix import DeadMode
-    from .fix_run import fix as run_fix
-
-    try:
-        config = build_config(
-            {
-                **_routing(connect_to, cacert, timeout, max_retries, retry_backoff),
-                "cache": cache,
-            },
-            config_file,
-            cwd=Path.cwd(),
-        )
-        with _progress(sys.stderr.isatty() and not no_progress) as progress:
-            text, warnings = run_fix(
-                paths,
-                config,
-                cwd=Path.cwd(),
-                dead=DeadMode(dead.value),
-                dry_run=dry_run,
-                progress=progress,
-            )
-    except LinkcheckError as error:
-        _fail(str(error), error.exit_code)
-    except KeyboardInterrupt:
-        _interrupted()
-    for warning in warnings:
-        typer.echo(f"linkcheck: warning: {warning}", err=True)
-    sys.stdout.write(text)
-
-
-@app.command()
-def report(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="The sources whose links to report on.", metavar="PATH", show_default=False
-        ),
-    ],
-    output_format: FormatOption = None,
-    output: OutputOption = None,
-    min_failures: MinFailuresOption = None,
-    fail_on: FailOnOption = None,
-    config_file: ConfigOption = None,
-    verbose: VerboseOption = False,
-) -> None:
-    """Render the history of earlier runs, per post, without the network.
-
-    Per post: what is dead, since when, for how many runs in a row, with its snapshot or
-    Wayback capture."""
-    from .config import build_config, parse_fail_on
-    from .report_run import report_command
-
-    try:
-        config = build_config(
-            {
-                "format": output_format.value if output_format else None,
-                "output": str(output) if output else None,
-                "min_failures": min_failures,
-                "fail_on": parse_fail_on(fail_on) if fail_on else None,
-            },
-            config_file,
-            cwd=Path.cwd(),
-        )
-        text, code, warnings = report_command(
-            paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer, verbose=verbose
-        )
-    except LinkcheckError as error:
-        _fail(str(error), error.exit_code)
-    for warning in warnings:
-        typer.echo(f"linkcheck: warning: {warning}", err=True)
-    _emit(text, Path(config.output) if config.output else None)
-    raise typer.Exit(int(code))
-
-
-@app.command()
-def demo(
-    output_format: FormatOption = ReportFormat.TERMINAL,
-    verbose: VerboseOption = False,
-) -> None:
-    """Check the bundled sample blog against the simulated web (no internet needed)."""
-    import tempfile
-
-    from .config import Config, HostConfig
-    from .simweb import running
-
-    repo = Path(__file__).resolve().parent.parent
-    blog, web_root = repo / "fixtures" / "blog", repo / "fixtures" / "web"
-    if not blog.is_dir() or not web_root.is_dir():
-        _fail(
-            "the demo needs a checkout of linkcheck (fixtures/blog and fixtures/web)",
-            ExitCode.USAGE,
-        )
-    with (
-        tempfile.TemporaryDirectory(prefix="linkcheck-demo-") as work,
-        running(web_root, Path(work)) as web,
-    ):
-        config = Config(
-            format=(output_format or ReportFormat.TERMINAL).value,
-            root_dir=(str(blog),),
-            connect_to=tuple(web.connect_to()),
-            cacert=(str(web.ca_file),),
-            timeout=5.0,
-            max_retries=1,
-            retry_backoff=0.2,
-            cache=False,
-            state_dir=str(Path(work) / "state"),
-            # A local simulated web: the real hosts' politeness intervals only slow it down.
-            hosts={
-                host: HostConfig(interval=0)
-                for host in ("mp.weixin.qq.com", "zhihu.com", "github.com", "web.archive.org")
-            },
-        )
-        shown = os.path.relpath(blog) if not os.path.relpath(blog).startswith("..") else str(blog)
-        _run_and_report(
-            [shown],
-            config,
-            quiet=False,
-            verbose=verbose,
-            no_progress=False,
-            demo_note="linkcheck: demo finished: every verdict above came from the "
-            "simulated web on 127.0.0.1.",
-        )
-
-
-def _emit(text: str, output: Path | None) -> None:
-    from .atomic import write_atomically, write_in_pieces
-
-    if output is None:
-        write_in_pieces(sys.stdout, text)
-        sys.stdout.flush()
-        return
-
-    try:
-        write_atomically(output, text)
-    except OSError as error:
-        _fail(f"{output}: cannot write: {error.strerror or error}", ExitCode.USAGE)
 
 
 def _interrupted() -> typer.Exit:

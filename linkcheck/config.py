@@ -32,6 +32,9 @@ _OPTIONAL_KINDS: Mapping[str, type] = {
     "budget": int,
     "max_time": float,
 }
+# List settings whose command-line values may hold several, comma-separated. Not the
+# regexes of --exclude/--include: a comma belongs to a pattern such as x{1,3}.
+_COMMA_LISTS = frozenset({"extensions", "root_dir", "fail_on"})
 # Durations that must be more than zero (a zero timeout makes every link unknown).
 _POSITIVE_DURATIONS = frozenset({"timeout", "max_time"})
 
@@ -125,9 +128,9 @@ def parse_header(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def _coerce(name: str, value: Any, source: str) -> Any:
-    """A file value in the type of the Config field."""
-    label = f"{source}: {name.replace('_', '-')}"
+def _coerce(name: str, value: Any, label: str) -> Any:
+    """A file or command-line value in the type of the Config field; label names where it
+    came from in errors."""
     if name == "fail_on":
         return parse_fail_on(list(_as_tuple(value, label)))
     if name == "header":
@@ -154,6 +157,16 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return parse_duration(value, name=label)
     if not isinstance(value, str):
         raise ConfigError(f"{label}: expected a string")
+    return value
+
+
+def _cli_value(name: str, value: Any) -> Any:
+    """A command-line value as a file would hold it: repeated options are lists, and the
+    list options that take several values in one (--extensions md,mdx) are split."""
+    if isinstance(value, tuple):
+        value = list(value)
+    if name in _COMMA_LISTS and isinstance(value, list):
+        return [part.strip() for item in value for part in item.split(",") if part.strip()]
     return value
 
 
@@ -263,7 +276,7 @@ def load_file(path: Path) -> dict[str, Any]:
             )
         if name not in _FIELDS:
             raise ConfigError(f"{path}: unknown key {key!r}")
-        settings[name] = _coerce(name, value, str(path))
+        settings[name] = _coerce(name, value, f"{path}: {name.replace('_', '-')}")
     return settings
 
 
@@ -293,8 +306,8 @@ def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path)
     labels = {name: f"{path}: {name.replace('_', '-')}" for name in settings}
     for name, value in cli.items():
         if value is not None:
-            settings[name] = value
             labels[name] = f"--{name.replace('_', '-')}"
+            settings[name] = _coerce(name, _cli_value(name, value), labels[name])
     for name, value in settings.items():
         _check(name, value, labels[name])
     if "github_token" in settings:

@@ -17,8 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .checker import Result
-from .models import LinkKind, Status
+from .models import LinkKind, Result, Status
 
 
 class DeadMode(StrEnum):

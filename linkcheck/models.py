@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -118,3 +119,39 @@ class Verdict:
     hops: tuple[Hop, ...] = ()
     from_cache: bool = False
     rule: str | None = None  # the host rule that decided, if one did
+
+
+@dataclass(frozen=True, slots=True)
+class UrlHistory:
+    url: str
+    last_status: Status
+    last_checked: float
+    last_success: float | None
+    first_failure: float | None
+    consecutive_failures: int
+
+
+# (done, total, note): URLs fetched so far, URLs to fetch, the time left and pending hosts.
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    link: Link
+    target: str | None  # the URL fetched, for external links
+    verdict: Verdict
+    history: UrlHistory | None = None
+    snapshot: str | None = None  # a dead link's newest local snapshot (page.html)
+    wayback: str | None = None  # a dead link's newest Wayback Machine capture
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    results: tuple[Result, ...]
+    offline: bool = False
+    fetched: int = 0  # unique URLs requested in this run
+    cached: int = 0  # unique URLs answered from the cache
+    warnings: tuple[str, ...] = ()
+
+    def count(self, status: Status) -> int:
+        return sum(1 for result in self.results if result.verdict.status is status)

@@ -8,12 +8,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 
-from . import rules
 from .config import Config
 from .fetch import FetchSettings, HostHooks
 from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
 from .routing import ConnectTo, tls_context
-from .rules import github
+from .rules import blocking, github, retry_after, rewrite
 from .version import __version__
 
 DEFAULT_USER_AGENT = (
@@ -25,9 +24,9 @@ CONNECT_TIMEOUT = 10.0  # at most; never more than --timeout
 
 def host_hooks(github_token: str | None) -> HostHooks:
     return HostHooks(
-        rewrite=partial(rules.rewrite, github_token=github_token),
-        blocking=rules.blocking,
-        retry_after=rules.retry_after,
+        rewrite=partial(rewrite, github_token=github_token),
+        blocking=blocking,
+        retry_after=retry_after,
         extra_headers=partial(github.request_headers, token=github_token),
     )
 

@@ -17,11 +17,10 @@ import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .models import Status, Verdict
+from .models import Status, UrlHistory, Verdict
 from .sqlite import open_wal, transaction
 
 SCHEMA_VERSION = 1
@@ -67,16 +66,6 @@ def _now(now: float | None) -> float:
 
 class StateError(Exception):
     """The state database cannot be used (corrupt, locked for too long, unwritable)."""
-
-
-@dataclass(frozen=True, slots=True)
-class UrlHistory:
-    url: str
-    last_status: Status
-    last_checked: float
-    last_success: float | None
-    first_failure: float | None
-    consecutive_failures: int
 
 
 class State:

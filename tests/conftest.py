@@ -35,7 +35,7 @@ def check_golden(name: str, actual: str) -> None:
 # --- the simulated web ---------------------------------------------------------------------
 
 from linkcheck.config import Config  # noqa: E402
-from linkcheck.simweb import SimulatedWeb  # noqa: E402
+from linkcheck.testing.simweb import SimulatedWeb  # noqa: E402
 
 WEB_ROOT = REPO / "fixtures" / "web"
 

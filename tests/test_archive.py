@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from linkcheck.archive.store import Archive, fingerprint
 from linkcheck.cli import app
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import wait_for_rows, web_cli_args
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from linkcheck.archive.readable import CSP, Banner, UnsafeCopy, readable_copy, verify_inert
 from linkcheck.archive.store import Archive
 from linkcheck.cli import app
-from linkcheck.simweb import SimulatedWeb, running
+from linkcheck.testing.simweb import SimulatedWeb, running
 
 from .conftest import render_in_chromium, web_cli_args
 

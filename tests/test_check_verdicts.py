@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.checker import CheckReport, check
+from linkcheck.checker import check
 from linkcheck.extract.markdown import extract_markdown
-from linkcheck.models import Status
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.models import CheckReport, Status
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import web_config
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app, run_main
 from linkcheck.errors import ExitCode
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import REPO, check_golden, wait_for_rows, web_cli_args
 

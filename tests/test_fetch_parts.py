@@ -13,7 +13,7 @@ from linkcheck.errors import ConfigError
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.politeness import parse_retry_after
 from linkcheck.routing import ConnectTo
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import web_config
 

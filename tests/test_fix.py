@@ -11,12 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from linkcheck.checker import Result
 from linkcheck.cli import app
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.fix import DeadMode, Edit, apply, plan
-from linkcheck.models import Status, Verdict
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.models import Result, Status, Verdict
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import web_cli_args
 

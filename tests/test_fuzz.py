@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app
 from linkcheck.errors import ExitCode
-from linkcheck.simweb import SimulatedWeb, running
+from linkcheck.testing.simweb import SimulatedWeb, running
 
 runner = CliRunner()
 FUZZ = settings(

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app
 from linkcheck.rules import registry
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import REPO, web_cli_args
 

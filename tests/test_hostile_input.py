@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from linkcheck.addresses import url_problem
 from linkcheck.cli import app
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import web_cli_args
 

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import REPO, web_cli_args
 from .conftest import render_in_chromium as render

@@ -70,6 +70,7 @@ def test_the_walker_sees_lazy_imports() -> None:
     graph = imports()
     assert "linkcheck.report.json_report" in graph["linkcheck.report"]  # inside reporter_for
     assert "linkcheck.rules" in graph["linkcheck.classify"]  # inside classify()
+    assert "linkcheck.commands.check" in graph["linkcheck"]  # inside the API's check()
 
 
 def test_only_the_cli_speaks_typer() -> None:
@@ -78,3 +79,41 @@ def test_only_the_cli_speaks_typer() -> None:
         if path.name != "cli.py":
             assert "import typer" not in text, path
             assert "from typer" not in text, path
+
+
+def _component(module: str) -> str:
+    """linkcheck.fetch → fetch, linkcheck.commands.check → commands, linkcheck → __init__."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _readme_rows() -> list[tuple[set[str], set[str]]]:
+    """(modules of the row, what they may import) from the README's layout table."""
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text.split("### How the code is laid out", 1)[1].split("\n### ", 1)[0]
+    rows = []
+    for line in table.splitlines():
+        if not line.startswith("| `"):
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        names = {re.sub(r"(\.py|/)$", "", n) for n in re.findall(r"`([^`]+)`", cells[0])}
+        rows.append((names, set(re.findall(r"`([^`]+)`", cells[2]))))
+    return rows
+
+
+def test_the_readme_s_layout_table_is_true() -> None:
+    graph = imports()
+    components = {_component(module) for module in graph}
+    rows = _readme_rows()
+    listed = set().union(*(names for names, _ in rows))
+    assert components - listed == set(), "modules missing from the README's table"
+    assert listed - components == set(), "the README's table names modules that do not exist"
+    for names, allowed in rows:
+        assert allowed <= components, f"{sorted(names)} may import unknown {allowed - components}"
+        for module, targets in graph.items():
+            if _component(module) not in names:
+                continue
+            for target in targets:
+                assert _component(target) in names | allowed, f"{module} imports {target}"

@@ -18,7 +18,7 @@ from linkcheck.cli import app
 from linkcheck.errors import ExitCode
 from linkcheck.models import Exchange, Hop
 from linkcheck.schedule import FetchStage, Pace, duration_text, plan_line
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import REPO, web_cli_args
 

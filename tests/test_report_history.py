@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from linkcheck.simweb import SimulatedWeb
+from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import web_cli_args
 
@@ -129,8 +129,7 @@ def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
     """The report writes its records with the C encoder; the text must not change."""
     import json as json_module
 
-    from linkcheck.checker import CheckReport, Result
-    from linkcheck.models import Link, LinkKind, Scope, Status, Verdict
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
     from linkcheck.report import ReportOptions
     from linkcheck.report.json_report import JsonReporter
 

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from linkcheck.simweb import SimulatedWeb, running
+from linkcheck.testing.simweb import SimulatedWeb, running
 
 from .conftest import web_cli_args
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from ..checker import CheckReport, Result
-from ..models import Status
+from ..models import CheckReport, Result, Status
 
 PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
 

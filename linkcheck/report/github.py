@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..checker import CheckReport
-from ..models import Status
+from ..models import CheckReport, Status
 from .base import ReportOptions, copies, headline, problems
 
 

@@ -13,8 +13,7 @@ import json
 import re
 from pathlib import PurePosixPath
 
-from ..checker import CheckReport
-from ..models import Status
+from ..models import CheckReport, Status
 from .base import ReportOptions, headline, host_of
 
 _YEAR = re.compile(r"^(\d{4})-\d{1,2}-\d{1,2}-")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from ..checker import CheckReport, Result
-from ..models import Status
+from ..models import CheckReport, Result, Status
 from .base import ReportOptions, by_host, summary_counts
 
 SCHEMA = "linkcheck.report/1"

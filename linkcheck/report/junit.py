@@ -5,8 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
-from ..checker import CheckReport
-from ..models import Status
+from ..models import CheckReport, Status
 from .base import ReportOptions, copies
 
 

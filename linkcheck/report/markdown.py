@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..checker import CheckReport, Result
-from ..models import Status
+from ..models import CheckReport, Result, Status
 from .base import ReportOptions, headline, problems
 
 _SECTIONS = (

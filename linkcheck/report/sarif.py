@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..checker import CheckReport
-from ..models import Status
+from ..models import CheckReport, Status
 from ..version import __version__
 from .base import ReportOptions, copies, problems
 

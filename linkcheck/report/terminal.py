@@ -9,8 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..checker import CheckReport
-from ..models import Status
+from ..models import CheckReport, Status
 from .base import PROBLEMS, ReportOptions, by_host, copies, headline
 
 STYLES = {

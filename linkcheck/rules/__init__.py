@@ -71,6 +71,14 @@ def blocking(exchange: Exchange) -> bool | None:
     return None if None in said else False
 
 
+def through_wrapper(wrapper: str, target: str, found: Verdict) -> Verdict:
+    """The verdict of a link whose target came out of a wrapper URL, as the wrapper's host
+    rule reads it (a WeChat captcha page pasted by mistake: link the article directly)."""
+    from . import wechat
+
+    return wechat.pasted_captcha(wrapper, target, found)
+
+
 def rewrite(url: str, *, github_token: str | None) -> str:
     """The URL to request instead (GitHub repositories through the REST API with a token)."""
     from . import github
@@ -78,4 +86,14 @@ def rewrite(url: str, *, github_token: str | None) -> str:
     return (github.api_url(url) or url) if github_token else url
 
 
-__all__ = ["Page", "Rule", "blocking", "decide", "registry", "retry_after", "rewrite", "verdict"]
+__all__ = [
+    "Page",
+    "Rule",
+    "blocking",
+    "decide",
+    "registry",
+    "retry_after",
+    "rewrite",
+    "through_wrapper",
+    "verdict",
+]

@@ -1,73 +1,39 @@
-"""One check run end to end, for the CLI and the Python API: collect → extract → check →
-report → exit code. Prints nothing; returns what to show."""
+"""What a check adds beside verdicts: snapshots of alive links (--archive), Save Page Now
+(--save-to-wayback), and for each dead link its newest local snapshot and Wayback capture
+(looked up while the check runs, bounded by a breaker and --max-time)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
-from . import asyncrun
-from .checker import CheckReport, Progress, check
-from .collect import DEFAULT_SUFFIXES, collect
-from .config import Config
-from .errors import ExitCode
-from .extract.parallel import extract_sources
-from .formats import Format
-from .models import Link, Status, Verdict
-from .report import ReportOptions, reporter_for
-from .state import State, StateError
+from ..checker import check
+from ..config import Config
+from ..models import CheckReport, Link, Progress, Status, Verdict
+from ..paths import archive_folder
+from ..state import State
 
 if TYPE_CHECKING:
-    from .archive import Archive
-    from .archive.wayback import Lookups
-    from .fetch import Fetcher
+    from ..archive import Archive
+    from ..archive.wayback import Lookups
+    from ..fetch import Fetcher
 
 
-@dataclass(frozen=True)
-class Outcome:
-    report: CheckReport
-    rendered: str
-    exit_code: ExitCode
-    warnings: tuple[str, ...]
-
-
-def project_root(cwd: Path) -> Path:
-    """Where .linkcheck/ lives: the repository root above cwd, else cwd (like .pytest_cache)."""
-    for directory in (cwd, *cwd.parents):
-        if (directory / ".git").exists():
-            return directory
-    return cwd
-
-
-def archive_root(cwd: Path, config: Config) -> Path:
-    """.linkcheck/archive at the project root, beside the state database."""
-    return project_root(cwd) / config.state_dir / "archive"
-
-
-def exit_code_for(report: CheckReport, config: Config) -> ExitCode:
-    if report.offline:
-        return ExitCode.COULD_NOT_CHECK
-    if any(result.verdict.status in config.fail_on for result in report.results):
-        return ExitCode.LINKS_FAILED
-    return ExitCode.OK
-
-
-async def _check_and_archive(
+async def check_with_copies(
     links: Sequence[Link],
     config: Config,
     state: State | None,
-    progress: Progress | None,
-    notice: Callable[[str], None] | None,
     cwd: Path,
     warnings: list[str],
+    progress: Progress | None,
+    notice: Callable[[str], None] | None,
 ) -> CheckReport:
-    """The check, then what the archive stage adds: snapshots of alive links (--archive),
-    Save Page Now (--save-to-wayback), and for dead links their local snapshot and newest
-    Wayback capture (looked up while the check runs, bounded by a breaker and --max-time)."""
+    """The check, then the copies of its links; what goes wrong on the way is appended to
+    warnings (the run goes on)."""
     deadline = time.monotonic() + config.max_time if config.max_time is not None else None
     async with _wayback_stage(config, state, deadline, warnings) as wayback:
         report = await check(
@@ -79,8 +45,8 @@ async def _check_and_archive(
             on_verdict=wayback.on_verdict,
             deadline=deadline,
         )
-        alive = _targets_with(report, Status.ALIVE, Status.REDIRECTED)
-        dead = _targets_with(report, Status.DEAD)
+        alive = targets_with(report, Status.ALIVE, Status.REDIRECTED)
+        dead = targets_with(report, Status.DEAD)
         snapshots = await _archive_stage(config, cwd, alive, dead, warnings)
         captures = await wayback.captures(dead, online=not report.offline and not config.offline)
         if config.save_to_wayback and alive and not report.offline:
@@ -88,7 +54,7 @@ async def _check_and_archive(
     return attach_copies(report, snapshots, captures)
 
 
-def _targets_with(report: CheckReport, *statuses: Status) -> list[str]:
+def targets_with(report: CheckReport, *statuses: Status) -> list[str]:
     return sorted(
         {r.target for r in report.results if r.target is not None and r.verdict.status in statuses}
     )
@@ -98,11 +64,10 @@ async def _archive_stage(
     config: Config, cwd: Path, alive: list[str], dead: list[str], warnings: list[str]
 ) -> dict[str, str]:
     """--archive snapshots the alive links; dead links get their newest local snapshot."""
-    root = archive_root(cwd, config)
-    snapshots: dict[str, str] = {}
+    root = archive_folder(cwd, config.state_dir)
     if not (config.archive or (dead and root.exists())):
-        return snapshots
-    from .archive import Archive, archive_urls
+        return {}
+    from ..archive import Archive, archive_urls
 
     archive = Archive(root)
     try:
@@ -111,10 +76,23 @@ async def _archive_stage(
             failed = [o for o in outcomes if o.result in ("failed", "refused")]
             if failed:
                 warnings.append(f"archive: {len(failed)} of {len(alive)} pages not archived")
-        snapshots = newest_pages(archive, dead)
+        return newest_pages(archive, dead)
     finally:
         archive.close()
-    return snapshots
+
+
+def local_snapshots(cwd: Path, config: Config, urls: Sequence[str]) -> dict[str, str]:
+    """The newest readable snapshot of each URL in the project's archive, if it has one."""
+    root = archive_folder(cwd, config.state_dir)
+    if not urls or not root.is_dir():
+        return {}
+    from ..archive import Archive
+
+    archive = Archive(root)
+    try:
+        return newest_pages(archive, urls)
+    finally:
+        archive.close()
 
 
 def newest_pages(archive: Archive, urls: Sequence[str]) -> dict[str, str]:
@@ -142,35 +120,6 @@ def attach_copies(
     return replace(report, results=results)
 
 
-def check_with_state(
-    links: Sequence[Link],
-    config: Config,
-    cwd: Path,
-    warnings: list[str],
-    progress: Progress | None = None,
-    notice: Callable[[str], None] | None = None,
-) -> CheckReport:
-    """One recorded run: the state database opened, the run begun and finished around the
-    check (a run that dies stays unfinished in the history), the database closed."""
-    try:
-        state: State | None = State(project_root(cwd) / config.state_dir / "state.db")
-    except StateError as error:
-        warnings.append(f"state not used: {error}")
-        state = None
-    try:
-        if state is not None:
-            state.begin_run()
-        report = asyncrun.run(
-            _check_and_archive(links, config, state, progress, notice, cwd, warnings)
-        )
-        if state is not None:
-            state.finish_run()
-    finally:
-        if state is not None:
-            state.close()
-    return report
-
-
 class _WaybackStage:
     """Lookups of dead links' captures (started from the check's verdicts, cached a week in
     the state) and Save Page Now, on a fetcher of their own, made on first use (a run
@@ -188,9 +137,9 @@ class _WaybackStage:
         self._lookups: Lookups | None = None
 
     def _lookups_now(self) -> Lookups:
-        from .archive.wayback import LOOKUP_TIMEOUT, Lookups
-        from .fetch import Fetcher
-        from .settings import fetch_settings, with_limits
+        from ..archive.wayback import LOOKUP_TIMEOUT, Lookups
+        from ..fetch import Fetcher
+        from ..settings import fetch_settings, with_limits
 
         if self._lookups is None:
             settings = fetch_settings(self._config)
@@ -228,7 +177,7 @@ class _WaybackStage:
         return captures
 
     async def save(self, alive: list[str]) -> None:
-        from .archive.wayback import credentials, save_all
+        from ..archive.wayback import credentials, save_all
 
         keys = credentials()
         if keys is None:
@@ -252,48 +201,3 @@ async def _wayback_stage(
         yield stage
     finally:
         await stage.aclose()
-
-
-def _on_changed_lines(links: list[Link], cwd: Path) -> list[Link]:
-    from .changed import ALL_LINES, changed_lines
-
-    files = sorted({link.file for link in links if link.file != "-"})
-    changed = changed_lines(files, cwd) if files else {}
-    kept = []
-    for link in links:
-        lines = changed.get((cwd / link.file).resolve(), set())
-        if lines is ALL_LINES or (lines is not None and link.line in lines):
-            kept.append(link)
-    return kept
-
-
-def run(
-    paths: Sequence[str],
-    config: Config,
-    *,
-    cwd: Path,
-    stdin: BinaryIO | None = None,
-    progress: Progress | None = None,
-    notice: Callable[[str], None] | None = None,
-    verbose: bool = False,
-    quiet: bool = False,
-    color: bool = False,
-) -> Outcome:
-    """Raises LinkcheckError subclasses for input and configuration errors. notice gets
-    lines for the user while the run goes (the up-front plan)."""
-    collected = collect(
-        paths,
-        suffixes=config.extensions or DEFAULT_SUFFIXES,
-        stdin=stdin,
-        gitignore=config.gitignore,
-    )
-    links = extract_sources(collected.sources)
-    if config.changed_only:
-        links = _on_changed_lines(links, cwd)
-    report = check_with_state(links, config, cwd, collected.warnings, progress, notice)
-    report = CheckReport(
-        report.results, report.offline, report.fetched, report.cached, tuple(collected.warnings)
-    )
-    options = ReportOptions(fail_on=config.fail_on, verbose=verbose, quiet=quiet, color=color)
-    rendered = reporter_for(Format(config.format)).render(report, options)
-    return Outcome(report, rendered, exit_code_for(report, config), tuple(collected.warnings))

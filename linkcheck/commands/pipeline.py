@@ -1,0 +1,110 @@
+"""The stages every command shares, in the order of DESIGN.md §1: load the links once
+(collect → extract → changed-lines filter), plan their targets, check them with the run
+recorded in the state database, attach the copies (archive, Wayback), and the exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from ..asyncrun import run as run_coroutine
+from ..collect import DEFAULT_SUFFIXES, Source, collect
+from ..config import Config
+from ..errors import ExitCode
+from ..extract.parallel import extract_sources
+from ..models import CheckReport, Link, Progress
+from ..paths import state_database
+from ..plan import Plan
+from ..state import State, StateError
+from .copies import check_with_copies
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The links of the sources named, where they came from, and what was skipped."""
+
+    links: list[Link]
+    sources: list[Source]
+    warnings: list[str]
+
+
+def load_links(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    cwd: Path,
+    stdin: BinaryIO | None = None,
+    changed_only: bool = False,
+) -> Loaded:
+    """Raises InputError for a path that cannot be read at all; a file that cannot be
+    decoded is a warning and the others are read."""
+    collected = collect(
+        paths,
+        suffixes=config.extensions or DEFAULT_SUFFIXES,
+        stdin=stdin,
+        gitignore=config.gitignore,
+    )
+    links = extract_sources(collected.sources)
+    if changed_only:
+        links = _on_changed_lines(links, cwd)
+    return Loaded(links, collected.sources, collected.warnings)
+
+
+def _on_changed_lines(links: list[Link], cwd: Path) -> list[Link]:
+    from ..changed import ALL_LINES, changed_lines
+
+    files = sorted({link.file for link in links if link.file != "-"})
+    changed = changed_lines(files, cwd) if files else {}
+    kept = []
+    for link in links:
+        lines = changed.get((cwd / link.file).resolve(), set())
+        if lines is ALL_LINES or (lines is not None and link.line in lines):
+            kept.append(link)
+    return kept
+
+
+def external_targets(links: Sequence[Link], config: Config) -> list[str]:
+    """The external URLs the links cite, normalised, exclusions applied, each once."""
+    decided = Plan(config).decide_all(links)
+    return sorted({target for _, target, _ in decided if target is not None})
+
+
+def recorded_check(
+    loaded: Loaded,
+    config: Config,
+    *,
+    cwd: Path,
+    progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> CheckReport:
+    """One recorded run: the state database opened, the run begun and finished around the
+    check (a run that dies stays unfinished in the history), the database closed. The
+    report carries every warning of the run, the sources' first."""
+    warnings = list(loaded.warnings)
+    try:
+        state: State | None = State(state_database(cwd, config.state_dir))
+    except StateError as error:
+        warnings.append(f"state not used: {error}")
+        state = None
+    try:
+        if state is not None:
+            state.begin_run()
+        report = run_coroutine(
+            check_with_copies(loaded.links, config, state, cwd, warnings, progress, notice)
+        )
+        if state is not None:
+            state.finish_run()
+    finally:
+        if state is not None:
+            state.close()
+    return replace(report, warnings=tuple(warnings))
+
+
+def exit_code_for(report: CheckReport, config: Config) -> ExitCode:
+    if report.offline:
+        return ExitCode.COULD_NOT_CHECK
+    if any(result.verdict.status in config.fail_on for result in report.results):
+        return ExitCode.LINKS_FAILED
+    return ExitCode.OK

@@ -1,0 +1,76 @@
+"""The plan: what to do with each link before any request is made (DESIGN.md §1): the
+URL to fetch (normalised, wrappers unwrapped, each cited URL planned once), or the verdict
+known without the network (excluded, mail, local files, private addresses, invalid URLs)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .addresses import is_private_host, url_problem
+from .config import Config
+from .extract.normalize import normalize
+from .local import check_local
+from .models import Link, Scope, Status, Verdict
+
+
+class Plan:
+    """What to do with each link before any request is made."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._exclude = [re.compile(p) for p in config.exclude]
+        self._include = [re.compile(p) for p in config.include]
+        self._roots = [Path(r) for r in config.root_dir]
+        self.wrappers: dict[Link, str | None] = {}  # the wrapper URL a link's target came out of
+        self._external: dict[str, tuple[str | None, Verdict | None, str | None]] = {}
+
+    def decide(self, link: Link) -> tuple[str | None, Verdict | None]:
+        """(target URL to fetch, None) or (None, verdict known without the network)."""
+        if link.scope is Scope.MAIL:
+            return None, Verdict(Status.EXCLUDED, "mail", detail="e-mail addresses are not checked")
+        if link.scope is Scope.OTHER:
+            return None, Verdict(Status.EXCLUDED, "scheme", detail="not a web link")
+        if link.scope is Scope.FRAGMENT:
+            return None, Verdict(Status.EXCLUDED, "fragment", detail="same-page anchor")
+        if self._excluded(link.url):
+            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude")
+        if link.scope is Scope.LOCAL:
+            if link.file == "-":
+                return None, Verdict(Status.UNKNOWN, "no-base", detail="read from stdin")
+            return None, check_local(link.url, link.file, self._roots)
+        decided = self._external.get(link.url)
+        if decided is None:  # a URL cited many times is planned once
+            decided = self._external[link.url] = self._decide_external(link.url)
+        target, verdict, wrapped_in = decided
+        if wrapped_in is not None:
+            self.wrappers[link] = wrapped_in
+        return target, verdict
+
+    def _decide_external(self, url: str) -> tuple[str | None, Verdict | None, str | None]:
+        target = normalize(url)
+        if self._excluded(target.url):
+            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude"), None
+        problem = url_problem(target.url)
+        if problem is not None:
+            return None, Verdict(Status.UNKNOWN, "invalid-url", detail=problem), None
+        host = urlsplit(target.url).hostname or ""
+        if not self._config.include_private and is_private_host(host):
+            private = Verdict(
+                Status.EXCLUDED,
+                "private-host",
+                detail="loopback or private address (--include-private)",
+            )
+            return None, private, None
+        return target.url, None, target.wrapped_in
+
+    def decide_all(self, links: Sequence[Link]) -> list[tuple[Link, str | None, Verdict | None]]:
+        """For each link: (link, target to fetch or None, verdict known now or None)."""
+        return [(link, *self.decide(link)) for link in links]
+
+    def _excluded(self, url: str) -> bool:
+        if not any(p.search(url) for p in self._exclude):
+            return False
+        return not any(p.search(url) for p in self._include)
