@@ -270,40 +270,28 @@ def _sources(
     }
 
 
-def _network(
-    *,
-    connect_to: list[str] | None,
-    cacert: list[str] | None,
-    timeout: str | None,
-    max_retries: int | None,
-    retry_backoff: str | None,
-    max_redirects: int | None,
-    max_concurrency: int | None,
-    host_concurrency: int | None,
-    user_agent: str | None,
-    header: list[str] | None,
-    github_token: str | None,
-    include_private: bool | None,
-    exclude: list[str] | None,
-    include: list[str] | None,
-) -> dict[str, Any]:
-    """The settings of the options every command that fetches takes."""
-    return {
-        "connect_to": connect_to,
-        "cacert": cacert,
-        "timeout": timeout,
-        "max_retries": max_retries,
-        "retry_backoff": retry_backoff,
-        "max_redirects": max_redirects,
-        "max_concurrency": max_concurrency,
-        "host_concurrency": host_concurrency,
-        "user_agent": user_agent,
-        "header": header,
-        "github_token": github_token or None,
-        "include_private": include_private,
-        "exclude": exclude,
-        "include": include,
-    }
+# The options every command that fetches takes; its parameters bear these names.
+_NETWORK_OPTIONS = (
+    "connect_to",
+    "cacert",
+    "timeout",
+    "max_retries",
+    "retry_backoff",
+    "max_redirects",
+    "max_concurrency",
+    "host_concurrency",
+    "user_agent",
+    "header",
+    "github_token",
+    "include_private",
+    "exclude",
+    "include",
+)
+
+
+def _network(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The settings of the network options, from a command's parameters (its locals())."""
+    return {name: parameters[name] for name in _NETWORK_OPTIONS}
 
 
 def _config(cli: dict[str, Any], config_file: Path | None) -> Config:
@@ -496,22 +484,7 @@ def check(
         _fail("--quiet and --verbose contradict: choose one", ExitCode.USAGE)
     cli = {
         **_sources(root_dir, extensions, no_ignore),
-        **_network(
-            connect_to=connect_to,
-            cacert=cacert,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_backoff=retry_backoff,
-            max_redirects=max_redirects,
-            max_concurrency=max_concurrency,
-            host_concurrency=host_concurrency,
-            user_agent=user_agent,
-            header=header,
-            github_token=github_token,
-            include_private=include_private,
-            exclude=exclude,
-            include=include,
-        ),
+        **_network(locals()),
         "format": output_format.value if output_format else None,
         "output": str(output) if output else None,
         "fail_on": fail_on,
@@ -625,22 +598,7 @@ def archive(
 
     cli = {
         **_sources(root_dir, extensions, no_ignore),
-        **_network(
-            connect_to=connect_to,
-            cacert=cacert,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_backoff=retry_backoff,
-            max_redirects=max_redirects,
-            max_concurrency=max_concurrency,
-            host_concurrency=host_concurrency,
-            user_agent=user_agent,
-            header=header,
-            github_token=github_token,
-            include_private=include_private,
-            exclude=exclude,
-            include=include,
-        ),
+        **_network(locals()),
     }
     with _reported_errors():
         config = _config(cli, config_file)
@@ -761,22 +719,7 @@ def fix(
 
     cli = {
         **_sources(root_dir, extensions, no_ignore),
-        **_network(
-            connect_to=connect_to,
-            cacert=cacert,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_backoff=retry_backoff,
-            max_redirects=max_redirects,
-            max_concurrency=max_concurrency,
-            host_concurrency=host_concurrency,
-            user_agent=user_agent,
-            header=header,
-            github_token=github_token,
-            include_private=include_private,
-            exclude=exclude,
-            include=include,
-        ),
+        **_network(locals()),
         "cache": cache,
     }
     with _reported_errors():

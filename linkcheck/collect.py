@@ -146,61 +146,46 @@ def collect(
     """Read every source the inputs name. Raises InputError for a bad named input.
     gitignore=False (--no-ignore) reads what .gitignore files would skip."""
     wanted = tuple(s.lower() if s.startswith(".") else "." + s.lower() for s in suffixes)
-    collected = Collected()
-    seen: set[Path] = set()
-    ignore = _GitIgnore() if gitignore else None
-
-    def add_file(path: Path, *, named: bool) -> None:
-        try:
-            resolved = path.resolve()
-        except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop
-            problem = f"{_display(path)}: cannot read: a loop of symbolic links"
-            if named:
-                raise InputError(problem) from None
-            collected.warnings.append(f"skipped {problem}")
-            return
-        if resolved in seen:
-            return
-        seen.add(resolved)
-        if named:
-            collected.sources.append(_read(path))
-            return
-        try:
-            collected.sources.append(_read(path))
-        except InputError as error:
-            collected.warnings.append(f"skipped {error}")
-
-    skipped = 0
-
-    def add_file_found(path: Path) -> None:
-        nonlocal skipped
-        before = len(collected.warnings)
-        add_file(path, named=False)
-        skipped += len(collected.warnings) > before
-
-    def add_directory(path: Path) -> None:
-        found = 0
-        for file in _walk(path, wanted, ignore, collected.warnings.append):
-            found += 1
-            add_file_found(file)
-        if not found:
-            kinds = ", ".join(wanted)
-            collected.warnings.append(f"{_display(path)}: no source files ({kinds}) in it")
-
+    reader = _Reader(wanted, _GitIgnore() if gitignore else None)
     for given in inputs:
         if given == STDIN:
-            data = stdin.read() if stdin is not None else b""
-            try:
-                text, encoding = decode(data)
-            except DecodeError as error:
-                raise InputError(f"standard input: {error}") from None
-            collected.sources.append(Source(STDIN, text, encoding))
-            continue
+            reader.add_stdin(stdin)
+        else:
+            reader.add_input(given)
+    collected = reader.collected
+    if reader.skipped and not collected.sources:
+        raise InputError(
+            f"none of the {reader.skipped} source files found could be read: "
+            + "; ".join(w.removeprefix("skipped ") for w in collected.warnings[:3])
+        )
+    return collected
+
+
+class _Reader:
+    """The sources read so far, each file once however it was named, and what was skipped:
+    a file named on the command line must read; one found in a folder may be skipped."""
+
+    def __init__(self, wanted: tuple[str, ...], ignore: _GitIgnore | None) -> None:
+        self._wanted = wanted
+        self._ignore = ignore
+        self._seen: set[Path] = set()
+        self.collected = Collected()
+        self.skipped = 0
+
+    def add_stdin(self, stdin: BinaryIO | None) -> None:
+        data = stdin.read() if stdin is not None else b""
+        try:
+            text, encoding = decode(data)
+        except DecodeError as error:
+            raise InputError(f"standard input: {error}") from None
+        self.collected.sources.append(Source(STDIN, text, encoding))
+
+    def add_input(self, given: str) -> None:
         path = Path(given)
         if path.is_dir():
-            add_directory(path)
+            self._add_directory(path)
         elif path.exists():
-            add_file(path, named=True)
+            self._add_file(path, named=True)
         elif _GLOB_CHARS & set(given):
             matches = sorted(glob.glob(given, recursive=True))
             if not matches:
@@ -208,16 +193,45 @@ def collect(
             for match in matches:
                 matched = Path(match)
                 if matched.is_dir():
-                    add_directory(matched)
-                elif match.lower().endswith(wanted):
-                    add_file_found(matched)
+                    self._add_directory(matched)
+                elif match.lower().endswith(self._wanted):
+                    self._add_found(matched)
         elif path.is_symlink():
             raise InputError(f"{given}: a symbolic link to nothing (or a loop of them)")
         else:
             raise InputError(f"{given}: no such file or directory")
-    if skipped and not collected.sources:
-        raise InputError(
-            f"none of the {skipped} source files found could be read: "
-            + "; ".join(w.removeprefix("skipped ") for w in collected.warnings[:3])
-        )
-    return collected
+
+    def _add_directory(self, path: Path) -> None:
+        warnings = self.collected.warnings
+        found = 0
+        for file in _walk(path, self._wanted, self._ignore, warnings.append):
+            found += 1
+            self._add_found(file)
+        if not found:
+            kinds = ", ".join(self._wanted)
+            warnings.append(f"{_display(path)}: no source files ({kinds}) in it")
+
+    def _add_found(self, path: Path) -> None:
+        before = len(self.collected.warnings)
+        self._add_file(path, named=False)
+        self.skipped += len(self.collected.warnings) > before
+
+    def _add_file(self, path: Path, *, named: bool) -> None:
+        try:
+            resolved = path.resolve()
+        except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop
+            problem = f"{_display(path)}: cannot read: a loop of symbolic links"
+            if named:
+                raise InputError(problem) from None
+            self.collected.warnings.append(f"skipped {problem}")
+            return
+        if resolved in self._seen:
+            return
+        self._seen.add(resolved)
+        if named:
+            self.collected.sources.append(_read(path))
+            return
+        try:
+            self.collected.sources.append(_read(path))
+        except InputError as error:
+            self.collected.warnings.append(f"skipped {error}")

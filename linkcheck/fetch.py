@@ -223,6 +223,7 @@ class Fetcher:
         method: str,
         url: str,
         *,
+        timeout: float,
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[httpx.Response]:
@@ -238,12 +239,13 @@ class Fetcher:
             extensions={"timeout": self._timeouts},
         )
         host = request.url.raw_host.decode("ascii")
-        response = await self._transport_for(host).handle_async_request(request)
-        response.request = request
-        try:
-            yield response
-        finally:
-            await response.aclose()
+        async with asyncio.timeout(timeout):  # the whole exchange, body included
+            response = await self._transport_for(host).handle_async_request(request)
+            response.request = request
+            try:
+                yield response
+            finally:
+                await response.aclose()
 
     async def aclose(self) -> None:
         for transport in self._transports.values():
@@ -342,9 +344,8 @@ class Fetcher:
                             "with its rate-limit page, so linkcheck stopped asking it for this run"
                         ),
                     )
-                async with asyncio.timeout(self.settings.timeout):
-                    async with self._open("GET", url) as response:
-                        body = await _read_body(response, self.settings.body_limit)
+                async with self._open("GET", url, timeout=self.settings.timeout) as response:
+                    body = await _read_body(response, self.settings.body_limit)
         except _FETCH_ERRORS as error:
             kind, retryable = _error_kind(error)
             if kind in _NEVER_REACHED:
@@ -385,10 +386,14 @@ class Fetcher:
         """A form POST (Save Page Now), through the same gates; not retried."""
         host = urlsplit(url).hostname or ""
         try:
-            async with self._gate(host).slot(), self._global:
-                async with asyncio.timeout(self.settings.timeout):
-                    async with self._open("POST", url, data=form, headers=headers) as response:
-                        body = await _read_body(response, self.settings.body_limit)
+            async with (
+                self._gate(host).slot(),
+                self._global,
+                self._open(
+                    "POST", url, timeout=self.settings.timeout, data=form, headers=headers
+                ) as response,
+            ):
+                body = await _read_body(response, self.settings.body_limit)
         except _FETCH_ERRORS as error:
             kind, _ = _error_kind(error)
             return Exchange(url, error=kind, error_detail=self._describe(error))
@@ -433,20 +438,18 @@ class Fetcher:
         size = 0
         truncated = False
         try:
-            async with gate.slot(), self._global:
-                async with asyncio.timeout(timeout):
-                    async with self._open("GET", url) as r:
-                        stream = r.extensions.get("network_stream")
-                        address = stream.get_extra_info("server_addr") if stream else None
-                        async for chunk in r.aiter_raw():
-                            room = limit - size
-                            if len(chunk) > room:
-                                sink.write(chunk[:room])
-                                size += room
-                                truncated = True
-                                break
-                            sink.write(chunk)
-                            size += len(chunk)
+            async with gate.slot(), self._global, self._open("GET", url, timeout=timeout) as r:
+                stream = r.extensions.get("network_stream")
+                address = stream.get_extra_info("server_addr") if stream else None
+                async for chunk in r.aiter_raw():
+                    room = limit - size
+                    if len(chunk) > room:
+                        sink.write(chunk[:room])
+                        size += room
+                        truncated = True
+                        break
+                    sink.write(chunk)
+                    size += len(chunk)
         except _FETCH_ERRORS as error:
             kind, retryable = _error_kind(error)
             raise DownloadError(kind, self._describe(error), retryable=retryable) from error

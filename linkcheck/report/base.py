@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from ..models import CheckReport, Result, Status
+from ..models import CheckReport, Result, Status, Verdict
 
 PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
 
@@ -73,3 +73,22 @@ def headline(report: CheckReport) -> str:
     if report.offline:
         text += ". Offline: the network is unreachable, so nothing was declared dead"
     return text
+
+
+def severity(verdict: Verdict, options: ReportOptions) -> str:
+    """error for a status that fails the run, warning for a redirect, note for the rest."""
+    if verdict.status in options.fail_on:
+        return "error"
+    return "warning" if verdict.status is Status.REDIRECTED else "note"
+
+
+def explanation(result: Result, *, moved: str, copy: str) -> str:
+    """After the link: where it moved, or why it failed, then its copies, each in the
+    reporter's own punctuation (moved and copy are format strings with one {})."""
+    verdict = result.verdict
+    text = ""
+    if verdict.status is Status.REDIRECTED and verdict.final_url:
+        text = moved.format(verdict.final_url)
+    elif verdict.detail:
+        text = f": {verdict.detail}"
+    return text + "".join(copy.format(found) for found in copies(result))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..models import CheckReport, Status
-from .base import ReportOptions, copies, headline, problems
+from ..models import CheckReport
+from .base import ReportOptions, explanation, headline, problems, severity
 
 
 def _escape_data(text: str) -> str:
@@ -19,20 +19,10 @@ class GitHubReporter:
         lines = []
         for result in problems(report):
             link, verdict = result.link, result.verdict
-            if verdict.status in options.fail_on:
-                command = "error"
-            elif verdict.status is Status.REDIRECTED:
-                command = "warning"
-            else:
-                command = "notice"
+            level = severity(verdict, options)
+            command = "notice" if level == "note" else level  # GitHub's word for a note
             title = f"linkcheck: {verdict.status.value} ({verdict.reason})"
-            message = link.raw
-            if verdict.status is Status.REDIRECTED and verdict.final_url:
-                message += f" → {verdict.final_url}"
-            elif verdict.detail:
-                message += f": {verdict.detail}"
-            for copy in copies(result):
-                message += f" ({copy})"
+            message = link.raw + explanation(result, moved=" → {}", copy=" ({})")
             properties = ",".join(
                 [
                     f"file={_escape_property(link.file)}",

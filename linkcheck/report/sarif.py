@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from ..models import CheckReport, Status
+from ..models import CheckReport, Result
 from ..version import __version__
-from .base import ReportOptions, copies, problems
+from .base import ReportOptions, explanation, problems, severity
 
 _SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -26,41 +26,7 @@ class SarifReporter:
             }
             for status, reason in reasons
         ]
-        results = []
-        for result in found:
-            link, verdict = result.link, result.verdict
-            level = (
-                "error"
-                if verdict.status in options.fail_on
-                else ("warning" if verdict.status is Status.REDIRECTED else "note")
-            )
-            text = f"{verdict.status.value} ({verdict.reason}): {link.raw}"
-            if verdict.final_url and verdict.status is Status.REDIRECTED:
-                text += f" now at {verdict.final_url}"
-            elif verdict.detail:
-                text += f": {verdict.detail}"
-            for copy in copies(result):
-                text += f". {copy}"
-            results.append(
-                {
-                    "ruleId": verdict.reason,
-                    "ruleIndex": rule_ids.index(verdict.reason),
-                    "level": level,
-                    "message": {"text": text},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": link.file},
-                                "region": {
-                                    "startLine": link.line,
-                                    "startColumn": link.column,
-                                    "endColumn": link.column + len(link.raw),
-                                },
-                            }
-                        }
-                    ],
-                }
-            )
+        results = [_result(result, options, rule_ids) for result in found]
         document = {
             "$schema": _SCHEMA,
             "version": "2.1.0",
@@ -74,3 +40,23 @@ class SarifReporter:
             ],
         }
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _result(result: Result, options: ReportOptions, rule_ids: list[str]) -> dict[str, object]:
+    link, verdict = result.link, result.verdict
+    text = f"{verdict.status.value} ({verdict.reason}): {link.raw}"
+    text += explanation(result, moved=" now at {}", copy=". {}")
+    region = {
+        "startLine": link.line,
+        "startColumn": link.column,
+        "endColumn": link.column + len(link.raw),
+    }
+    return {
+        "ruleId": verdict.reason,
+        "ruleIndex": rule_ids.index(verdict.reason),
+        "level": severity(verdict, options),
+        "message": {"text": text},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": link.file}, "region": region}}
+        ],
+    }
