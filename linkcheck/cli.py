@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .collect import DEFAULT_SUFFIXES
 from .config import Config
 from .errors import ExitCode, LinkcheckError
 from .formats import Format
@@ -105,7 +106,8 @@ ExtensionsOption = Annotated[
     list[str] | None,
     typer.Option(
         "--extensions",
-        help="File suffixes read in directories (default: md,markdown,mdx,html,htm).",
+        help="File suffixes read in directories "
+        f"({','.join(suffix.lstrip('.') for suffix in DEFAULT_SUFFIXES)}).",
         metavar="SUFFIXES",
     ),
 ]

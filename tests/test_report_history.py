@@ -129,6 +129,7 @@ def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
     """The report writes its records with the C encoder; the text must not change."""
     import json as json_module
 
+    from linkcheck.config import Config
     from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
     from linkcheck.report import ReportOptions
     from linkcheck.report.json_report import JsonReporter
@@ -143,6 +144,6 @@ def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
         for i in range(1, 50)
     )
     for report in (CheckReport(results, warnings=(odd,)), CheckReport(())):
-        text = JsonReporter().render(report, ReportOptions())
+        text = JsonReporter().render(report, ReportOptions(fail_on=Config().fail_on))
         document = json_module.loads(text)
         assert text == json_module.dumps(document, ensure_ascii=False, indent=2) + "\n"

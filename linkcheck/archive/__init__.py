@@ -14,6 +14,8 @@ from .capture import CaptureError, capture
 from .store import Archive, ArchiveError, Outcome, Snapshot
 
 ARCHIVE_CONCURRENCY = 4
+# A page and its images get at least this long, whatever --timeout says for a check.
+PAGE_TIMEOUT = 60.0
 
 __all__ = ["Archive", "ArchiveError", "Outcome", "Snapshot", "archive_urls"]
 
@@ -45,7 +47,11 @@ async def archive_urls(
                 with archive.staging() as staging:
                     try:
                         captured = await capture(
-                            fetcher, url, staging, timeout=max(config.timeout, 60.0)
+                            fetcher,
+                            url,
+                            staging,
+                            timeout=max(config.timeout, PAGE_TIMEOUT),
+                            max_redirects=config.max_redirects,
                         )
                     except CaptureError as error:
                         return Outcome(url, "failed", None, str(error))

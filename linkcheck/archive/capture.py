@@ -135,7 +135,7 @@ async def _record(
 
 
 async def capture(
-    fetcher: Fetcher, url: str, staging: Path, *, timeout: float = 60.0, max_redirects: int = 10
+    fetcher: Fetcher, url: str, staging: Path, *, timeout: float, max_redirects: int
 ) -> Capture:
     """Fetch url, its redirects and its images into staging/raw/. Raises CaptureError."""
     raw = staging / "raw"

@@ -19,7 +19,7 @@ PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
 
 @dataclass(frozen=True)
 class ReportOptions:
-    fail_on: tuple[Status, ...] = (Status.DEAD,)
+    fail_on: tuple[Status, ...]  # the run's --fail-on (Config holds its default)
     verbose: bool = False
     quiet: bool = False
     color: bool = False
