@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linkcheck.extract.html import confirmed_by_parser, scan_html
-from linkcheck.extract.htmlfile import extract_html_file
+from linkcheck.extract.html_file import extract_html_file
+from linkcheck.extract.html_scan import confirmed_by_parser, scan_html
 
 
 def found(text: str) -> list[tuple[int, int, str, str]]:

@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 from ..bodies import decode_body
 from ..classify import classify
 from ..decode import decode_page
-from ..extract.html import srcset_candidates
+from ..extract.html_scan import srcset_candidates
 from ..fetch import Download, DownloadError, Fetcher
 from ..models import Exchange, Hop, Status, Verdict
 from ..redirects import REDIRECT_STATUSES, RedirectChain

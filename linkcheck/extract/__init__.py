@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Link
-from .html import scan_html
+from .html_scan import scan_html
 from .normalize import normalize
 from .urls import find_bare_urls
 
@@ -16,7 +16,7 @@ def extract_text(path: str, text: str, *, syntax: str | None = None) -> list[Lin
     if syntax is None:
         syntax = "html" if path.lower().endswith(tuple(HTML_SUFFIXES)) else "markdown"
     if syntax == "html":
-        from .htmlfile import extract_html_file
+        from .html_file import extract_html_file
 
         return extract_html_file(path, text)
     from .markdown import extract_markdown

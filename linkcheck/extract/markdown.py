@@ -28,7 +28,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from ..models import Link, LinkKind
-from .html import confirmed_by_parser, scan_html
+from .html_scan import confirmed_by_parser, scan_html
 from .scope import scope_of
 from .urls import Spans, find_bare_urls
 

@@ -1,4 +1,4 @@
-"""Links in an HTML file."""
+"""Links in an HTML file: the URLs html_scan finds, as Links with their places."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 
 from ..models import Link, LinkKind
-from .html import confirmed_by_parser, scan_html
+from .html_scan import confirmed_by_parser, scan_html
 from .scope import scope_of
 
 
