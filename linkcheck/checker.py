@@ -27,7 +27,7 @@ from .models import (
     UrlHistory,
     Verdict,
 )
-from .plan import Plan
+from .plan import Plan, in_shard
 from .schedule import FetchStage, Pace, by_host, plan_line
 from .state import FLUSH_SECONDS, State
 
@@ -50,6 +50,8 @@ async def check(
     after which no fetch starts (default: now + config.max_time)."""
     plan = Plan(config)
     decided = plan.decide_all(links)
+    if config.shard is not None:
+        decided = in_shard(decided, config.shard)
     targets = sorted({target for _, target, _ in decided if target is not None})
     verdicts: dict[str, Verdict] = {}
     if state is not None and config.cache:

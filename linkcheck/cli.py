@@ -468,6 +468,15 @@ def check(
             metavar="DURATION",
         ),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Check only the K-th of N shares of the URLs (e.g. 2/4), for a CI matrix; "
+            "merge the reports with `report --merge` and the states with `state merge`.",
+            metavar="K/N",
+        ),
+    ] = None,
     soft_404: Annotated[
         bool | None,
         typer.Option(
@@ -498,6 +507,7 @@ def check(
         "offline": offline,
         "budget": budget,
         "max_time": max_time,
+        "shard": shard,
         "archive": archive_alive,
         "wayback": wayback,
         "save_to_wayback": save_to_wayback,
@@ -763,13 +773,22 @@ def report(
     no_ignore: NoIgnoreOption = False,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
+    merge: Annotated[
+        bool,
+        typer.Option(
+            "--merge",
+            help="The PATHs are the JSON reports of `check --shard K/N` runs, 1 to N: "
+            "render them as one report.",
+        ),
+    ] = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Render the history of earlier runs, per post, without the network.
 
     Per post: what is dead, since when, for how many runs in a row, with its snapshot or
-    Wayback capture."""
+    Wayback capture. With --merge: one report from the shards' JSON reports."""
     from .commands.history import history
+    from .commands.merge import merge_reports
 
     cli = {
         **_sources(root_dir, extensions, no_ignore),
@@ -782,13 +801,46 @@ def report(
     }
     with _reported_errors():
         config = _config(cli, config_file)
-        outcome = history(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer)
+        outcome = (
+            merge_reports(paths, config)
+            if merge
+            else history(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer)
+        )
     _warn(outcome.report.warnings)
     _emit(
         _rendered(outcome.report, config, verbose=verbose, quiet=False, color=False),
         _output_of(config),
     )
     raise typer.Exit(int(outcome.exit_code))
+
+
+state_app = typer.Typer(help="The history database (.linkcheck/state.db).", no_args_is_help=True)
+app.add_typer(state_app, name="state")
+
+
+@state_app.command("merge")
+def state_merge(
+    databases: Annotated[
+        list[Path],
+        typer.Argument(
+            help="State databases of the shards' runs, folded into this project's.",
+            metavar="DB",
+            show_default=False,
+        ),
+    ],
+    config_file: ConfigOption = None,
+) -> None:
+    """Fold the shards' histories into this project's: per URL the newest verdict and its
+    failure streak, and every run, so --min-failures counts right across nights."""
+    from .commands.state import merge_states
+
+    with _reported_errors():
+        config = _config({}, config_file)
+        merged = merge_states(databases, config, cwd=Path.cwd())
+    typer.echo(
+        f"merged {merged.databases} database{'s' if merged.databases != 1 else ''} into "
+        f"{merged.into}: {merged.rows} newer rows, {merged.runs} runs added"
+    )
 
 
 @app.command()
@@ -942,7 +994,7 @@ def _fail(message: str, code: ExitCode) -> typer.Exit:
     raise typer.Exit(int(code))
 
 
-_COMMANDS = frozenset({"check", "extract", "demo", "archive", "fix", "report"})
+_COMMANDS = frozenset({"check", "extract", "demo", "archive", "fix", "report", "state"})
 
 
 def run_main(invoke: Callable[[], object]) -> int:

@@ -94,6 +94,7 @@ class Config:
     archive: bool = False  # snapshot alive links after checking
     wayback: bool = True  # look dead links up on the Wayback Machine
     save_to_wayback: bool = False  # submit alive links to Save Page Now
+    shard: tuple[int, int] | None = None  # (K, N): only the K-th of N shares of the URLs
     hosts: Mapping[str, HostConfig] = field(default_factory=dict)
 
 
@@ -121,6 +122,20 @@ def parse_fail_on(values: tuple[str, ...] | list[str]) -> tuple[Status, ...]:
     return tuple(dict.fromkeys(statuses))
 
 
+_SHARD_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+def parse_shard(text: Any, *, name: str) -> tuple[int, int]:
+    """(K, N) from "K/N", with 1 <= K <= N."""
+    match = _SHARD_RE.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ConfigError(f"{name}: {text!r} is not a shard like 2/4 (the 2nd of 4)")
+    index, count = int(match.group(1)), int(match.group(2))
+    if not 1 <= index <= count:
+        raise ConfigError(f"{name}: {text!r}: the shard must be between 1 and {count or 'N'}")
+    return index, count
+
+
 def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not name.strip():
@@ -141,6 +156,8 @@ def _coerce(name: str, value: Any, label: str) -> Any:
         return parse_duration(value, name=label)
     if name == "hosts":
         return _hosts(value, label)
+    if name == "shard":
+        return parse_shard(value, name=label)
     default = _FIELDS[name].default
     kind = _OPTIONAL_KINDS.get(name) or type(default)
     if kind is tuple:

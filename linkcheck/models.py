@@ -152,6 +152,7 @@ class CheckReport:
     fetched: int = 0  # unique URLs requested in this run
     cached: int = 0  # unique URLs answered from the cache
     warnings: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None  # (K, N) when the run checked one shard of N
 
     def count(self, status: Status) -> int:
         return sum(1 for result in self.results if result.verdict.status is status)

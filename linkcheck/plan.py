@@ -4,6 +4,7 @@ known without the network (excluded, mail, local files, private addresses, inval
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,3 +75,24 @@ class Plan:
         if not any(p.search(url) for p in self._exclude):
             return False
         return not any(p.search(url) for p in self._include)
+
+
+def shard_of(url: str, count: int) -> int:
+    """Which of count shards (1..count) checks url: a stable hash of the normalised URL, so
+    the same URL lands in the same shard in every run, whoever cites it, in any order."""
+    digest = hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count + 1
+
+
+def in_shard(
+    decided: list[tuple[Link, str | None, Verdict | None]], shard: tuple[int, int]
+) -> list[tuple[Link, str | None, Verdict | None]]:
+    """The links shard (K, N) reports: those whose URL falls in it; the links decided
+    without the network (local files, fragments, exclusions) go to shard 1 alone."""
+    index, count = shard
+    return [
+        entry
+        for entry in decided
+        if (entry[1] is None and index == 1)
+        or (entry[1] is not None and shard_of(entry[1], count) == index)
+    ]

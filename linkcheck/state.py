@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, closing
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,56 @@ CREATE TABLE IF NOT EXISTS url_state (
     last_reason TEXT, last_final_url TEXT, last_detail TEXT, last_rule TEXT
 );
 """
+
+
+def _check_mergeable(path: Path) -> None:
+    """path is a linkcheck state database of this schema; read-only, so a wrong file
+    given by mistake is left exactly as it was."""
+    if not path.is_file():
+        raise StateError(f"{path}: no such file")
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise StateError(f"{path}: not a linkcheck state database ({error})") from None
+    if row is None:
+        raise StateError(f"{path}: not a linkcheck state database (no schema)")
+    if str(row[0]) != str(SCHEMA_VERSION):
+        raise StateError(
+            f"{path}: schema {row[0]}, but this linkcheck writes {SCHEMA_VERSION}: "
+            "merge databases written by the same version"
+        )
+
+
+def _newer_wins(table: str, key: str, columns: tuple[str, ...], clock: str) -> str:
+    """Copy shard.table's rows in, replacing ours where the shard's clock is later."""
+    names = ", ".join((key, *columns, clock))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns, clock))
+    return (
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM shard.{table} WHERE true "
+        f"ON CONFLICT({key}) DO UPDATE SET {updates} WHERE excluded.{clock} > {table}.{clock}"
+    )
+
+
+_NEWER_ROW_WINS = (
+    _newer_wins("cache", "url", ("status", "reason", "final_url", "detail", "rule"), "checked_at"),
+    _newer_wins(
+        "url_state",
+        "url",
+        (
+            "last_status",
+            "last_success",
+            "first_failure",
+            "consecutive_failures",
+            "last_reason",
+            "last_final_url",
+            "last_detail",
+            "last_rule",
+        ),
+        "last_checked",
+    ),
+    _newer_wins("wayback", "url", ("capture",), "looked_up_at"),
+)
 
 
 def _now(now: float | None) -> float:
@@ -133,10 +183,62 @@ class State:
             self._db.execute(
                 "UPDATE runs SET finished_at = ? WHERE id = ?", (_now(now), self.run_id)
             )
-            # Bounded history: drop the runs (and their rows) beyond the newest HISTORY_RUNS.
-            old = "SELECT id FROM runs ORDER BY id DESC LIMIT -1 OFFSET ?"
-            self._db.execute(f"DELETE FROM history WHERE run_id IN ({old})", (HISTORY_RUNS,))
-            self._db.execute(f"DELETE FROM runs WHERE id IN ({old})", (HISTORY_RUNS,))
+            self._trim_history()
+
+    # --- merging the shards' databases ------------------------------------------------
+
+    def merge(self, other: Path) -> tuple[int, int]:
+        """Fold another state database (a shard's) into this one, in one transaction:
+        for each URL the newer row wins (cache, url_state, Wayback lookups: the shard that
+        checked a URL last holds its streak), and the other's runs are added with their
+        history rows (runs both share, the shards' common past, are matched by their start
+        time). Returns (rows taken, runs added). Raises StateError."""
+        _check_mergeable(other)
+        self.flush()
+        try:
+            self._db.execute("ATTACH DATABASE ? AS shard", (str(other),))
+        except sqlite3.DatabaseError as error:
+            raise StateError(f"{other}: {error}") from None
+        try:
+            with self._transaction():
+                taken = sum(self._db.execute(sql).rowcount for sql in _NEWER_ROW_WINS)
+                added = self._merge_runs()
+                self._trim_history()
+        except sqlite3.DatabaseError as error:
+            raise StateError(f"{other}: {error}") from None
+        finally:
+            self._db.execute("DETACH DATABASE shard")
+        return taken, added
+
+    def _merge_runs(self) -> int:
+        self._db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS run_map (src INTEGER PRIMARY KEY, dst INTEGER)"
+        )
+        self._db.execute("DELETE FROM run_map")
+        ours = dict(self._db.execute("SELECT started_at, id FROM runs").fetchall())
+        added = 0
+        for run_id, started_at, finished_at in self._db.execute(
+            "SELECT id, started_at, finished_at FROM shard.runs ORDER BY id"
+        ).fetchall():
+            if started_at not in ours:
+                cursor = self._db.execute(
+                    "INSERT INTO runs (started_at, finished_at) VALUES (?, ?)",
+                    (started_at, finished_at),
+                )
+                ours[started_at] = cursor.lastrowid
+                added += 1
+            self._db.execute("INSERT INTO run_map VALUES (?, ?)", (run_id, ours[started_at]))
+        self._db.execute(
+            "INSERT OR IGNORE INTO history SELECT m.dst, h.url, h.status, h.reason, "
+            "h.checked_at FROM shard.history h JOIN run_map m ON m.src = h.run_id"
+        )
+        return added
+
+    def _trim_history(self) -> None:
+        """Bounded history: drop the runs (and their rows) beyond the newest HISTORY_RUNS."""
+        old = "SELECT id FROM runs ORDER BY id DESC LIMIT -1 OFFSET ?"
+        self._db.execute(f"DELETE FROM history WHERE run_id IN ({old})", (HISTORY_RUNS,))
+        self._db.execute(f"DELETE FROM runs WHERE id IN ({old})", (HISTORY_RUNS,))
 
     # --- cache -------------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ def recorded_check(
     finally:
         if state is not None:
             state.close()
-    return replace(report, warnings=tuple(warnings))
+    return replace(report, warnings=tuple(warnings), shard=config.shard)
 
 
 def exit_code_for(report: CheckReport, config: Config) -> ExitCode:

@@ -24,6 +24,7 @@ def _record(result: Result) -> dict[str, object]:
         "line": link.line,
         "column": link.column,
         "kind": link.kind.value,
+        "scope": link.scope.value,
         "url": link.raw,
         "target": result.target,
         "text": link.text,
@@ -43,8 +44,10 @@ def _record(result: Result) -> dict[str, object]:
 class JsonReporter:
     def render(self, report: CheckReport, options: ReportOptions) -> str:
         counts = summary_counts(report)
+        shard = report.shard
         head = {
             "schema": SCHEMA,
+            "shard": {"index": shard[0], "count": shard[1]} if shard else None,
             "summary": {
                 "links": len(report.results),
                 "urls": len({r.target for r in report.results if r.target}),

@@ -1,0 +1,44 @@
+"""`linkcheck state merge DB...`: the shards' histories folded into the project's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import InputError
+from ..paths import state_database
+from ..state import State, StateError
+
+
+@dataclass(frozen=True)
+class Merged:
+    into: Path
+    databases: int
+    rows: int  # cache, streak and Wayback rows newer in the shards than here
+    runs: int  # runs added to the history
+
+
+def merge_states(databases: Sequence[Path], config: Config, *, cwd: Path) -> Merged:
+    """Raises InputError for a database that cannot be merged; those before it are."""
+    into = state_database(cwd, config.state_dir)
+    if not databases:
+        raise InputError("state merge needs the shards' state databases")
+    for database in databases:
+        if database.resolve() == into.resolve():
+            raise InputError(f"{database}: is the project's own state database")
+    try:
+        state = State(into)
+    except StateError as error:
+        raise InputError(f"the history cannot be opened: {error}") from None
+    rows = runs = 0
+    try:
+        for database in databases:
+            taken, added = state.merge(database)
+            rows, runs = rows + taken, runs + added
+    except StateError as error:
+        raise InputError(f"cannot merge {error}") from None
+    finally:
+        state.close()
+    return Merged(into, len(databases), rows, runs)
