@@ -44,11 +44,12 @@ async def check(
     notice: Callable[[str], None] | None = None,
     on_verdict: Callable[[str, Verdict], None] | None = None,
     deadline: float | None = None,
+    ignored: frozenset[Link] = frozenset(),
 ) -> CheckReport:
     """notice gets the up-front plan (one line); on_verdict each URL's verdict as it is
     known (the Wayback stage starts its lookups from there); deadline is a time.monotonic()
     after which no fetch starts (default: now + config.max_time)."""
-    plan = Plan(config)
+    plan = Plan(config, ignored=ignored)
     decided = plan.decide_all(links)
     if config.shard is not None:
         decided = in_shard(decided, config.shard)
@@ -80,7 +81,7 @@ async def check(
         decided,
         verdicts,
         state,
-        plan.wrappers,
+        plan,
         offline=offline,
         fetched=len(to_fetch),
         cached=cached,
@@ -274,7 +275,7 @@ def assemble(
     decided: list[tuple[Link, str | None, Verdict | None]],
     verdicts: dict[str, Verdict],
     state: State | None,
-    wrappers: dict[Link, str | None],
+    plan: Plan,
     *,
     offline: bool,
     fetched: int,
@@ -286,11 +287,11 @@ def assemble(
     results = []
     for link, target, verdict in decided:
         final = verdict if verdict is not None else verdicts[target or ""]
-        wrapper = wrappers.get(link)
+        wrapper = plan.wrappers.get(link)
         if wrapper is not None and target is not None:
             final = through_wrapper(wrapper, target, final)
         history = histories.get(target or "")
         final = confirmed(final, history, min_failures)
-        results.append(Result(link, target, final, history))
+        results.append(Result(link, target, final, history, remapped=link in plan.remapped))
     results.sort(key=lambda r: r.link.sort_key)
     return CheckReport(tuple(results), offline, fetched, cached)

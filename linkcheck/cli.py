@@ -148,6 +148,15 @@ IncludeOption = Annotated[
         metavar="REGEX",
     ),
 ]
+RemapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--remap",
+        help="'REGEX REPLACEMENT': check the URL this makes of a matching one instead "
+        "($1 or \\1 for groups; repeatable, the first match wins).",
+        metavar="'REGEX REPLACEMENT'",
+    ),
+]
 IncludePrivateOption = Annotated[
     bool | None,
     typer.Option(
@@ -288,6 +297,7 @@ _NETWORK_OPTIONS = (
     "include_private",
     "exclude",
     "include",
+    "remap",
 )
 
 
@@ -383,6 +393,7 @@ def check(
     fail_on: FailOnOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
+    remap: RemapOption = None,
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
@@ -591,6 +602,7 @@ def archive(
     no_ignore: NoIgnoreOption = False,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
+    remap: RemapOption = None,
     include_private: IncludePrivateOption = None,
     max_concurrency: MaxConcurrencyOption = None,
     host_concurrency: HostConcurrencyOption = None,
@@ -710,6 +722,7 @@ def fix(
     no_ignore: NoIgnoreOption = False,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
+    remap: RemapOption = None,
     include_private: IncludePrivateOption = None,
     max_concurrency: MaxConcurrencyOption = None,
     host_concurrency: HostConcurrencyOption = None,
@@ -773,6 +786,7 @@ def report(
     no_ignore: NoIgnoreOption = False,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
+    remap: RemapOption = None,
     merge: Annotated[
         bool,
         typer.Option(
@@ -798,6 +812,7 @@ def report(
         "fail_on": fail_on,
         "exclude": exclude,
         "include": include,
+        "remap": remap,
     }
     with _reported_errors():
         config = _config(cli, config_file)

@@ -95,6 +95,9 @@ class Config:
     wayback: bool = True  # look dead links up on the Wayback Machine
     save_to_wayback: bool = False  # submit alive links to Save Page Now
     shard: tuple[int, int] | None = None  # (K, N): only the K-th of N shares of the URLs
+    remap: tuple[tuple[str, str], ...] = ()  # (regex, replacement): the URL checked instead
+    # The regexes of .linkcheckignore at the working directory and the repository root.
+    linkcheckignore: tuple[str, ...] = ()
     hosts: Mapping[str, HostConfig] = field(default_factory=dict)
 
 
@@ -136,6 +139,55 @@ def parse_shard(text: Any, *, name: str) -> tuple[int, int]:
     return index, count
 
 
+_GROUP_REFERENCE = re.compile(r"\$(?:\{(\w+)\}|(\d+))")
+
+
+def parse_remap(text: str, *, name: str) -> tuple[str, str]:
+    """(regex, replacement) from "REGEX REPLACEMENT", as lychee's --remap takes it; the
+    replacement may name groups as lychee does ($1, ${name}) or as Python does (\\1)."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise ConfigError(f"{name}: {text!r}: expected 'REGEX REPLACEMENT', two words")
+    pattern, replacement = parts
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise ConfigError(f"{name}: {pattern!r} is not a valid regex: {error}") from None
+    replacement = _GROUP_REFERENCE.sub(lambda m: f"\\g<{m.group(1) or m.group(2)}>", replacement)
+    try:
+        compiled.sub(replacement, "")  # a group it does not have fails here, not mid-run
+    except (re.error, IndexError) as error:
+        raise ConfigError(f"{name}: {replacement!r}: {error}") from None
+    return pattern, replacement
+
+
+def read_ignore_files(cwd: Path) -> tuple[str, ...]:
+    """The regexes of .linkcheckignore (one a line, # comments) in the working directory and
+    at the repository root. Raises ConfigError naming the file and line of a bad one."""
+    folders = dict.fromkeys(p for p in (cwd, repo_root(cwd)) if p is not None)
+    patterns: list[str] = []
+    for folder in folders:
+        path = folder / ".linkcheckignore"
+        if not path.is_file():
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read: {error}") from None
+        for number, line in enumerate(lines, start=1):
+            pattern = line.strip()
+            if not pattern or pattern.startswith("#"):
+                continue
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ConfigError(
+                    f"{path}:{number}: {pattern!r} is not a valid regex: {error}"
+                ) from None
+            patterns.append(pattern)
+    return tuple(dict.fromkeys(patterns))
+
+
 def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not name.strip():
@@ -158,6 +210,8 @@ def _coerce(name: str, value: Any, label: str) -> Any:
         return _hosts(value, label)
     if name == "shard":
         return parse_shard(value, name=label)
+    if name == "remap":
+        return tuple(parse_remap(entry, name=label) for entry in _as_tuple(value, label))
     default = _FIELDS[name].default
     kind = _OPTIONAL_KINDS.get(name) or type(default)
     if kind is tuple:
@@ -291,6 +345,8 @@ def load_file(path: Path) -> dict[str, Any]:
                 f"{path}: {key}: keep the token out of files; use the "
                 "GITHUB_TOKEN environment variable or --github-token"
             )
+        if name == "linkcheckignore":
+            raise ConfigError(f"{path}: {key}: write these in .linkcheckignore, or use exclude")
         if name not in _FIELDS:
             raise ConfigError(f"{path}: unknown key {key!r}")
         settings[name] = _coerce(name, value, f"{path}: {name.replace('_', '-')}")
@@ -329,6 +385,7 @@ def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path)
         _check(name, value, labels[name])
     if "github_token" in settings:
         settings["github_token"] = clean_token(settings["github_token"])
+    settings["linkcheckignore"] = read_ignore_files(cwd)
     _validate(settings)
     return Config(**settings)
 

@@ -143,6 +143,7 @@ class Result:
     history: UrlHistory | None = None
     snapshot: str | None = None  # a dead link's newest local snapshot (page.html)
     wayback: str | None = None  # a dead link's newest Wayback Machine capture
+    remapped: bool = False  # target is what a --remap made of the link's URL
 
 
 @dataclass(frozen=True)

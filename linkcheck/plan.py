@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,27 +18,48 @@ from .local import check_local
 from .models import Link, Scope, Status, Verdict
 
 
+@dataclass(frozen=True, slots=True)
+class _External:
+    """What the plan decided for one external URL, however often it is cited."""
+
+    target: str | None  # the URL to fetch
+    verdict: Verdict | None  # or the verdict known without the network
+    wrapped_in: str | None = None  # the wrapper URL the target came out of
+    remapped: bool = False  # the target is what a --remap made of the URL
+
+
 class Plan:
     """What to do with each link before any request is made."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, ignored: frozenset[Link] = frozenset()) -> None:
         self._config = config
-        self._exclude = [re.compile(p) for p in config.exclude]
+        self._ignored = ignored  # turned off by a disable comment in their source
+        self._exclude = [
+            *((re.compile(p), "matches --exclude") for p in config.exclude),
+            *((re.compile(p), "matches .linkcheckignore") for p in config.linkcheckignore),
+        ]
         self._include = [re.compile(p) for p in config.include]
+        self._remap = [(re.compile(p), replacement) for p, replacement in config.remap]
         self._roots = [Path(r) for r in config.root_dir]
         self.wrappers: dict[Link, str | None] = {}  # the wrapper URL a link's target came out of
-        self._external: dict[str, tuple[str | None, Verdict | None, str | None]] = {}
+        self.remapped: set[Link] = set()  # links checked at the URL a --remap made of theirs
+        self._external: dict[str, _External] = {}
 
     def decide(self, link: Link) -> tuple[str | None, Verdict | None]:
         """(target URL to fetch, None) or (None, verdict known without the network)."""
+        if link in self._ignored:
+            return None, Verdict(
+                Status.EXCLUDED, "inline-ignore", detail="turned off by a disable comment"
+            )
         if link.scope is Scope.MAIL:
             return None, Verdict(Status.EXCLUDED, "mail", detail="e-mail addresses are not checked")
         if link.scope is Scope.OTHER:
             return None, Verdict(Status.EXCLUDED, "scheme", detail="not a web link")
         if link.scope is Scope.FRAGMENT:
             return None, Verdict(Status.EXCLUDED, "fragment", detail="same-page anchor")
-        if self._excluded(link.url):
-            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude")
+        excluded = self._excluded(link.url)
+        if excluded is not None:
+            return None, Verdict(Status.EXCLUDED, "excluded", detail=excluded)
         if link.scope is Scope.LOCAL:
             if link.file == "-":
                 return None, Verdict(Status.UNKNOWN, "no-base", detail="read from stdin")
@@ -45,36 +67,50 @@ class Plan:
         decided = self._external.get(link.url)
         if decided is None:  # a URL cited many times is planned once
             decided = self._external[link.url] = self._decide_external(link.url)
-        target, verdict, wrapped_in = decided
-        if wrapped_in is not None:
-            self.wrappers[link] = wrapped_in
-        return target, verdict
+        if decided.wrapped_in is not None:
+            self.wrappers[link] = decided.wrapped_in
+        if decided.remapped:
+            self.remapped.add(link)
+        return decided.target, decided.verdict
 
-    def _decide_external(self, url: str) -> tuple[str | None, Verdict | None, str | None]:
+    def _decide_external(self, url: str) -> _External:
         target = normalize(url)
-        if self._excluded(target.url):
-            return None, Verdict(Status.EXCLUDED, "excluded", detail="matches --exclude"), None
-        problem = url_problem(target.url)
+        excluded = self._excluded(target.url)
+        if excluded is not None:
+            return _External(None, Verdict(Status.EXCLUDED, "excluded", detail=excluded))
+        checked = self._remapped(target.url)
+        remapped = checked != target.url
+        problem = url_problem(checked)
         if problem is not None:
-            return None, Verdict(Status.UNKNOWN, "invalid-url", detail=problem), None
-        host = urlsplit(target.url).hostname or ""
+            invalid = Verdict(Status.UNKNOWN, "invalid-url", detail=problem)
+            return _External(None, invalid, remapped=remapped)
+        host = urlsplit(checked).hostname or ""
         if not self._config.include_private and is_private_host(host):
             private = Verdict(
                 Status.EXCLUDED,
                 "private-host",
                 detail="loopback or private address (--include-private)",
             )
-            return None, private, None
-        return target.url, None, target.wrapped_in
+            return _External(None, private, remapped=remapped)
+        return _External(checked, None, target.wrapped_in, remapped)
+
+    def _remapped(self, url: str) -> str:
+        """--remap: the first pattern that matches rewrites the URL (normalised again)."""
+        for pattern, replacement in self._remap:
+            if pattern.search(url):
+                return normalize(pattern.sub(replacement, url)).url
+        return url
 
     def decide_all(self, links: Sequence[Link]) -> list[tuple[Link, str | None, Verdict | None]]:
         """For each link: (link, target to fetch or None, verdict known now or None)."""
         return [(link, *self.decide(link)) for link in links]
 
-    def _excluded(self, url: str) -> bool:
-        if not any(p.search(url) for p in self._exclude):
-            return False
-        return not any(p.search(url) for p in self._include)
+    def _excluded(self, url: str) -> str | None:
+        """Why url is excluded (--exclude or .linkcheckignore, unless --include), or None."""
+        why = next((why for pattern, why in self._exclude if pattern.search(url)), None)
+        if why is None or any(p.search(url) for p in self._include):
+            return None
+        return why
 
 
 def shard_of(url: str, count: int) -> int:

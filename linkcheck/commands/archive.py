@@ -47,7 +47,7 @@ def archive_sources(
 ) -> list[Archived]:
     """Snapshot every external URL the sources cite (skipping those archived within
     max_age seconds)."""
-    urls = external_targets(load_links(paths, config, cwd=cwd, stdin=stdin).links, config)
+    urls = external_targets(load_links(paths, config, cwd=cwd, stdin=stdin), config)
     archive = _open(cwd, config, existing=False)
     try:
         outcomes = run_coroutine(

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 async def check_with_copies(
     links: Sequence[Link],
+    ignored: frozenset[Link],
     config: Config,
     state: State | None,
     cwd: Path,
@@ -39,6 +40,7 @@ async def check_with_copies(
         report = await check(
             links,
             config,
+            ignored=ignored,
             state=state,
             progress=progress,
             notice=notice,

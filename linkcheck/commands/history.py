@@ -30,7 +30,7 @@ def history(
     if not database.is_file():
         raise InputError(f"no history at {database}: run `linkcheck check` first")
     loaded = load_links(paths, config, cwd=cwd, stdin=stdin)
-    plan = Plan(config)
+    plan = Plan(config, ignored=loaded.ignored)
     decided = plan.decide_all(loaded.links)
     targets = sorted({target for _, target, _ in decided if target is not None})
     try:
@@ -44,7 +44,7 @@ def history(
             decided,
             verdicts,
             state,
-            plan.wrappers,
+            plan,
             offline=False,
             fetched=0,
             cached=len(last),

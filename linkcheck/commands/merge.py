@@ -125,6 +125,14 @@ def _result(record: dict[str, Any], name: str) -> Result:
             if target and (streak or since)
             else None
         )
-        return Result(link, target, verdict, history, record.get("snapshot"), record.get("wayback"))
+        return Result(
+            link,
+            target,
+            verdict,
+            history,
+            record.get("snapshot"),
+            record.get("wayback"),
+            remapped=bool(record.get("remapped")),
+        )
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{name}: a result that does not read: {error!r}") from None

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from ..asyncrun import run as run_coroutine
 from ..collect import DEFAULT_SUFFIXES, Source, collect
 from ..config import Config
+from ..directives import disabled_spans, is_disabled
 from ..errors import ExitCode
 from ..extract.parallel import extract_sources
 from ..models import CheckReport, Link, Progress
@@ -28,6 +29,7 @@ class Loaded:
     links: list[Link]
     sources: list[Source]
     warnings: list[str]
+    ignored: frozenset[Link] = frozenset()  # inside a linkcheck-disable comment's reach
 
 
 def load_links(
@@ -49,7 +51,23 @@ def load_links(
     links = extract_sources(collected.sources)
     if changed_only:
         links = _on_changed_lines(links, cwd)
-    return Loaded(links, collected.sources, collected.warnings)
+    return Loaded(links, collected.sources, collected.warnings, _ignored(collected.sources, links))
+
+
+def _ignored(sources: Sequence[Source], links: Sequence[Link]) -> frozenset[Link]:
+    """The links the sources' disable comments turn off."""
+    spans = {
+        source.path: found
+        for source in sources
+        if "-disable" in source.text and (found := disabled_spans(source.text))
+    }
+    if not spans:
+        return frozenset()
+    return frozenset(
+        link
+        for link in links
+        if link.file in spans and is_disabled(link.line, link.column, spans[link.file])
+    )
 
 
 def _on_changed_lines(links: list[Link], cwd: Path) -> list[Link]:
@@ -65,9 +83,9 @@ def _on_changed_lines(links: list[Link], cwd: Path) -> list[Link]:
     return kept
 
 
-def external_targets(links: Sequence[Link], config: Config) -> list[str]:
+def external_targets(loaded: Loaded, config: Config) -> list[str]:
     """The external URLs the links cite, normalised, exclusions applied, each once."""
-    decided = Plan(config).decide_all(links)
+    decided = Plan(config, ignored=loaded.ignored).decide_all(loaded.links)
     return sorted({target for _, target, _ in decided if target is not None})
 
 
@@ -92,7 +110,9 @@ def recorded_check(
         if state is not None:
             state.begin_run()
         report = run_coroutine(
-            check_with_copies(loaded.links, config, state, cwd, warnings, progress, notice)
+            check_with_copies(
+                loaded.links, loaded.ignored, config, state, cwd, warnings, progress, notice
+            )
         )
         if state is not None:
             state.finish_run()

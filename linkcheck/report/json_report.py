@@ -27,6 +27,7 @@ def _record(result: Result) -> dict[str, object]:
         "scope": link.scope.value,
         "url": link.raw,
         "target": result.target,
+        "remapped": result.remapped,
         "text": link.text,
         "status": verdict.status.value,
         "reason": verdict.reason,

@@ -34,7 +34,8 @@ def _why(result: Result, status: Status) -> str:
         archived += f"; snapshot: `{_cell(result.snapshot)}`"
     if result.wayback:
         archived += f"; [Wayback]({result.wayback})"
-    return f"`{verdict.reason}`{_cell(detail)}{streak}{archived}"
+    checked = f"; checked as {_link(result.target)}" if result.remapped and result.target else ""
+    return f"`{verdict.reason}`{_cell(detail)}{streak}{checked}{archived}"
 
 
 class MarkdownReporter:

@@ -69,6 +69,8 @@ def _print_result(console: Console, result: Result) -> None:
         note = f"{note}; {streak}" if note else streak
     if note:
         console.print(Text(" " * 31 + note, style="dim"))
+    if result.remapped and result.target:
+        console.print(Text(" " * 31 + f"checked as {result.target} (--remap)", style="dim"))
     for copy in copies(result):
         console.print(Text(" " * 31 + copy, style="cyan"))
 

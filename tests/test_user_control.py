@@ -1,0 +1,144 @@
+"""The user in control (issue 16): .linkcheckignore, --remap, their own host rules,
+accept, acknowledged links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from linkcheck.config import ConfigError, parse_remap
+from linkcheck.errors import ExitCode
+from linkcheck.testing.simweb import SimulatedWeb
+
+from .conftest import web_cli_args
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "blog"
+    (root / ".git").mkdir(parents=True)
+    (root / "posts").mkdir()
+    monkeypatch.chdir(root / "posts")
+    return root
+
+
+def _check(web: SimulatedWeb, *args: str) -> tuple[int, dict[str, dict[str, object]], str]:
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            "post.md",
+            "--format",
+            "json",
+            "--no-cache",
+            "--no-wayback",
+            *args,
+            *web_cli_args(web),
+        ],
+    )
+    records = {r["url"]: r for r in json.loads(result.stdout)["results"]} if result.stdout else {}
+    return result.exit_code, records, result.stderr
+
+
+# --- .linkcheckignore ------------------------------------------------------------------------
+
+
+def test_the_ignore_file_at_the_repository_root_excludes_what_it_matches(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    (project / "posts" / "post.md").write_text(
+        "[a](https://mp.weixin.qq.com/s/deleted) [b](https://kexue.fm/archives/0000)\n",
+        encoding="utf-8",
+    )
+    (project / ".linkcheckignore").write_text(
+        "# dead, and dealt with\n\n^https://mp\\.weixin\\.qq\\.com/s/deleted$\n", encoding="utf-8"
+    )
+    before = len(simweb.requests)
+    code, records, _ = _check(simweb)
+    assert code == ExitCode.LINKS_FAILED  # kexue's 404 still counts
+    ignored = records["https://mp.weixin.qq.com/s/deleted"]
+    assert (ignored["status"], ignored["detail"]) == ("excluded", "matches .linkcheckignore")
+    assert records["https://kexue.fm/archives/0000"]["status"] == "dead"
+    assert all(r.target != "/s/deleted" for r in simweb.requests[before:])
+    # --include wins over the ignore file as it does over --exclude
+    _, again, _ = _check(simweb, "--include", "weixin")
+    assert again["https://mp.weixin.qq.com/s/deleted"]["status"] == "dead"
+
+
+def test_a_bad_line_in_the_ignore_file_is_named(project: Path) -> None:
+    (project / "posts" / "post.md").write_text("x\n", encoding="utf-8")
+    (project / "posts" / ".linkcheckignore").write_text("ok\n(unclosed\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "post.md"])
+    assert result.exit_code == ExitCode.USAGE
+    assert ".linkcheckignore:2: '(unclosed' is not a valid regex" in result.stderr
+
+
+# --- remap -------------------------------------------------------------------------------------
+
+
+def test_remap_checks_the_rewritten_url_and_reports_both(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    (project / "posts" / "post.md").write_text(
+        "[old](https://old-blog.example/wiki/Matrix_(mathematics))\n", encoding="utf-8"
+    )
+    code, records, stderr = _check(
+        simweb, "--remap", r"^https://old-blog\.example/wiki/(.*)$ https://en.wikipedia.org/wiki/$1"
+    )
+    assert code == ExitCode.OK, stderr
+    record = records["https://old-blog.example/wiki/Matrix_(mathematics)"]
+    assert record["target"] == "https://en.wikipedia.org/wiki/Matrix_(mathematics)"
+    assert record["remapped"] is True
+    assert record["status"] == "alive"
+    shown = runner.invoke(
+        app,
+        [
+            "check",
+            "post.md",
+            "-v",
+            "--no-cache",
+            "--no-wayback",
+            "--remap",
+            r"old-blog\.example en.wikipedia.org",
+            *web_cli_args(simweb),
+        ],
+    )
+    assert "https://old-blog.example/wiki/Matrix_(mathematics)" in shown.stdout
+    assert "checked as https://en.wikipedia.org/wiki/Matrix_(mathematics)" in shown.stdout
+
+
+def test_remap_from_the_config_file_and_its_errors(simweb: SimulatedWeb, project: Path) -> None:
+    (project / "posts" / "post.md").write_text("[a](https://gone.example/x)\n", encoding="utf-8")
+    (project / "linkcheck.toml").write_text(
+        'remap = ["^https://gone\\\\.example/ https://kexue.fm/archives/4765?from="]\n',
+        encoding="utf-8",
+    )
+    code, records, stderr = _check(simweb)
+    assert code == ExitCode.OK, stderr
+    assert records["https://gone.example/x"]["target"] == "https://kexue.fm/archives/4765?from=x"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("only-one-word", "two words"),
+        ("a b c", "two words"),
+        ("(bad https://x", "not a valid regex"),
+        ("^(a) $2", "invalid group reference"),
+    ],
+)
+def test_a_bad_remap_is_a_configuration_error(text: str, said: str) -> None:
+    with pytest.raises(ConfigError, match=said):
+        parse_remap(text, name="--remap")
+
+
+def test_remap_takes_lychee_s_and_python_s_group_references() -> None:
+    assert parse_remap(r"^a(\d+) b$1", name="r") == (r"^a(\d+)", r"b\g<1>")
+    assert parse_remap(r"^a(?P<n>\d+) b${n}", name="r") == (r"^a(?P<n>\d+)", r"b\g<n>")
+    assert parse_remap(r"^a(\d+) b\1", name="r") == (r"^a(\d+)", r"b\1")
