@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .classify import classify, through_wrapper
+from .classify import classify, configured_rules, through_wrapper
 from .config import Config
 from .models import (
     OFFLINE_FAILURES,
@@ -176,6 +176,7 @@ class _Judge:
         self._verdicts = verdicts
         self._on_verdict = on_verdict
         self.unreached: dict[str, Exchange] = {}
+        self._first = configured_rules(config)  # the user's rules, before the built-in ones
         self._probes: dict[tuple[str, str], asyncio.Task[Exchange]] = {}
 
     async def fetch(self, url: str) -> Exchange:
@@ -185,7 +186,7 @@ class _Judge:
                 url, exchange.hops, error=exchange.error, error_detail=exchange.error_detail
             )
             return exchange
-        verdict = classify(exchange, names_resolve=False)
+        verdict = classify(exchange, names_resolve=False, first=self._first)
         if self._config.soft_404 and verdict.status is Status.ALIVE:
             verdict = await self._soft_404(exchange, verdict)
         self.decide(url, verdict)

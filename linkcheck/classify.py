@@ -7,8 +7,14 @@ reason. Host rules (issue "Host rules") run before this and decide where status 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .models import Exchange, Status, Verdict
 from .redirects import permanent_target
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .rules.base import Rule
 
 _DEAD_STATUSES = frozenset({404, 410})
 _UNKNOWN_DETAIL = {
@@ -100,11 +106,19 @@ def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
     return Verdict(Status.UNKNOWN, error, None, detail, exchange.hops)
 
 
-def classify(exchange: Exchange, *, names_resolve: bool) -> Verdict:
-    """Host rules first (they read the page where status codes lie), then the generic rules."""
+def classify(exchange: Exchange, *, names_resolve: bool, first: tuple[Rule, ...] = ()) -> Verdict:
+    """Host rules first (they read the page where status codes lie: the ones given first,
+    the user's, then the built-in ones), then the generic rules."""
     from .rules import decide
 
-    return decide(exchange) or classify_exchange(exchange, names_resolve=names_resolve)
+    return decide(exchange, first) or classify_exchange(exchange, names_resolve=names_resolve)
+
+
+def configured_rules(config: Config) -> tuple[Rule, ...]:
+    """The user's own rules and accepted statuses, from the configuration."""
+    from .rules.user import from_config
+
+    return from_config(config.rules, config.hosts)
 
 
 def through_wrapper(wrapper: str, target: str, found: Verdict) -> Verdict:

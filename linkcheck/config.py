@@ -22,7 +22,11 @@ from .paths import repo_root
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_HOST_KEYS = frozenset({"concurrency", "interval", "headers"})
+_HOST_KEYS = frozenset({"concurrency", "interval", "headers", "accept"})
+_RULE_KEYS = frozenset(
+    {"name", "hosts", "url-matches", "status-in", "body-contains", "status", "reason"}
+)
+_RULE_STATUSES = ("alive", "redirected", "dead", "unknown")
 _MINIMUM = {"max_retries": 0, "max_redirects": 0, "budget": 0}
 # The type of each setting whose default is None (the others take their default's type).
 _OPTIONAL_KINDS: Mapping[str, type] = {
@@ -58,6 +62,23 @@ class HostConfig:
     concurrency: int | None = None
     interval: float | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    accept: tuple[int, ...] = ()  # HTTP statuses that count as alive for this host
+
+
+@dataclass(frozen=True)
+class UserRule:
+    """A host rule the user wrote in the configuration ([[rules]]): on a response from
+    one of hosts, whose URL matches url_matches, whose status is in status_in and whose
+    first 64 KiB contain one of body_contains (each test only where given), the verdict
+    is status, with reason."""
+
+    name: str
+    hosts: tuple[str, ...]
+    status: Status
+    reason: str
+    url_matches: str | None = None
+    status_in: tuple[int, ...] = ()
+    body_contains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +120,7 @@ class Config:
     # The regexes of .linkcheckignore at the working directory and the repository root.
     linkcheckignore: tuple[str, ...] = ()
     hosts: Mapping[str, HostConfig] = field(default_factory=dict)
+    rules: tuple[UserRule, ...] = ()  # checked before the built-in host rules
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
@@ -208,6 +230,8 @@ def _coerce(name: str, value: Any, label: str) -> Any:
         return parse_duration(value, name=label)
     if name == "hosts":
         return _hosts(value, label)
+    if name == "rules":
+        return _rules(value, label)
     if name == "shard":
         return parse_shard(value, name=label)
     if name == "remap":
@@ -286,8 +310,74 @@ def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
             if interval is not None
             else None,
             tuple((str(k), str(v)) for k, v in headers.items()),
+            _statuses(settings.get("accept", []), f"{label}.{host}.accept"),
         )
     return hosts
+
+
+def _statuses(value: Any, label: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 599 for v in value
+    ):
+        raise ConfigError(f"{label}: expected a list of HTTP statuses (100 to 599)")
+    return tuple(value)
+
+
+def _strings(value: Any, label: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{label}: expected a string or a list of strings, none empty")
+    return tuple(value)
+
+
+def _rules(value: Any, label: str) -> tuple[UserRule, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{label}: expected [[rules]] tables")
+    return tuple(_rule(table, index, label) for index, table in enumerate(value, start=1))
+
+
+def _rule(table: dict[str, Any], index: int, label: str) -> UserRule:
+    named = table.get("name")
+    where = f"{label}[{index}]" + (f" ({named})" if isinstance(named, str) else "")
+    keys = {key.replace("_", "-") for key in table}
+    unknown = keys - _RULE_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(_RULE_KEYS))})"
+        )
+    get = {key.replace("_", "-"): value for key, value in table.items()}.get
+    if get("hosts") is None or get("status") is None:
+        raise ConfigError(f"{where}: needs hosts and status")
+    hosts = tuple(h.lower() for h in _strings(get("hosts"), f"{where}.hosts"))
+    status = get("status")
+    if status not in _RULE_STATUSES:
+        raise ConfigError(f"{where}.status: {status!r} is not one of {', '.join(_RULE_STATUSES)}")
+    pattern = get("url-matches")
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            raise ConfigError(f"{where}.url-matches: expected a regex")
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ConfigError(f"{where}.url-matches: not a valid regex: {error}") from None
+    name = named if isinstance(named, str) and named else f"rule-{index}"
+    reason = get("reason", name)
+    if not isinstance(reason, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", reason):
+        raise ConfigError(f"{where}.reason: {reason!r}: lower-case letters, digits and -")
+    return UserRule(
+        name=name,
+        hosts=hosts,
+        status=Status(status),
+        reason=reason,
+        url_matches=pattern,
+        status_in=_statuses(get("status-in", []), f"{where}.status-in"),
+        body_contains=(
+            _strings(get("body-contains"), f"{where}.body-contains")
+            if get("body-contains") is not None
+            else ()
+        ),
+    )
 
 
 def find_config_file(start: Path) -> Path | None:

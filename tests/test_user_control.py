@@ -142,3 +142,82 @@ def test_remap_takes_lychee_s_and_python_s_group_references() -> None:
     assert parse_remap(r"^a(\d+) b$1", name="r") == (r"^a(\d+)", r"b\g<1>")
     assert parse_remap(r"^a(?P<n>\d+) b${n}", name="r") == (r"^a(?P<n>\d+)", r"b\g<n>")
     assert parse_remap(r"^a(\d+) b\1", name="r") == (r"^a(\d+)", r"b\1")
+
+
+# --- the user's own host rules, and accept ---------------------------------------------------
+
+REMOVED = "https://www.cnblogs.com/example/p/7654321.html"
+LIVE = "https://www.cnblogs.com/example/p/1234567.html"
+FORBIDDEN = "https://view.inews.qq.com/a/20200101A0ABCD00"
+
+RULES = """
+[[rules]]
+name = "cnblogs-removed"
+hosts = ["cnblogs.com"]
+url-matches = '/p/\\d+\\.html$'
+status-in = [200]
+body-contains = ["博文已被删除", "文章不存在"]
+status = "dead"
+
+[hosts."view.inews.qq.com"]
+accept = [403]
+"""
+
+
+def _post_of(project: Path, *urls: str) -> None:
+    lines = "".join(f"- [{i}]({url})\n" for i, url in enumerate(urls))
+    (project / "posts" / "post.md").write_text(lines, encoding="utf-8")
+
+
+def test_a_user_rule_reads_the_page_and_is_named_in_the_verdict(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    _post_of(project, REMOVED, LIVE, FORBIDDEN)
+    _, without, _ = _check(simweb)
+    assert without[REMOVED]["status"] == "alive"  # what a status code says
+    assert without[FORBIDDEN]["status"] == "unknown"
+    (project / "linkcheck.toml").write_text(RULES, encoding="utf-8")
+    code, records, stderr = _check(simweb)
+    assert code == ExitCode.LINKS_FAILED, stderr
+    removed = records[REMOVED]
+    assert (removed["status"], removed["reason"], removed["rule"]) == (
+        "dead",
+        "cnblogs-removed",
+        "cnblogs-removed",
+    )
+    assert records[LIVE]["status"] == "alive"  # no marker in its body
+    accepted = records[FORBIDDEN]
+    assert (accepted["status"], accepted["reason"]) == ("alive", "accepted-403")
+    assert accepted["rule"] == "accept:view.inews.qq.com"
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        ('hosts = ["a.com"]\nstatus = "gone"', "rules[1].status: 'gone' is not one of"),
+        ('status = "dead"', "rules[1]: needs hosts and status"),
+        ('hosts = ["a.com"]\nstatus = "dead"\ncolour = "red"', "unknown key 'colour'"),
+        (
+            'name = "x"\nhosts = ["a.com"]\nstatus = "dead"\nurl-matches = "("',
+            "rules[1] (x).url-matches",
+        ),
+        ('hosts = ["a.com"]\nstatus = "dead"\nstatus-in = ["200"]', "status-in: expected a list"),
+        ('hosts = []\nstatus = "dead"', "rules[1].hosts"),
+        ('hosts = ["a.com"]\nstatus = "dead"\nreason = "Not Found"', "rules[1].reason"),
+        ('hosts = ["a.com"]\nstatus = "dead"\nbody-contains = [""]', "body-contains"),
+    ],
+)
+def test_a_bad_rule_names_the_rule_and_the_key(project: Path, rule: str, said: str) -> None:
+    (project / "posts" / "post.md").write_text("x\n", encoding="utf-8")
+    (project / "linkcheck.toml").write_text(f"[[rules]]\n{rule}\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "post.md"])
+    assert result.exit_code == ExitCode.USAGE
+    assert said in result.stderr
+
+
+def test_a_bad_accept_is_refused(project: Path) -> None:
+    (project / "posts" / "post.md").write_text("x\n", encoding="utf-8")
+    (project / "linkcheck.toml").write_text('[hosts."a.com"]\naccept = [42]\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", "post.md"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "hosts.a.com.accept: expected a list of HTTP statuses" in result.stderr

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from ..classify import configured_rules
 from ..config import Config
 from .capture import CaptureError, capture
 from .store import Archive, ArchiveError, Outcome, Snapshot
@@ -35,6 +36,7 @@ async def archive_urls(
     settings = fetch_settings(config)
     fetcher = Fetcher(settings)
     slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
+    first = configured_rules(config)  # a page the user's rule calls dead is no snapshot
     since = datetime.now(UTC) - timedelta(seconds=max_age) if max_age else None
     done = 0
 
@@ -52,6 +54,7 @@ async def archive_urls(
                             staging,
                             timeout=max(config.timeout, PAGE_TIMEOUT),
                             max_redirects=config.max_redirects,
+                            first=first,
                         )
                     except CaptureError as error:
                         return Outcome(url, "failed", None, str(error))

@@ -26,6 +26,7 @@ from ..extract.html_scan import srcset_candidates
 from ..fetch import Download, DownloadError, Fetcher
 from ..models import Exchange, Hop, Status, Verdict
 from ..redirects import REDIRECT_STATUSES, RedirectChain
+from ..rules.base import Rule
 
 PAGE_LIMIT = 32 * 1024 * 1024
 ASSET_LIMIT = 16 * 1024 * 1024
@@ -135,7 +136,13 @@ async def _record(
 
 
 async def capture(
-    fetcher: Fetcher, url: str, staging: Path, *, timeout: float, max_redirects: int
+    fetcher: Fetcher,
+    url: str,
+    staging: Path,
+    *,
+    timeout: float,
+    max_redirects: int,
+    first: tuple[Rule, ...] = (),
 ) -> Capture:
     """Fetch url, its redirects and its images into staging/raw/. Raises CaptureError."""
     raw = staging / "raw"
@@ -169,7 +176,7 @@ async def capture(
         tuple((k.lower(), v) for k, v in final.response_headers),
         body[: 64 * 1024],
     )
-    verdict = classify(exchange, names_resolve=True)
+    verdict = classify(exchange, names_resolve=True, first=first)
     content_type = final.header("content-type")
     is_html = "html" in (content_type or "").lower() or body.lstrip()[:1] == b"<"
     html = decode_page(body, content_type) if is_html else None

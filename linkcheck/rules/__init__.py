@@ -30,13 +30,14 @@ def registry() -> tuple[Rule, ...]:
     return (wechat.RULE, zhihu.RULE, github.API_RULE, github.WEB_RULE, *others.RULES)
 
 
-def decide(exchange: Exchange) -> Verdict | None:
-    """The first rule's verdict on a response, or None for the generic classifier."""
+def decide(exchange: Exchange, first: tuple[Rule, ...] = ()) -> Verdict | None:
+    """The first rule's verdict on a response (the rules given first, the user's, then the
+    built-in ones), or None for the generic classifier."""
     if exchange.error is not None or not exchange.hops:
         return None
     hosts = _hosts(exchange)
     page = Page(exchange)
-    for rule in registry():
+    for rule in (*first, *registry()):
         if not any(rule.serves(host) for host in hosts):
             continue
         found = rule.decide(page)
