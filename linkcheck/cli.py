@@ -126,6 +126,14 @@ FailOnOption = Annotated[
         metavar="STATUSES",
     ),
 ]
+FailOnAcknowledgedOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--fail-on-acknowledged",
+        help="Acknowledged dead links fail the run too (`linkcheck ack`, or annotated by `fix`).",
+        show_default=False,
+    ),
+]
 MinFailuresOption = Annotated[
     int | None,
     typer.Option(
@@ -391,6 +399,7 @@ def check(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = None,
+    fail_on_acknowledged: FailOnAcknowledgedOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
@@ -510,6 +519,7 @@ def check(
         "format": output_format.value if output_format else None,
         "output": str(output) if output else None,
         "fail_on": fail_on,
+        "fail_on_acknowledged": fail_on_acknowledged,
         "cache": cache,
         "max_cache_age": max_cache_age,
         "soft_404": soft_404,
@@ -572,7 +582,13 @@ def _rendered(
 ) -> str:
     from .report import ReportOptions, reporter_for
 
-    options = ReportOptions(fail_on=config.fail_on, verbose=verbose, quiet=quiet, color=color)
+    options = ReportOptions(
+        fail_on=config.fail_on,
+        fail_on_acknowledged=config.fail_on_acknowledged,
+        verbose=verbose,
+        quiet=quiet,
+        color=color,
+    )
     return reporter_for(Format(config.format)).render(report, options)
 
 
@@ -780,6 +796,7 @@ def report(
     output: OutputOption = None,
     min_failures: MinFailuresOption = None,
     fail_on: FailOnOption = None,
+    fail_on_acknowledged: FailOnAcknowledgedOption = None,
     config_file: ConfigOption = None,
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
@@ -810,6 +827,7 @@ def report(
         "output": str(output) if output else None,
         "min_failures": min_failures,
         "fail_on": fail_on,
+        "fail_on_acknowledged": fail_on_acknowledged,
         "exclude": exclude,
         "include": include,
         "remap": remap,
@@ -856,6 +874,35 @@ def state_merge(
         f"merged {merged.databases} database{'s' if merged.databases != 1 else ''} into "
         f"{merged.into}: {merged.rows} newer rows, {merged.runs} runs added"
     )
+
+
+@app.command()
+def ack(
+    urls: Annotated[
+        list[str] | None,
+        typer.Argument(help="Dead URLs you have dealt with.", metavar="URL", show_default=False),
+    ] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Take the URLs' acknowledgement back.")
+    ] = False,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Why (kept with them).", metavar="TEXT")
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Acknowledge dead links: reported as dead, marked acknowledged, and failing no run
+    (unless --fail-on-acknowledged). With no URL: list the acknowledged ones."""
+    from .commands.state import acknowledged, set_acknowledged
+
+    with _reported_errors():
+        config = _config({}, config_file)
+        if not urls:
+            rows = acknowledged(config, cwd=Path.cwd())
+            _emit("".join(f"{url}  {note or ''}".rstrip() + "\n" for url, note in rows), None)
+            return
+        changed = set_acknowledged(urls, config, cwd=Path.cwd(), remove=remove, note=note)
+    verb = "no longer acknowledged" if remove else "acknowledged"
+    typer.echo(f"{changed} of {len(urls)} URL{'s' if len(urls) != 1 else ''} {verb}")
 
 
 @app.command()
@@ -1009,7 +1056,7 @@ def _fail(message: str, code: ExitCode) -> typer.Exit:
     raise typer.Exit(int(code))
 
 
-_COMMANDS = frozenset({"check", "extract", "demo", "archive", "fix", "report", "state"})
+_COMMANDS = frozenset({"check", "extract", "demo", "archive", "fix", "report", "state", "ack"})
 
 
 def run_main(invoke: Callable[[], object]) -> int:

@@ -121,6 +121,7 @@ class Config:
     linkcheckignore: tuple[str, ...] = ()
     hosts: Mapping[str, HostConfig] = field(default_factory=dict)
     rules: tuple[UserRule, ...] = ()  # checked before the built-in host rules
+    fail_on_acknowledged: bool = False  # acknowledged dead links fail the run too
 
 
 _FIELDS = {f.name: f for f in fields(Config)}

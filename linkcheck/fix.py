@@ -13,11 +13,12 @@ from __future__ import annotations
 import difflib
 import html
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import LinkKind, Result, Status
+from .models import Link, LinkKind, Result, Scope, Status
 
 
 class DeadMode(StrEnum):
@@ -79,11 +80,41 @@ def _archive_copy(result: Result) -> str | None:
     return None
 
 
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+_CLOSE_A = re.compile(r"</a\s*>", re.IGNORECASE)
+
+
+def _end_of_element(text: str, offset: int) -> int:
+    """After the element whose attribute value ends at offset: after `</a>` for a link,
+    after the start tag's `>` for anything else (an image), so that what is inserted
+    there stands beside the element, never inside its markup."""
+    opening = text.rfind("<", 0, offset)
+    name = _TAG_NAME.match(text, opening) if opening >= 0 else None
+    index = offset + 1 if text[offset : offset + 1] in ("'", '"') else offset
+    quote = ""
+    while index < len(text):
+        char = text[index]
+        index += 1
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == ">":
+            break
+    if name is not None and name.group(1).lower() == "a":
+        close = _CLOSE_A.search(text, index)
+        if close is not None:
+            return close.end()
+    return index
+
+
 def _end_of_link(text: str, offset: int, kind: LinkKind) -> int:
     """Where the construct whose URL ends at offset ends: after `)` for inline links and
-    images, after `>` for autolinks, right there for bare URLs."""
+    images, after `>` for autolinks, after the element for HTML, right there for bare URLs."""
     if kind is LinkKind.AUTOLINK:
         return offset + 1 if text[offset : offset + 1] == ">" else offset
+    if kind is LinkKind.HTML:
+        return _end_of_element(text, offset)
     if kind not in (LinkKind.INLINE, LinkKind.IMAGE):
         return offset
     depth, quote, index = 0, "", offset
@@ -148,6 +179,28 @@ def plan(text: str, results: Iterable[Result], dead: DeadMode) -> list[Edit]:
             link.line, link.column, link.raw, _written(new, link.kind)
         )
     return sorted(edits.values(), key=lambda e: (e.line, e.column))
+
+
+def annotated(text: str, links: Iterable[Link]) -> set[Link]:
+    """The links of one document followed by the archive link `fix --dead annotate` writes
+    (whatever copy it points at): the author has dealt with them."""
+    if "[archived](" not in text and ">archived</a>" not in text:
+        return set()
+    starts = _line_starts(text)
+    found = set()
+    for link in links:
+        if link.scope is not Scope.EXTERNAL or link.kind is LinkKind.REFERENCE:
+            continue
+        if link.line - 1 >= len(starts):
+            continue
+        end = _end_of_link(text, starts[link.line - 1] + link.column - 1 + len(link.raw), link.kind)
+        if link.kind is LinkKind.HTML:
+            close = text.find("</a>", end)
+            if text.startswith(' <a href="', end) and text[close - 9 : close] == ">archived":
+                found.add(link)  # HTML_ANNOTATION
+        elif text.startswith(" [archived](", end):
+            found.add(link)
+    return found
 
 
 def apply(text: str, edits: Sequence[Edit]) -> str:

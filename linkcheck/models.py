@@ -144,6 +144,7 @@ class Result:
     snapshot: str | None = None  # a dead link's newest local snapshot (page.html)
     wayback: str | None = None  # a dead link's newest Wayback Machine capture
     remapped: bool = False  # target is what a --remap made of the link's URL
+    acknowledged: bool = False  # dead, and the author has dealt with it (annotated or ack)
 
 
 @dataclass(frozen=True)
@@ -157,3 +158,11 @@ class CheckReport:
 
     def count(self, status: Status) -> int:
         return sum(1 for result in self.results if result.verdict.status is status)
+
+
+def fails(result: Result, fail_on: tuple[Status, ...], fail_on_acknowledged: bool) -> bool:
+    """Whether the result fails the run: its status is one of --fail-on, and it is not a
+    dead link the author has acknowledged (unless --fail-on-acknowledged)."""
+    if result.verdict.status not in fail_on:
+        return False
+    return fail_on_acknowledged or not result.acknowledged

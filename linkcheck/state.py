@@ -52,6 +52,9 @@ CREATE INDEX IF NOT EXISTS history_by_url ON history (url, run_id);
 CREATE TABLE IF NOT EXISTS wayback (
     url TEXT PRIMARY KEY, capture TEXT, looked_up_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS acknowledged (
+    url TEXT PRIMARY KEY, since REAL NOT NULL, note TEXT
+);
 CREATE TABLE IF NOT EXISTS url_state (
     url TEXT PRIMARY KEY, last_status TEXT NOT NULL, last_checked REAL NOT NULL,
     last_success REAL, first_failure REAL, consecutive_failures INTEGER NOT NULL DEFAULT 0,
@@ -185,6 +188,37 @@ class State:
             )
             self._trim_history()
 
+    # --- acknowledged links (`linkcheck ack`) ------------------------------------------
+
+    def acknowledge(self, urls: Iterable[str], note: str | None, now: float | None = None) -> int:
+        """Mark dead URLs as dealt with; returns how many were new."""
+        with self._transaction():
+            return sum(
+                self._db.execute(
+                    "INSERT OR IGNORE INTO acknowledged VALUES (?, ?, ?)", (url, _now(now), note)
+                ).rowcount
+                for url in urls
+            )
+
+    def unacknowledge(self, urls: Iterable[str]) -> int:
+        with self._transaction():
+            return sum(
+                self._db.execute("DELETE FROM acknowledged WHERE url = ?", (url,)).rowcount
+                for url in urls
+            )
+
+    def acknowledged(
+        self, urls: Iterable[str] | None = None
+    ) -> dict[str, tuple[float, str | None]]:
+        """{url: (since, note)} of the acknowledged URLs (among urls, if given)."""
+        if urls is None:
+            rows = self._db.execute("SELECT url, since, note FROM acknowledged ORDER BY url")
+            return {url: (since, note) for url, since, note in rows.fetchall()}
+        return {
+            url: (since, note)
+            for url, since, note in self._select_urls("url, since, note", "acknowledged", urls)
+        }
+
     # --- merging the shards' databases ------------------------------------------------
 
     def merge(self, other: Path) -> tuple[int, int]:
@@ -202,6 +236,12 @@ class State:
         try:
             with self._transaction():
                 taken = sum(self._db.execute(sql).rowcount for sql in _NEWER_ROW_WINS)
+                if self._db.execute(
+                    "SELECT 1 FROM shard.sqlite_master WHERE name = 'acknowledged'"
+                ).fetchone():
+                    self._db.execute(
+                        "INSERT OR IGNORE INTO acknowledged SELECT * FROM shard.acknowledged"
+                    )
                 added = self._merge_runs()
                 self._trim_history()
         except sqlite3.DatabaseError as error:

@@ -207,3 +207,25 @@ def _routing(web: SimulatedWeb) -> list[str]:
         if flag in ("--connect-to", "--cacert"):
             routes += [flag, value]
     return routes
+
+
+def test_an_html_link_is_annotated_beside_its_element_never_inside_it() -> None:
+    # The annotation once went right after the URL, inside the href attribute.
+    from linkcheck.extract import extract_text
+
+    text = (
+        '<p><a href="https://a.example/x" title="a>b">x <b>y</b></a> and '
+        "<img src=https://c.example/i.png alt=i></p>\n"
+    )
+    copy = WAYBACK + "{}"
+    results = [
+        Result(link, link.url, Verdict(Status.DEAD, "http-404"), wayback=copy.format(link.url))
+        for link in extract_text("p.html", text)
+    ]
+    fixed = apply(text, plan(text, results, DeadMode.ANNOTATE))
+    assert fixed == (
+        '<p><a href="https://a.example/x" title="a>b">x <b>y</b></a>'
+        f' <a href="{WAYBACK}https://a.example/x">archived</a> and '
+        "<img src=https://c.example/i.png alt=i>"
+        f' <a href="{WAYBACK}https://c.example/i.png">archived</a></p>\n'
+    )

@@ -221,3 +221,75 @@ def test_a_bad_accept_is_refused(project: Path) -> None:
     result = runner.invoke(app, ["check", "post.md"])
     assert result.exit_code == ExitCode.USAGE
     assert "hosts.a.com.accept: expected a list of HTTP statuses" in result.stderr
+
+
+# --- acknowledged links --------------------------------------------------------------------
+
+DEAD = "https://mp.weixin.qq.com/s/deleted"
+COPY = "https://web.archive.org/web/2020/https://mp.weixin.qq.com/s/deleted"
+
+
+def test_annotated_links_are_found_in_markdown_and_html() -> None:
+    from linkcheck.extract import extract_text
+    from linkcheck.fix import annotated
+
+    text = (
+        f"[gone]({DEAD}) [archived]({COPY}) and [other](https://a.example/x)\n"
+        f'<a href="https://b.example/y">b</a> <a href="{COPY}">archived</a>\n'
+        f"[not annotated](https://c.example/) [archive]({COPY})\n"
+    )
+    links = extract_text("post.md", text)
+    found = {link.url for link in annotated(text, links)}
+    assert found == {DEAD, "https://b.example/y"}
+
+
+def test_an_annotated_dead_link_is_acknowledged_and_fails_no_run(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    (project / "posts" / "post.md").write_text(
+        f"[gone]({DEAD}) [archived]({COPY})\n", encoding="utf-8"
+    )
+    code, records, stderr = _check(simweb, "--exclude", "web.archive.org")
+    assert code == ExitCode.OK, stderr
+    assert records[DEAD]["status"] == "dead"  # reported as what it is
+    assert records[DEAD]["acknowledged"] is True
+    strict, _, _ = _check(simweb, "--exclude", "web.archive.org", "--fail-on-acknowledged")
+    assert strict == ExitCode.LINKS_FAILED
+
+
+def test_ack_acknowledges_a_url_and_every_report_shows_it_apart(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    (project / "posts" / "post.md").write_text(
+        f"[gone]({DEAD})\n[also](https://kexue.fm/archives/0000)\n", encoding="utf-8"
+    )
+    code, records, _ = _check(simweb)
+    assert code == ExitCode.LINKS_FAILED
+    assert records[DEAD]["acknowledged"] is False
+    said = runner.invoke(app, ["ack", DEAD, "--note", "the author deleted it"])
+    assert said.exit_code == 0, said.stderr
+    assert "1 of 1 URL acknowledged" in said.stdout
+    listed = runner.invoke(app, ["ack"])
+    assert listed.stdout == f"{DEAD}  the author deleted it\n"
+    code, records, _ = _check(simweb)
+    assert code == ExitCode.LINKS_FAILED  # kexue's 404 is not acknowledged
+    assert records[DEAD]["acknowledged"] is True
+    assert records["https://kexue.fm/archives/0000"]["acknowledged"] is False
+    markdown = runner.invoke(app, ["report", "post.md", "--format", "markdown"]).stdout
+    head, _, acknowledged = markdown.partition("### Dead links, acknowledged (1)")
+    assert DEAD in acknowledged
+    assert DEAD not in head
+    assert "2 dead (1 acknowledged)" in markdown
+    github = runner.invoke(app, ["report", "post.md", "--format", "github"]).stdout
+    assert any(line.startswith("::notice ") and DEAD in line for line in github.splitlines())
+    assert any(line.startswith("::error ") and "kexue" in line for line in github.splitlines())
+    junit = runner.invoke(app, ["report", "post.md", "--format", "junit"]).stdout
+    assert 'failures="1"' in junit
+    assert "dead: wechat-deleted (acknowledged)" in junit
+    sarif = json.loads(runner.invoke(app, ["report", "post.md", "--format", "sarif"]).stdout)
+    levels = {r["message"]["text"].split(": ")[1]: r["level"] for r in sarif["runs"][0]["results"]}
+    assert levels[DEAD] == "note"
+    undone = runner.invoke(app, ["ack", "--remove", DEAD])
+    assert "1 of 1 URL no longer acknowledged" in undone.stdout
+    _, records, _ = _check(simweb)
+    assert records[DEAD]["acknowledged"] is False

@@ -16,7 +16,7 @@ from ..plan import Plan
 from ..state import State, StateError
 from .check import CheckOutcome
 from .copies import attach_copies, local_snapshots, targets_with
-from .pipeline import exit_code_for, load_links
+from .pipeline import acknowledge, exit_code_for, load_links
 
 _NOT_CHECKED = Verdict(Status.UNKNOWN, "not-checked", None, "not checked by any run yet")
 
@@ -50,6 +50,7 @@ def history(
             cached=len(last),
             min_failures=config.min_failures,
         )
+        report = acknowledge(report, loaded.annotated, state)
         dead = targets_with(report, Status.DEAD)
         known = state.wayback(dead, max_age=1e12)
     finally:

@@ -133,6 +133,7 @@ def _result(record: dict[str, Any], name: str) -> Result:
             record.get("snapshot"),
             record.get("wayback"),
             remapped=bool(record.get("remapped")),
+            acknowledged=bool(record.get("acknowledged")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{name}: a result that does not read: {error!r}") from None

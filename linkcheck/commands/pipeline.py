@@ -15,7 +15,8 @@ from ..config import Config
 from ..directives import disabled_spans, is_disabled
 from ..errors import ExitCode
 from ..extract.parallel import extract_sources
-from ..models import CheckReport, Link, Progress
+from ..fix import annotated
+from ..models import CheckReport, Link, Progress, Status, fails
 from ..paths import state_database
 from ..plan import Plan
 from ..state import State, StateError
@@ -30,6 +31,7 @@ class Loaded:
     sources: list[Source]
     warnings: list[str]
     ignored: frozenset[Link] = frozenset()  # inside a linkcheck-disable comment's reach
+    annotated: frozenset[Link] = frozenset()  # followed by the archive link fix writes
 
 
 def load_links(
@@ -51,7 +53,20 @@ def load_links(
     links = extract_sources(collected.sources)
     if changed_only:
         links = _on_changed_lines(links, cwd)
-    return Loaded(links, collected.sources, collected.warnings, _ignored(collected.sources, links))
+    sources = collected.sources
+    return Loaded(
+        links, sources, collected.warnings, _ignored(sources, links), _annotated(sources, links)
+    )
+
+
+def _annotated(sources: Sequence[Source], links: Sequence[Link]) -> frozenset[Link]:
+    by_file: dict[str, list[Link]] = {}
+    for link in links:
+        by_file.setdefault(link.file, []).append(link)
+    found: set[Link] = set()
+    for source in sources:
+        found |= annotated(source.text, by_file.get(source.path, ()))
+    return frozenset(found)
 
 
 def _ignored(sources: Sequence[Source], links: Sequence[Link]) -> frozenset[Link]:
@@ -116,15 +131,35 @@ def recorded_check(
         )
         if state is not None:
             state.finish_run()
+        report = acknowledge(report, loaded.annotated, state)
     finally:
         if state is not None:
             state.close()
     return replace(report, warnings=tuple(warnings), shard=config.shard)
 
 
+def acknowledge(
+    report: CheckReport, annotated: frozenset[Link], state: State | None
+) -> CheckReport:
+    """Mark the dead links the author has dealt with: annotated with an archived copy in
+    the post, or acknowledged with `linkcheck ack` (in the state)."""
+    dead = {r.target for r in report.results if r.target and r.verdict.status is Status.DEAD}
+    acked = state.acknowledged(dead) if state is not None and dead else {}
+    if not acked and not annotated:
+        return report
+    results = tuple(
+        replace(result, acknowledged=True)
+        if result.verdict.status is Status.DEAD
+        and (result.link in annotated or (result.target or "") in acked)
+        else result
+        for result in report.results
+    )
+    return replace(report, results=results)
+
+
 def exit_code_for(report: CheckReport, config: Config) -> ExitCode:
     if report.offline:
         return ExitCode.COULD_NOT_CHECK
-    if any(result.verdict.status in config.fail_on for result in report.results):
+    if any(fails(result, config.fail_on, config.fail_on_acknowledged) for result in report.results):
         return ExitCode.LINKS_FAILED
     return ExitCode.OK

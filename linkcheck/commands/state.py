@@ -1,4 +1,5 @@
-"""`linkcheck state merge DB...`: the shards' histories folded into the project's."""
+"""The history database's own commands: `linkcheck state merge DB...` (the shards'
+histories folded into the project's) and `linkcheck ack URL...` (dead links dealt with)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,7 @@ def merge_states(databases: Sequence[Path], config: Config, *, cwd: Path) -> Mer
     for database in databases:
         if database.resolve() == into.resolve():
             raise InputError(f"{database}: is the project's own state database")
-    try:
-        state = State(into)
-    except StateError as error:
-        raise InputError(f"the history cannot be opened: {error}") from None
+    state = _open(config, cwd)
     rows = runs = 0
     try:
         for database in databases:
@@ -42,3 +40,36 @@ def merge_states(databases: Sequence[Path], config: Config, *, cwd: Path) -> Mer
     finally:
         state.close()
     return Merged(into, len(databases), rows, runs)
+
+
+def _open(config: Config, cwd: Path) -> State:
+    try:
+        return State(state_database(cwd, config.state_dir))
+    except StateError as error:
+        raise InputError(f"the history cannot be opened: {error}") from None
+
+
+def set_acknowledged(
+    urls: Sequence[str], config: Config, *, cwd: Path, remove: bool, note: str | None
+) -> int:
+    """Acknowledge the URLs (normalised as their links' targets are), or take it back;
+    how many changed."""
+    from ..extract.normalize import normalize
+
+    targets = [normalize(url).url for url in urls]
+    state = _open(config, cwd)
+    try:
+        return state.unacknowledge(targets) if remove else state.acknowledge(targets, note)
+    finally:
+        state.close()
+
+
+def acknowledged(config: Config, *, cwd: Path) -> list[tuple[str, str | None]]:
+    """(url, note) of every acknowledged URL, by URL."""
+    if not state_database(cwd, config.state_dir).is_file():
+        return []
+    state = _open(config, cwd)
+    try:
+        return [(url, note) for url, (_, note) in state.acknowledged().items()]
+    finally:
+        state.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from ..models import CheckReport, Result, Status, Verdict
+from ..models import CheckReport, Result, Status, fails
 
 PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
 
@@ -20,6 +20,7 @@ PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
 @dataclass(frozen=True)
 class ReportOptions:
     fail_on: tuple[Status, ...]  # the run's --fail-on (Config holds its default)
+    fail_on_acknowledged: bool  # the run's --fail-on-acknowledged
     verbose: bool = False
     quiet: bool = False
     color: bool = False
@@ -69,17 +70,25 @@ def headline(report: CheckReport) -> str:
         f"{counts[s]} {s.value}"
         for s in (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN, Status.ALIVE, Status.EXCLUDED)
     ]
+    acknowledged = sum(1 for result in report.results if result.acknowledged)
+    if acknowledged:
+        parts[0] += f" ({acknowledged} acknowledged)"
     text = f"{len(report.results)} links ({urls} unique URLs): " + ", ".join(parts)
     if report.offline:
         text += ". Offline: the network is unreachable, so nothing was declared dead"
     return text
 
 
-def severity(verdict: Verdict, options: ReportOptions) -> str:
-    """error for a status that fails the run, warning for a redirect, note for the rest."""
-    if verdict.status in options.fail_on:
+def failing(result: Result, options: ReportOptions) -> bool:
+    return fails(result, options.fail_on, options.fail_on_acknowledged)
+
+
+def severity(result: Result, options: ReportOptions) -> str:
+    """error for a result that fails the run, warning for a redirect, note for the rest
+    (an acknowledged dead link among them)."""
+    if failing(result, options):
         return "error"
-    return "warning" if verdict.status is Status.REDIRECTED else "note"
+    return "warning" if result.verdict.status is Status.REDIRECTED else "note"
 
 
 def explanation(result: Result, *, moved: str, copy: str) -> str:

@@ -19,7 +19,7 @@ class GitHubReporter:
         lines = []
         for result in problems(report):
             link, verdict = result.link, result.verdict
-            level = severity(verdict, options)
+            level = severity(result, options)
             command = "notice" if level == "note" else level  # GitHub's word for a note
             title = f"linkcheck: {verdict.status.value} ({verdict.reason})"
             message = link.raw + explanation(result, moved=" → {}", copy=" ({})")

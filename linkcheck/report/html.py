@@ -48,6 +48,7 @@ def _data(report: CheckReport) -> str:
                 "snapshot": result.snapshot,
                 "wayback": result.wayback,
                 "failing": result.history.consecutive_failures if result.history else 0,
+                "acknowledged": result.acknowledged,
             }
         )
     text = json.dumps(

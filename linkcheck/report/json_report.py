@@ -37,6 +37,7 @@ def _record(result: Result) -> dict[str, object]:
         "snapshot": result.snapshot,
         "wayback": result.wayback,
         "from_cache": verdict.from_cache,
+        "acknowledged": result.acknowledged,
         "failing_since": _iso(history.first_failure) if history else None,
         "consecutive_failures": history.consecutive_failures if history else 0,
     }
@@ -55,6 +56,7 @@ class JsonReporter:
                 "fetched": report.fetched,
                 "cached": report.cached,
                 "offline": report.offline,
+                "acknowledged": sum(1 for r in report.results if r.acknowledged),
                 **{status.value: counts[status] for status in Status},
             },
             "hosts": [

@@ -6,7 +6,7 @@ from itertools import groupby
 from xml.etree import ElementTree as ET
 
 from ..models import CheckReport, Status
-from .base import ReportOptions, copies
+from .base import ReportOptions, copies, failing
 
 
 class JUnitReporter:
@@ -28,13 +28,15 @@ class JUnitReporter:
                     line=str(link.line),
                 )
                 message = f"{verdict.status.value}: {verdict.reason}"
-                if verdict.status in options.fail_on:
+                if result.acknowledged:
+                    message += " (acknowledged)"
+                if failing(result, options):
                     suite_failures += 1
                     failure = ET.SubElement(case, "failure", message=message, type=verdict.reason)
                     failure.text = "\n".join(
                         [verdict.detail or verdict.final_url or message, *copies(result)]
                     )
-                elif verdict.status is Status.EXCLUDED:
+                elif verdict.status is Status.EXCLUDED or result.acknowledged:
                     suite_skipped += 1
                     ET.SubElement(case, "skipped", message=message)
                 elif verdict.status is not Status.ALIVE:

@@ -7,6 +7,7 @@ from .base import ReportOptions, headline, problems
 
 _SECTIONS = (
     (Status.DEAD, "Dead links", "Why"),
+    (Status.DEAD, "Dead links, acknowledged", "Why"),
     (Status.REDIRECTED, "Redirected links (update them)", "Now at"),
     (Status.UNKNOWN, "Could not verify", "Why"),
 )
@@ -42,7 +43,8 @@ class MarkdownReporter:
     def render(self, report: CheckReport, options: ReportOptions) -> str:
         lines = ["## linkcheck report", "", headline(report) + ".", ""]
         for status, title, why in _SECTIONS:
-            found = problems(report, (status,))
+            acknowledged = title.endswith("acknowledged")
+            found = [r for r in problems(report, (status,)) if r.acknowledged == acknowledged]
             if not found:
                 continue
             lines += [

@@ -54,7 +54,7 @@ def _result(result: Result, options: ReportOptions, rule_ids: list[str]) -> dict
     return {
         "ruleId": verdict.reason,
         "ruleIndex": rule_ids.index(verdict.reason),
-        "level": severity(verdict, options),
+        "level": severity(result, options),
         "message": {"text": text},
         "locations": [
             {"physicalLocation": {"artifactLocation": {"uri": link.file}, "region": region}}

@@ -58,6 +58,8 @@ def _print_result(console: Console, result: Result) -> None:
     line.append(link.raw)
     if verdict.from_cache:
         line.append(" (cached)", style="dim")
+    if result.acknowledged:
+        line.append(" (acknowledged)", style="dim")
     console.print(line)
     note = None
     if verdict.status is Status.REDIRECTED and verdict.final_url:
