@@ -165,6 +165,22 @@ RemapOption = Annotated[
         metavar="'REGEX REPLACEMENT'",
     ),
 ]
+ProxyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--proxy",
+        help="Send requests through this proxy: http://, https:// or socks5:// "
+        "(NO_PROXY still applies; --connect-to wins).",
+        metavar="URL",
+        show_default=False,
+    ),
+]
+NoEnvProxyOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-env-proxy", help="Ignore HTTPS_PROXY, HTTP_PROXY and ALL_PROXY of the environment."
+    ),
+]
 IncludePrivateOption = Annotated[
     bool | None,
     typer.Option(
@@ -306,12 +322,15 @@ _NETWORK_OPTIONS = (
     "exclude",
     "include",
     "remap",
+    "proxy",
 )
 
 
 def _network(parameters: dict[str, Any]) -> dict[str, Any]:
     """The settings of the network options, from a command's parameters (its locals())."""
-    return {name: parameters[name] for name in _NETWORK_OPTIONS}
+    settings = {name: parameters[name] for name in _NETWORK_OPTIONS}
+    settings["env_proxy"] = False if parameters["no_env_proxy"] else None
+    return settings
 
 
 def _config(cli: dict[str, Any], config_file: Path | None) -> Config:
@@ -416,6 +435,8 @@ def check(
     header: HeaderOption = None,
     connect_to: ConnectToOption = None,
     cacert: CACertOption = None,
+    proxy: ProxyOption = None,
+    no_env_proxy: NoEnvProxyOption = False,
     cache: CacheOption = None,
     max_cache_age: Annotated[
         str | None,
@@ -630,6 +651,8 @@ def archive(
     header: HeaderOption = None,
     connect_to: ConnectToOption = None,
     cacert: CACertOption = None,
+    proxy: ProxyOption = None,
+    no_env_proxy: NoEnvProxyOption = False,
     github_token: GithubTokenOption = None,
     no_progress: NoProgressOption = False,
 ) -> None:
@@ -750,6 +773,8 @@ def fix(
     header: HeaderOption = None,
     connect_to: ConnectToOption = None,
     cacert: CACertOption = None,
+    proxy: ProxyOption = None,
+    no_env_proxy: NoEnvProxyOption = False,
     github_token: GithubTokenOption = None,
     cache: CacheOption = None,
     no_progress: NoProgressOption = False,

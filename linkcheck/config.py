@@ -22,7 +22,7 @@ from .paths import repo_root
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_HOST_KEYS = frozenset({"concurrency", "interval", "headers", "accept"})
+_HOST_KEYS = frozenset({"concurrency", "interval", "headers", "accept", "proxy"})
 _RULE_KEYS = frozenset(
     {"name", "hosts", "url-matches", "status-in", "body-contains", "status", "reason"}
 )
@@ -63,6 +63,7 @@ class HostConfig:
     interval: float | None = None
     headers: tuple[tuple[str, str], ...] = ()
     accept: tuple[int, ...] = ()  # HTTP statuses that count as alive for this host
+    proxy: str | None = field(default=None, repr=False)  # a proxy URL, or "direct"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class Config:
     hosts: Mapping[str, HostConfig] = field(default_factory=dict)
     rules: tuple[UserRule, ...] = ()  # checked before the built-in host rules
     fail_on_acknowledged: bool = False  # acknowledged dead links fail the run too
+    proxy: str | None = field(default=None, repr=False)  # http(s):// or socks5:// URL
+    env_proxy: bool = True  # honour HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
@@ -312,8 +315,21 @@ def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
             else None,
             tuple((str(k), str(v)) for k, v in headers.items()),
             _statuses(settings.get("accept", []), f"{label}.{host}.accept"),
+            _proxy_setting(settings.get("proxy"), f"{label}.{host}.proxy"),
         )
     return hosts
+
+
+def _proxy_setting(value: Any, label: str) -> str | None:
+    from .proxies import DIRECT, Proxy
+
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{label}: expected a proxy URL or {DIRECT!r}")
+    if value != DIRECT:
+        Proxy.parse(value, name=label)
+    return value
 
 
 def _statuses(value: Any, label: str) -> tuple[int, ...]:
@@ -499,6 +515,10 @@ def _validate(settings: Mapping[str, Any]) -> None:
                 raise ConfigError(f"{name}: {pattern!r} is not a valid regex: {error}") from None
     for entry in settings.get("connect_to", ()):
         ConnectTo.parse(entry)
+    if settings.get("proxy"):
+        from .proxies import Proxy
+
+        Proxy.parse(settings["proxy"], name="proxy")
     for path in settings.get("cacert", ()):
         if not Path(path).is_file():
             raise ConfigError(f"cacert: {path}: no such file")

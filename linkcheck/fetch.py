@@ -32,10 +32,11 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from .addresses import url_problem
+from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
 from .models import OFFLINE_FAILURES, Exchange, Hop
 from .politeness import Breaker, HostGate, HostPolicy, nearest_policy, parse_retry_after
+from .proxies import Proxies, Proxy
 from .redirects import REDIRECT_STATUSES, RedirectChain
 from .routing import (
     ConnectTo,
@@ -104,6 +105,7 @@ class FetchSettings:
     ssl_context: ssl.SSLContext | None
     include_private: bool  # may connect to loopback and private addresses
     hooks: HostHooks = HostHooks()
+    proxies: Proxies = field(default_factory=Proxies)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # cut from every error text
     max_retry_after: float = 60.0
     body_limit: int = 64 * 1024  # what the classifier reads of a page
@@ -187,12 +189,14 @@ class Fetcher:
         self.evidence = NetworkEvidence()
         self._gates: dict[str, HostGate] = {}
         self.breaker = Breaker()
-        self._transports: dict[str, httpx.AsyncHTTPTransport] = {}
+        self._transports: dict[tuple[str, str | None], httpx.AsyncHTTPTransport] = {}
         self._timeouts = httpx.Timeout(settings.timeout, connect=settings.connect_timeout).as_dict()
         self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
         self._backend = RoutingBackend(
             settings.connect_to, self.evidence, allow_private=settings.include_private
         )
+        # To a proxy the user named, wherever it is (a proxy on localhost is common).
+        self._proxy_backend = RoutingBackend(settings.connect_to, self.evidence, allow_private=True)
         self._ssl_context = settings.ssl_context or ssl.create_default_context()
         self._headers = {
             "User-Agent": settings.user_agent,
@@ -202,20 +206,52 @@ class Fetcher:
             **dict(settings.headers),
         }
 
-    def _transport_for(self, host: str) -> httpx.AsyncHTTPTransport:
-        """A small pool per host: hosts never evict each other's idle connections, and
-        httpcore's pool bookkeeping (linear in its connections) stays cheap."""
-        transport = self._transports.get(host)
+    def _transport_for(self, host: str, scheme: str) -> httpx.AsyncHTTPTransport:
+        """A small pool per host (and proxy): hosts never evict each other's idle
+        connections, and httpcore's pool bookkeeping (linear in its connections) stays
+        cheap."""
+        proxy = self.settings.proxies.for_url(scheme, host)
+        key = (host, proxy.url if proxy is not None else None)
+        transport = self._transports.get(key)
         if transport is None:
+            if proxy is not None and not self.settings.include_private and is_private_host(host):
+                # Through a proxy we never see the address: a private name is refused as is.
+                raise RoutedConnectError(
+                    "private-address",
+                    f"{host} is a private address: not sent through the proxy "
+                    "(--include-private allows it)",
+                )
             transport = httpx.AsyncHTTPTransport(verify=self._ssl_context, trust_env=False)
-            # Our backend routes (--connect-to) and resolves; the rest of the pool is httpx's.
-            transport._pool = httpcore.AsyncConnectionPool(
+            transport._pool = self._pool(host, proxy)
+            self._transports[key] = transport
+        return transport
+
+    def _pool(self, host: str, proxy: Proxy | None) -> httpcore.AsyncConnectionPool:
+        """Our backend routes (--connect-to) and resolves; the rest of the pool is httpx's.
+        Through a proxy, the proxy resolves (so it can never prove a name does not exist)."""
+        connections = max(1, self.policy_for(host).concurrency)
+        if proxy is None:
+            return httpcore.AsyncConnectionPool(
                 ssl_context=self._ssl_context,
-                max_connections=max(1, self.policy_for(host).concurrency),
+                max_connections=connections,
                 network_backend=self._backend,
             )
-            self._transports[host] = transport
-        return transport
+        if proxy.scheme.startswith("socks"):
+            return httpcore.AsyncSOCKSProxy(
+                proxy_url=proxy.url.replace("socks5h://", "socks5://", 1),
+                proxy_auth=proxy.auth,
+                ssl_context=self._ssl_context,
+                max_connections=connections,
+                network_backend=self._proxy_backend,
+            )
+        return httpcore.AsyncHTTPProxy(
+            proxy_url=proxy.url,
+            proxy_auth=proxy.auth,
+            ssl_context=self._ssl_context,
+            proxy_ssl_context=self._ssl_context if proxy.scheme == "https" else None,
+            max_connections=connections,
+            network_backend=self._proxy_backend,
+        )
 
     @asynccontextmanager
     async def _open(
@@ -240,7 +276,8 @@ class Fetcher:
         )
         host = request.url.raw_host.decode("ascii")
         async with asyncio.timeout(timeout):  # the whole exchange, body included
-            response = await self._transport_for(host).handle_async_request(request)
+            transport = self._transport_for(host, parsed.scheme)
+            response = await transport.handle_async_request(request)
             response.request = request
             try:
                 yield response

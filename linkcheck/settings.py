@@ -11,6 +11,7 @@ from functools import partial
 from .config import Config
 from .fetch import FetchSettings, HostHooks
 from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
+from .proxies import Proxies, Proxy, environment_proxies, parse_per_host
 from .routing import ConnectTo, tls_context
 from .rules import blocking, github, retry_after, rewrite
 from .version import __version__
@@ -61,7 +62,24 @@ def fetch_settings(config: Config) -> FetchSettings:
         ssl_context=tls_context(config.cacert) if config.cacert else None,
         include_private=config.include_private,
         hooks=host_hooks(config.github_token),
-        secrets=(config.github_token,) if config.github_token else (),
+        proxies=(proxies := _proxies(config)),
+        secrets=((config.github_token,) if config.github_token else ()) + proxies.secrets,
+    )
+
+
+def _proxies(config: Config) -> Proxies:
+    routes = [ConnectTo.parse(entry) for entry in config.connect_to]
+    routed_hosts = {route.host for route in routes}
+
+    def routed(host: str) -> bool:  # --connect-to wins over every proxy
+        return "" in routed_hosts or host in routed_hosts
+
+    return Proxies.from_environment(
+        environment_proxies(),
+        explicit=Proxy.parse(config.proxy, name="--proxy") if config.proxy else None,
+        per_host=parse_per_host({host: c.proxy for host, c in config.hosts.items()}),
+        routed=routed,
+        use_proxies=config.env_proxy,
     )
 
 

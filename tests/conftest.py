@@ -12,6 +12,13 @@ from selectolax.lexbor import LexborHTMLParser
 REPO = Path(__file__).resolve().parent.parent
 UPDATE_GOLDEN = os.environ.get("LINKCHECK_UPDATE_GOLDEN") == "1"
 
+# linkcheck honours the environment's proxies; the tests' network is loopback and the
+# namespaces they make, so a proxy of the machine's must not catch their requests (the
+# proxy tests set their own). Subprocesses inherit this.
+for _variable in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+    os.environ.pop(_variable, None)
+    os.environ.pop(_variable.lower(), None)
+
 
 @pytest.fixture
 def in_repo() -> Iterator[Path]:
