@@ -293,3 +293,60 @@ def test_ack_acknowledges_a_url_and_every_report_shows_it_apart(
     assert "1 of 1 URL no longer acknowledged" in undone.stdout
     _, records, _ = _check(simweb)
     assert records[DEAD]["acknowledged"] is False
+
+
+# --- each key of a user's rule, on its own ---------------------------------------------------
+
+
+def _exchange(url: str, status: int, body: str = "", via: str | None = None) -> object:
+    from linkcheck.models import Exchange, Hop
+
+    hops = (Hop(via, 301, url), Hop(url, status, None)) if via else (Hop(url, status, None),)
+    return Exchange(
+        via or url, hops, (("content-type", "text/html; charset=utf-8"),), body.encode()
+    )
+
+
+def _rule_verdict(exchange: object, **keys: object) -> tuple[str, str] | None:
+    from linkcheck.classify import classify
+    from linkcheck.config import Config, UserRule
+    from linkcheck.models import Exchange, Status
+    from linkcheck.rules.user import from_config
+
+    spec = UserRule(
+        name="mine",
+        hosts=("example.org",),
+        status=Status.DEAD,
+        reason="mine-gone",
+        **keys,  # type: ignore[arg-type]
+    )
+    assert isinstance(exchange, Exchange)
+    verdict = classify(exchange, names_resolve=True, first=from_config((spec,), Config().hosts))
+    return (verdict.status.value, verdict.reason) if verdict.rule == "mine" else None
+
+
+def test_hosts_match_the_host_and_its_subdomains_on_any_hop() -> None:
+    assert _rule_verdict(_exchange("https://blog.example.org/p/1", 200)) == ("dead", "mine-gone")
+    assert _rule_verdict(_exchange("https://example.org.evil/p/1", 200)) is None
+    moved = _exchange("https://elsewhere.net/x", 200, via="https://example.org/old")
+    assert _rule_verdict(moved) == ("dead", "mine-gone")
+
+
+def test_url_matches_status_in_and_body_contains_each_narrow_the_rule() -> None:
+    page = _exchange("https://example.org/p/1.html", 200, "<p>博文已被删除</p>")
+    assert _rule_verdict(page, url_matches=r"/p/\d+\.html$") == ("dead", "mine-gone")
+    assert _rule_verdict(page, url_matches=r"/q/") is None
+    assert _rule_verdict(page, status_in=(200,)) == ("dead", "mine-gone")
+    assert _rule_verdict(page, status_in=(404,)) is None
+    assert _rule_verdict(page, body_contains=("文章不存在", "博文已被删除")) == (
+        "dead",
+        "mine-gone",
+    )
+    assert _rule_verdict(page, body_contains=("文章不存在",)) is None
+
+
+def test_a_user_rule_says_nothing_about_a_request_that_failed() -> None:
+    from linkcheck.models import Exchange
+
+    failed = Exchange("https://example.org/p/1", error="timeout", error_detail="slow")
+    assert _rule_verdict(failed) is None
