@@ -3,6 +3,7 @@ a GitHub token, against the simulated web."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -236,3 +237,48 @@ def test_a_host_that_keeps_blocking_us_is_left_alone(simweb: SimulatedWeb, proje
     assert "host-blocking" in reasons
     asked = [r for r in simweb.requests[before:] if r.target.startswith("/s/captcha-redirect")]
     assert len(asked) == reasons.count("wechat-captcha") < len(urls)
+
+
+# --- a rule's verdict on the last hop keeps what the chain says (issue 14) ---------------
+
+
+def test_a_renamed_zhihu_column_is_redirected_not_alive(
+    simweb: SimulatedWeb, tmp_path: Path
+) -> None:
+    from linkcheck.checker import check
+    from linkcheck.models import Link, LinkKind, Scope, Status
+
+    from .conftest import web_config
+
+    url = "https://zhuanlan.zhihu.com/deep-learning-notes"
+    link = Link("post.md", 1, 1, LinkKind.BARE, Scope.EXTERNAL, url, url)
+    report = asyncio.run(check([link], web_config(simweb, wayback=False)))
+    [result] = report.results
+    assert result.verdict.status is Status.REDIRECTED
+    assert result.verdict.final_url == "https://www.zhihu.com/column/deep-learning-notes"
+    assert result.verdict.rule == "zhihu"  # the rule read the page; the chain says it moved
+    assert result.verdict.reason == "moved-permanently"
+
+
+@pytest.mark.parametrize("rule_name", [rule.name for rule in registry()])
+def test_every_rule_s_alive_keeps_a_permanent_redirect(rule_name: str) -> None:
+    from dataclasses import replace as replaced
+
+    from linkcheck.models import Exchange, Hop, Status, Verdict
+    from linkcheck.rules import decide
+
+    rule = next(r for r in registry() if r.name == rule_name)
+    host = rule.domains[0]
+    exchange = Exchange(
+        f"https://{host}/old",
+        (Hop(f"https://{host}/old", 301, f"https://{host}/new"), Hop(f"https://{host}/new", 200)),
+        (("content-type", "text/html"),),
+        b"<html></html>",
+    )
+    # The rule as written, made to find this page alive: what decide() does with that
+    # is the same for every rule.
+    always_alive = replaced(rule, decide=lambda page: Verdict(Status.ALIVE, f"{rule_name}-page"))
+    verdict = decide(exchange, (always_alive,))
+    assert verdict is not None
+    assert (verdict.status, verdict.final_url) == (Status.REDIRECTED, f"https://{host}/new")
+    assert verdict.rule == rule_name

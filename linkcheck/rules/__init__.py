@@ -13,7 +13,8 @@ import logging
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from ..models import Exchange, Verdict
+from ..models import Exchange, Status, Verdict
+from ..redirects import permanent_target
 from .base import Page, Rule, verdict
 
 LOG = logging.getLogger("linkcheck.rules")
@@ -43,8 +44,24 @@ def decide(exchange: Exchange, first: tuple[Rule, ...] = ()) -> Verdict | None:
         found = rule.decide(page)
         if found is not None:
             LOG.debug("rule %s decided %s for %s", rule.name, found.reason, exchange.url)
-            return replace(found, hops=exchange.hops, rule=rule.name)
+            return kept_redirect(replace(found, hops=exchange.hops, rule=rule.name))
     return None
+
+
+def kept_redirect(found: Verdict) -> Verdict:
+    """A rule that read the last page of a permanent redirect says whether that page
+    lives; the chain still says the link moved. Alive there is redirected, to where the
+    run of permanent redirects leads, so `fix` rewrites the link (a renamed Zhihu column:
+    301 to www.zhihu.com/column/...)."""
+    if found.status is not Status.ALIVE:
+        return found
+    moved = permanent_target(found.hops)
+    if moved is None:
+        return found
+    url, kind = moved
+    chain = " → ".join(str(hop.status) for hop in found.hops)
+    said = f"{chain}: now at {url}" + (f"; {found.detail}" if found.detail else "")
+    return replace(found, status=Status.REDIRECTED, reason=kind, final_url=url, detail=said)
 
 
 def retry_after(exchange: Exchange) -> float | None:
