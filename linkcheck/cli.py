@@ -165,6 +165,15 @@ RemapOption = Annotated[
         metavar="'REGEX REPLACEMENT'",
     ),
 ]
+CookiesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cookies",
+        help="Send the cookies of this cookies.txt (Netscape format, as browser extensions "
+        "export it) to the hosts they belong to, over HTTPS only.",
+        metavar="FILE",
+    ),
+]
 ProxyOption = Annotated[
     str | None,
     typer.Option(
@@ -326,10 +335,15 @@ _NETWORK_OPTIONS = (
 )
 
 
+def _path(value: Path | None) -> str | None:
+    return str(value) if value is not None else None
+
+
 def _network(parameters: dict[str, Any]) -> dict[str, Any]:
     """The settings of the network options, from a command's parameters (its locals())."""
     settings = {name: parameters[name] for name in _NETWORK_OPTIONS}
     settings["env_proxy"] = False if parameters["no_env_proxy"] else None
+    settings["cookies"] = _path(parameters["cookies"])
     return settings
 
 
@@ -437,6 +451,7 @@ def check(
     cacert: CACertOption = None,
     proxy: ProxyOption = None,
     no_env_proxy: NoEnvProxyOption = False,
+    cookies: CookiesOption = None,
     cache: CacheOption = None,
     max_cache_age: Annotated[
         str | None,
@@ -653,6 +668,7 @@ def archive(
     cacert: CACertOption = None,
     proxy: ProxyOption = None,
     no_env_proxy: NoEnvProxyOption = False,
+    cookies: CookiesOption = None,
     github_token: GithubTokenOption = None,
     no_progress: NoProgressOption = False,
 ) -> None:
@@ -775,6 +791,7 @@ def fix(
     cacert: CACertOption = None,
     proxy: ProxyOption = None,
     no_env_proxy: NoEnvProxyOption = False,
+    cookies: CookiesOption = None,
     github_token: GithubTokenOption = None,
     cache: CacheOption = None,
     no_progress: NoProgressOption = False,

@@ -22,7 +22,7 @@ from .paths import repo_root
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_HOST_KEYS = frozenset({"concurrency", "interval", "headers", "accept", "proxy"})
+_HOST_KEYS = frozenset({"concurrency", "interval", "headers", "accept", "proxy", "cookies"})
 _RULE_KEYS = frozenset(
     {"name", "hosts", "url-matches", "status-in", "body-contains", "status", "reason"}
 )
@@ -64,6 +64,7 @@ class HostConfig:
     headers: tuple[tuple[str, str], ...] = ()
     accept: tuple[int, ...] = ()  # HTTP statuses that count as alive for this host
     proxy: str | None = field(default=None, repr=False)  # a proxy URL, or "direct"
+    cookies: str | None = None  # a cookies.txt whose cookies go to this host only
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Config:
     fail_on_acknowledged: bool = False  # acknowledged dead links fail the run too
     proxy: str | None = field(default=None, repr=False)  # http(s):// or socks5:// URL
     env_proxy: bool = True  # honour HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
+    cookies: str | None = None  # a cookies.txt (Netscape format), sent where they match
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
@@ -316,6 +318,7 @@ def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
             tuple((str(k), str(v)) for k, v in headers.items()),
             _statuses(settings.get("accept", []), f"{label}.{host}.accept"),
             _proxy_setting(settings.get("proxy"), f"{label}.{host}.proxy"),
+            _cookie_file(settings.get("cookies"), f"{label}.{host}.cookies"),
         )
     return hosts
 
@@ -329,6 +332,17 @@ def _proxy_setting(value: Any, label: str) -> str | None:
         raise ConfigError(f"{label}: expected a proxy URL or {DIRECT!r}")
     if value != DIRECT:
         Proxy.parse(value, name=label)
+    return value
+
+
+def _cookie_file(value: Any, label: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{label}: expected the path of a cookies.txt")
+    from .cookies import check_cookie_file
+
+    check_cookie_file(value, name=label)
     return value
 
 
@@ -515,6 +529,10 @@ def _validate(settings: Mapping[str, Any]) -> None:
                 raise ConfigError(f"{name}: {pattern!r} is not a valid regex: {error}") from None
     for entry in settings.get("connect_to", ()):
         ConnectTo.parse(entry)
+    if settings.get("cookies"):
+        from .cookies import check_cookie_file
+
+        check_cookie_file(settings["cookies"], name="cookies")
     if settings.get("proxy"):
         from .proxies import Proxy
 

@@ -34,6 +34,7 @@ from tenacity import (
 
 from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
+from .cookies import CookieStore
 from .models import OFFLINE_FAILURES, Exchange, Hop
 from .politeness import Breaker, HostGate, HostPolicy, nearest_policy, parse_retry_after
 from .proxies import Proxies, Proxy
@@ -106,6 +107,8 @@ class FetchSettings:
     include_private: bool  # may connect to loopback and private addresses
     hooks: HostHooks = HostHooks()
     proxies: Proxies = field(default_factory=Proxies)
+    cookies: str | None = None  # a cookies.txt for every host its cookies match
+    host_cookies: tuple[tuple[str, str], ...] = ()  # (host, cookies.txt) for that host only
     secrets: tuple[str, ...] = field(default=(), repr=False)  # cut from every error text
     max_retry_after: float = 60.0
     body_limit: int = 64 * 1024  # what the classifier reads of a page
@@ -198,6 +201,11 @@ class Fetcher:
         # To a proxy the user named, wherever it is (a proxy on localhost is common).
         self._proxy_backend = RoutingBackend(settings.connect_to, self.evidence, allow_private=True)
         self._ssl_context = settings.ssl_context or ssl.create_default_context()
+        self._cookies = (
+            CookieStore.load(settings.cookies, settings.host_cookies)
+            if settings.cookies or settings.host_cookies
+            else None
+        )
         self._headers = {
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -278,6 +286,8 @@ class Fetcher:
         async with asyncio.timeout(timeout):  # the whole exchange, body included
             transport = self._transport_for(host, parsed.scheme)
             response = await transport.handle_async_request(request)
+            if self._cookies is not None:  # kept for the run, for this host
+                self._cookies.remember(url, host, response.headers.get_list("set-cookie"))
             response.request = request
             try:
                 yield response
@@ -502,7 +512,7 @@ class Fetcher:
                 (k.decode("latin-1"), _redacted(k, v)) for k, v in request.headers.raw
             ),
             response_headers=tuple(
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in r.headers.raw
+                (k.decode("latin-1"), _redacted(k, v)) for k, v in r.headers.raw
             ),
             size=size,
             truncated=truncated,
@@ -535,11 +545,16 @@ class Fetcher:
         # real registered names such as xn--ls8h.la, and raised instead of answering.
         headers = {"Host": parsed.netloc.decode("ascii")}
         headers.update(self.policy_for(host).headers)
-        headers.update(self.settings.hooks.extra_headers(host.lower(), parsed.scheme == "https"))
+        secure = parsed.scheme == "https"
+        headers.update(self.settings.hooks.extra_headers(host.lower(), secure))
+        if self._cookies is not None and secure:
+            cookie = self._cookies.header_for(str(parsed), host)
+            if cookie:
+                headers["Cookie"] = cookie
         return headers
 
 
-_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
+_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie", b"set-cookie"})
 
 
 def _redacted(name: bytes, value: bytes) -> str:

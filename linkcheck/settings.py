@@ -63,6 +63,8 @@ def fetch_settings(config: Config) -> FetchSettings:
         include_private=config.include_private,
         hooks=host_hooks(config.github_token),
         proxies=(proxies := _proxies(config)),
+        cookies=config.cookies,
+        host_cookies=tuple((h, c.cookies) for h, c in config.hosts.items() if c.cookies),
         secrets=((config.github_token,) if config.github_token else ()) + proxies.secrets,
     )
 
