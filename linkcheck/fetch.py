@@ -193,6 +193,7 @@ class Fetcher:
         self._gates: dict[str, HostGate] = {}
         self.breaker = Breaker()
         self._transports: dict[tuple[str, str | None], httpx.AsyncHTTPTransport] = {}
+        self._by_origin: dict[tuple[str, str], httpx.AsyncHTTPTransport] = {}  # (host, scheme)
         self._timeouts = httpx.Timeout(settings.timeout, connect=settings.connect_timeout).as_dict()
         self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
         self._backend = RoutingBackend(
@@ -218,6 +219,9 @@ class Fetcher:
         """A small pool per host (and proxy): hosts never evict each other's idle
         connections, and httpcore's pool bookkeeping (linear in its connections) stays
         cheap."""
+        transport = self._by_origin.get((host, scheme))
+        if transport is not None:
+            return transport
         proxy = self.settings.proxies.for_url(scheme, host)
         key = (host, proxy.url if proxy is not None else None)
         transport = self._transports.get(key)
@@ -232,6 +236,7 @@ class Fetcher:
             transport = httpx.AsyncHTTPTransport(verify=self._ssl_context, trust_env=False)
             transport._pool = self._pool(host, proxy)
             self._transports[key] = transport
+        self._by_origin[(host, scheme)] = transport
         return transport
 
     def _pool(self, host: str, proxy: Proxy | None) -> httpcore.AsyncConnectionPool:
@@ -298,6 +303,7 @@ class Fetcher:
         for transport in self._transports.values():
             await transport.aclose()
         self._transports.clear()
+        self._by_origin.clear()
 
     def policy_for(self, host: str) -> HostPolicy:
         return self.settings.policy_for(host)
