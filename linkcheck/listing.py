@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .extract.normalize import normalize
 from .local import resolve_local
-from .models import Link, Scope
+from .models import Link, Scope, link_record
 
 JSON_SCHEMA = "linkcheck.extract/1"
 
@@ -29,15 +29,7 @@ def as_text(links: Sequence[Link]) -> str:
 
 
 def _record(link: Link, root_dirs: Sequence[Path]) -> dict[str, object]:
-    record: dict[str, object] = {
-        "file": link.file,
-        "line": link.line,
-        "column": link.column,
-        "kind": link.kind.value,
-        "scope": link.scope.value,
-        "url": link.raw,
-        "text": link.text,
-    }
+    record = {**link_record(link), "text": link.text}
     if link.scope is Scope.EXTERNAL:
         target = normalize(link.url)
         record["target"] = target.url

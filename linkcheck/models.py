@@ -166,3 +166,15 @@ def fails(result: Result, fail_on: tuple[Status, ...], fail_on_acknowledged: boo
     if result.verdict.status not in fail_on:
         return False
     return fail_on_acknowledged or not result.acknowledged
+
+
+def link_record(link: Link) -> dict[str, object]:
+    """A link's place and form as the JSON outputs write it (extract's and the report's)."""
+    return {
+        "file": link.file,
+        "line": link.line,
+        "column": link.column,
+        "kind": link.kind.value,
+        "scope": link.scope.value,
+        "url": link.raw,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from ..models import CheckReport, Result, Status
+from ..models import CheckReport, Result, Status, link_record
 from .base import ReportOptions, by_host, summary_counts
 
 SCHEMA = "linkcheck.report/1"
@@ -20,12 +20,7 @@ def _iso(timestamp: float | None) -> str | None:
 def _record(result: Result) -> dict[str, object]:
     link, verdict, history = result.link, result.verdict, result.history
     return {
-        "file": link.file,
-        "line": link.line,
-        "column": link.column,
-        "kind": link.kind.value,
-        "scope": link.scope.value,
-        "url": link.raw,
+        **link_record(link),
         "target": result.target,
         "remapped": result.remapped,
         "text": link.text,
