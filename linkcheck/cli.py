@@ -905,8 +905,10 @@ def state_merge(
     ],
     config_file: ConfigOption = None,
 ) -> None:
-    """Fold the shards' histories into this project's: per URL the newest verdict and its
-    failure streak, and every run, so --min-failures counts right across nights."""
+    """Fold the shards' state databases into this project's history.
+
+    Per URL the newest verdict and its failure streak, and every run, so --min-failures
+    counts right across nights."""
     from .commands.state import merge_states
 
     with _reported_errors():
@@ -932,8 +934,10 @@ def ack(
     ] = None,
     config_file: ConfigOption = None,
 ) -> None:
-    """Acknowledge dead links: reported as dead, marked acknowledged, and failing no run
-    (unless --fail-on-acknowledged). With no URL: list the acknowledged ones."""
+    """Acknowledge dead links you have dealt with, or list them (no URL).
+
+    An acknowledged link is still reported dead, marked acknowledged, and fails no run
+    unless --fail-on-acknowledged."""
     from .commands.state import acknowledged, set_acknowledged
 
     with _reported_errors():
