@@ -440,6 +440,26 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
 
 
+def _cookie_paths_beside(table: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A cookies.txt named in the file is found beside the file, wherever linkcheck runs."""
+
+    def beside(value: Any) -> Any:
+        return str(folder / value) if isinstance(value, str) and value else value
+
+    table = dict(table)
+    if "cookies" in table:
+        table["cookies"] = beside(table["cookies"])
+    hosts = table.get("hosts")
+    if isinstance(hosts, dict):
+        table["hosts"] = {
+            host: {**entry, "cookies": beside(entry["cookies"])}
+            if isinstance(entry, dict) and "cookies" in entry
+            else entry
+            for host, entry in hosts.items()
+        }
+    return table
+
+
 def load_file(path: Path) -> dict[str, Any]:
     """The settings of a config file, checked and typed; keys are Config field names."""
     document = _read_toml(path)
@@ -458,6 +478,7 @@ def load_file(path: Path) -> dict[str, Any]:
         table = document
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.linkcheck] must be a table")
+    table = _cookie_paths_beside(table, path.parent)
     settings: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")

@@ -133,3 +133,19 @@ def test_a_cookies_file_that_is_not_one_is_a_configuration_error(project: Path) 
     missing = runner.invoke(app, ["check", "post.md", "--cookies", "nowhere.txt"])
     assert missing.exit_code == 2
     assert "no such file" in missing.stderr
+
+
+def test_a_cookies_file_named_in_the_config_is_found_beside_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkcheck.config import build_config
+
+    _cookies_txt(project / "zhihu.txt", (".zhihu.com", True, "/", True, LATER, "z", "v"))
+    (project / "linkcheck.toml").write_text(
+        'cookies = "zhihu.txt"\n[hosts."zhihu.com"]\ncookies = "zhihu.txt"\n', encoding="utf-8"
+    )
+    (project / "posts").mkdir()
+    monkeypatch.chdir(project / "posts")
+    config = build_config({}, None, cwd=project / "posts")
+    assert config.cookies == str(project / "zhihu.txt")
+    assert config.hosts["zhihu.com"].cookies == str(project / "zhihu.txt")
