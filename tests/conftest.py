@@ -5,9 +5,13 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 REPO = Path(__file__).resolve().parent.parent
 UPDATE_GOLDEN = os.environ.get("LINKCHECK_UPDATE_GOLDEN") == "1"
@@ -86,6 +90,17 @@ def web_cli_args(web: SimulatedWeb) -> list[str]:
     for entry in web.connect_to():
         args += ["--connect-to", entry]
     return args
+
+
+def check_post(web: SimulatedWeb, *args: str, post: str = "post.md") -> Result:
+    """`linkcheck check POST --format json --no-cache --no-wayback ARGS` on the simulated web,
+    in the working directory, through the CLI as a user runs it."""
+    from typer.testing import CliRunner
+
+    from linkcheck.cli import app
+
+    command = ["check", post, "--format", "json", "--no-cache", "--no-wayback", *args]
+    return CliRunner().invoke(app, [*command, *web_cli_args(web)])
 
 
 def wait_for_rows(database: Path, table: str, wanted: int) -> int:

@@ -14,7 +14,7 @@ from linkcheck.cli import app
 from linkcheck.cookies import CookieStore
 from linkcheck.testing.simweb import SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import check_post
 
 runner = CliRunner()
 LATER = int(time.time()) + 86400 * 30
@@ -83,21 +83,7 @@ def test_hop_by_hop_kept_from_the_server_and_absent_from_every_record(
         encoding="utf-8",
     )
     before = len(simweb.requests)
-    result = runner.invoke(
-        app,
-        [
-            "check",
-            "post.md",
-            "--cookies",
-            file,
-            "--format",
-            "json",
-            "--no-cache",
-            "--no-wayback",
-            "--archive",
-            *web_cli_args(simweb),
-        ],
-    )
+    result = check_post(simweb, "--cookies", file, "--archive")
     assert result.exit_code in (0, 1), result.stderr
     asked = simweb.requests[before:]
     cookie_of = {(r.host.partition(":")[0], r.target): r.header("cookie") for r in asked}

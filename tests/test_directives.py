@@ -13,7 +13,7 @@ from linkcheck.cli import app
 from linkcheck.directives import disabled_spans, is_disabled
 from linkcheck.testing.simweb import SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import check_post, web_cli_args
 
 runner = CliRunner()
 
@@ -75,18 +75,7 @@ def test_ignored_links_are_excluded_without_a_request(
         encoding="utf-8",
     )
     before = len(simweb.requests)
-    result = runner.invoke(
-        app,
-        [
-            "check",
-            "post.md",
-            "--format",
-            "json",
-            "--no-cache",
-            "--no-wayback",
-            *web_cli_args(simweb),
-        ],
-    )
+    result = check_post(simweb)
     assert result.exit_code == 1, result.stderr
     by_url = {r["url"]: r for r in json.loads(result.stdout)["results"]}
     assert by_url["https://mp.weixin.qq.com/s/deleted"]["status"] == "dead"

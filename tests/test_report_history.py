@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from linkcheck.cli import app
 from linkcheck.testing.simweb import SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import check_post
 
 runner = CliRunner()
 URLS = [f"https://history.test/{name}" for name in ("fails-once", "fails-always", "recovers")]
@@ -26,19 +26,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check(web: SimulatedWeb, *args: str) -> dict[str, dict[str, object]]:
-    result = runner.invoke(
-        app,
-        [
-            "check",
-            "post.md",
-            "--format",
-            "json",
-            "--no-cache",
-            "--no-wayback",
-            *args,
-            *web_cli_args(web),
-        ],
-    )
+    result = check_post(web, *args)
     assert result.exit_code in (0, 1), result.stderr
     return {r["url"]: r for r in json.loads(result.stdout)["results"]}
 

@@ -14,7 +14,7 @@ from linkcheck.config import ConfigError, parse_remap
 from linkcheck.errors import ExitCode
 from linkcheck.testing.simweb import SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import check_post, web_cli_args
 
 runner = CliRunner()
 
@@ -29,19 +29,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _check(web: SimulatedWeb, *args: str) -> tuple[int, dict[str, dict[str, object]], str]:
-    result = runner.invoke(
-        app,
-        [
-            "check",
-            "post.md",
-            "--format",
-            "json",
-            "--no-cache",
-            "--no-wayback",
-            *args,
-            *web_cli_args(web),
-        ],
-    )
+    result = check_post(web, *args)
     records = {r["url"]: r for r in json.loads(result.stdout)["results"]} if result.stdout else {}
     return result.exit_code, records, result.stderr
 
