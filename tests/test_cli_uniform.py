@@ -108,3 +108,18 @@ def test_the_demo_names_its_extra_when_trustme_is_missing(tmp_path: Path) -> Non
     )
     assert result.returncode == ExitCode.USAGE
     assert "pip install -e '.[demo]'" in result.stderr
+
+
+def test_the_archiver_follows_max_redirects(simweb: SimulatedWeb, project: Path) -> None:
+    # It always allowed 10, whatever --max-redirects said.
+    (project / "post.md").write_text(
+        "[moved](https://github.com/matterport/Mask_RCNN)\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app, ["archive", "post.md", "--max-redirects", "0", *web_cli_args(simweb)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "failed" in result.stdout
+    assert "too-many-redirects" in result.stdout
+    allowed = runner.invoke(app, ["archive", "post.md", *web_cli_args(simweb)])
+    assert "archived" in allowed.stdout or "unchanged" in allowed.stdout
