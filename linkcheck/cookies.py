@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from .domains import nearest_domain
 from .errors import ConfigError
 
 
@@ -74,15 +75,8 @@ class CookieStore:
         return cls(jar, {host: load_jar(path) for host, path in per_host})
 
     def _jars(self, host: str) -> list[http.cookiejar.CookieJar]:
-        host = host.lower()
-        jars = [self._shared]
-        name = host
-        while name:
-            if name in self._per_host:
-                jars.append(self._per_host[name])
-                break
-            name = name.partition(".")[2]
-        return jars
+        own = nearest_domain(host, self._per_host)
+        return [self._shared] if own is None else [self._shared, self._per_host[own]]
 
     def header_for(self, url: str, host: str) -> str | None:
         """The Cookie header for a request to url, or None."""

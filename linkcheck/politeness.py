@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from .domains import nearest_domain
+
 
 @dataclass(frozen=True)
 class HostPolicy:
@@ -33,12 +35,8 @@ def nearest_policy(
     host: str, policies: Mapping[str, HostPolicy], default: HostPolicy
 ) -> HostPolicy:
     """The host's own policy, else its nearest parent domain's, else the default."""
-    host = host.lower()
-    while host:
-        if host in policies:
-            return policies[host]
-        host = host.partition(".")[2]
-    return default
+    domain = nearest_domain(host, policies)
+    return policies[domain] if domain is not None else default
 
 
 class HostGate:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from .domains import in_domain, nearest_domain
 from .errors import ConfigError
 
 DIRECT = "direct"
@@ -96,11 +97,9 @@ class Proxies:
         host = host.lower()
         if self.routed(host):
             return None
-        name = host
-        while name:
-            if name in self.per_host:
-                return self.per_host[name]
-            name = name.partition(".")[2]
+        own = nearest_domain(host, self.per_host)
+        if own is not None:
+            return self.per_host[own]
         if self.no_proxy and bypassed(host, self.no_proxy):
             return None
         if self.explicit is not None:
@@ -127,7 +126,7 @@ def bypassed(host: str, no_proxy: str) -> bool:
         elif entry.count(":") == 1:
             entry = entry.partition(":")[0]
         entry = entry.lstrip(".").rstrip(".")
-        if entry and (host == entry or host.endswith("." + entry)):
+        if entry and in_domain(host, entry):
             return True
     return False
 

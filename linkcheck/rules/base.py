@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..decode import decode_page
+from ..domains import in_domain
 from ..models import Exchange, Status, Verdict
 
 if TYPE_CHECKING:
@@ -82,4 +83,4 @@ class Rule:
 
     def serves(self, host: str) -> bool:
         host = host.lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return any(in_domain(host, domain) for domain in self.domains)
