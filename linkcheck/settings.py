@@ -47,6 +47,8 @@ def _host_policies(config: Config, default: HostPolicy) -> Mapping[str, HostPoli
 def fetch_settings(config: Config) -> FetchSettings:
     """The fetcher's settings from the run's configuration."""
     default = HostPolicy(concurrency=config.host_concurrency)
+    routes = tuple(ConnectTo.parse(entry) for entry in config.connect_to)
+    proxies = _proxies(config, routes)
     return FetchSettings(
         timeout=config.timeout,
         connect_timeout=min(config.timeout, CONNECT_TIMEOUT),
@@ -58,19 +60,18 @@ def fetch_settings(config: Config) -> FetchSettings:
         headers=config.header,
         host_policies=_host_policies(config, default),
         default_host_policy=default,
-        connect_to=tuple(ConnectTo.parse(entry) for entry in config.connect_to),
+        connect_to=routes,
         ssl_context=tls_context(config.cacert) if config.cacert else None,
         include_private=config.include_private,
         hooks=host_hooks(config.github_token),
-        proxies=(proxies := _proxies(config)),
+        proxies=proxies,
         cookies=config.cookies,
         host_cookies=tuple((h, c.cookies) for h, c in config.hosts.items() if c.cookies),
         secrets=((config.github_token,) if config.github_token else ()) + proxies.secrets,
     )
 
 
-def _proxies(config: Config) -> Proxies:
-    routes = [ConnectTo.parse(entry) for entry in config.connect_to]
+def _proxies(config: Config, routes: tuple[ConnectTo, ...]) -> Proxies:
     routed_hosts = {route.host for route in routes}
 
     def routed(host: str) -> bool:  # --connect-to wins over every proxy
