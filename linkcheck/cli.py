@@ -413,14 +413,14 @@ def extract(
 
 
 def _scopes(values: list[str] | None) -> set[Scope] | None:
+    from .config import split_commas
     from .errors import ConfigError
     from .models import Scope
 
     if not values:
         return None
-    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
     try:
-        return {Scope(part) for part in parts}
+        return {Scope(part) for part in split_commas(values)}
     except ValueError as error:
         raise ConfigError(f"--scope: {error}") from None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -140,16 +140,17 @@ def _as_tuple(value: Any, name: str) -> tuple[str, ...]:
     raise ConfigError(f"{name}: expected a string or a list of strings")
 
 
+def split_commas(values: Iterable[str]) -> list[str]:
+    """["md,mdx", "html"] → ["md", "mdx", "html"]: repeated options and comma lists alike."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
 def parse_fail_on(values: tuple[str, ...] | list[str]) -> tuple[Status, ...]:
     statuses = []
-    for value in values:
-        for part in value.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if part not in ("dead", "redirected", "unknown"):
-                raise ConfigError(f"fail-on: {part!r} is not one of dead, redirected, unknown")
-            statuses.append(Status(part))
+    for part in split_commas(values):
+        if part not in ("dead", "redirected", "unknown"):
+            raise ConfigError(f"fail-on: {part!r} is not one of dead, redirected, unknown")
+        statuses.append(Status(part))
     return tuple(dict.fromkeys(statuses))
 
 
@@ -267,7 +268,7 @@ def _cli_value(name: str, value: Any) -> Any:
     if isinstance(value, tuple):
         value = list(value)
     if name in _COMMA_LISTS and isinstance(value, list):
-        return [part.strip() for item in value for part in item.split(",") if part.strip()]
+        return split_commas(value)
     return value
 
 
