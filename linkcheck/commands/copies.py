@@ -66,21 +66,18 @@ async def _archive_stage(
     config: Config, cwd: Path, alive: list[str], dead: list[str], warnings: list[str]
 ) -> dict[str, str]:
     """--archive snapshots the alive links; dead links get their newest local snapshot."""
-    root = archive_folder(cwd, config.state_dir)
-    if not (config.archive or (dead and root.exists())):
-        return {}
-    from ..archive import Archive, archive_urls
+    if config.archive and alive:
+        from ..archive import Archive, archive_urls
 
-    archive = Archive(root)
-    try:
-        if config.archive and alive:
+        archive = Archive(archive_folder(cwd, config.state_dir))
+        try:
             outcomes = await archive_urls(alive, archive, config, max_age=86400.0)
-            failed = [o for o in outcomes if o.result in ("failed", "refused")]
-            if failed:
-                warnings.append(f"archive: {len(failed)} of {len(alive)} pages not archived")
-        return newest_pages(archive, dead)
-    finally:
-        archive.close()
+        finally:
+            archive.close()
+        failed = [o for o in outcomes if o.result in ("failed", "refused")]
+        if failed:
+            warnings.append(f"archive: {len(failed)} of {len(alive)} pages not archived")
+    return local_snapshots(cwd, config, dead)
 
 
 def local_snapshots(cwd: Path, config: Config, urls: Sequence[str]) -> dict[str, str]:
