@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -29,11 +30,12 @@ class Archived:
     detail: str | None
 
 
-def _open(cwd: Path, config: Config, *, existing: bool) -> Archive:
+def _open(cwd: Path, config: Config, *, existing: bool) -> closing[Archive]:
+    """The project's archive, closed when the block ends; existing: it must be there."""
     root = archive_folder(cwd, config.state_dir)
     if existing and not root.exists():
         raise InputError(f"no archive at {root}: run `linkcheck archive PATH...` first")
-    return Archive(root)
+    return closing(Archive(root))
 
 
 def archive_sources(
@@ -48,8 +50,7 @@ def archive_sources(
     """Snapshot every external URL the sources cite (skipping those archived within
     max_age seconds)."""
     urls = external_targets(load_links(paths, config, cwd=cwd, stdin=stdin), config)
-    archive = _open(cwd, config, existing=False)
-    try:
+    with _open(cwd, config, existing=False) as archive:
         outcomes = run_coroutine(
             archive_urls(urls, archive, config, max_age=max_age, progress=progress)
         )
@@ -64,23 +65,17 @@ def archive_sources(
             )
             for o in outcomes
         ]
-    finally:
-        archive.close()
 
 
 def snapshots(cwd: Path, config: Config, url: str | None) -> list[Snapshot]:
     """Every snapshot, or those of one URL."""
-    archive = _open(cwd, config, existing=True)
-    try:
+    with _open(cwd, config, existing=True) as archive:
         return archive.snapshots(url)
-    finally:
-        archive.close()
 
 
 def newest_page(cwd: Path, config: Config, url: str) -> Path:
     """The readable copy of url's newest complete snapshot. Raises InputError."""
-    archive = _open(cwd, config, existing=True)
-    try:
+    with _open(cwd, config, existing=True) as archive:
         snapshot = archive.latest(url)
         if snapshot is not None:
             return archive.page_path(snapshot)
@@ -93,23 +88,15 @@ def newest_page(cwd: Path, config: Config, url: str) -> Path:
                 f"{archive.page_path(newest)}"
             )
         raise InputError(f"no snapshot of {url}")
-    finally:
-        archive.close()
 
 
 def export(cwd: Path, config: Config, output: Path) -> int:
     """Every snapshot into one WARC; the count."""
-    archive = _open(cwd, config, existing=True)
-    try:
+    with _open(cwd, config, existing=True) as archive:
         return archive.export(output)
-    finally:
-        archive.close()
 
 
 def verify(cwd: Path, config: Config) -> tuple[int, list[str]]:
     """(snapshots, problems found)."""
-    archive = _open(cwd, config, existing=True)
-    try:
+    with _open(cwd, config, existing=True) as archive:
         return len(archive.snapshots()), archive.verify()
-    finally:
-        archive.close()

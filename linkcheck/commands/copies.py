@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,11 +69,8 @@ async def _archive_stage(
     if config.archive and alive:
         from ..archive import Archive, archive_urls
 
-        archive = Archive(archive_folder(cwd, config.state_dir))
-        try:
+        with closing(Archive(archive_folder(cwd, config.state_dir))) as archive:
             outcomes = await archive_urls(alive, archive, config, max_age=86400.0)
-        finally:
-            archive.close()
         failed = [o for o in outcomes if o.result in ("failed", "refused")]
         if failed:
             warnings.append(f"archive: {len(failed)} of {len(alive)} pages not archived")
@@ -87,11 +84,8 @@ def local_snapshots(cwd: Path, config: Config, urls: Sequence[str]) -> dict[str,
         return {}
     from ..archive import Archive
 
-    archive = Archive(root)
-    try:
+    with closing(Archive(root)) as archive:
         return newest_pages(archive, urls)
-    finally:
-        archive.close()
 
 
 def newest_pages(archive: Archive, urls: Sequence[str]) -> dict[str, str]:

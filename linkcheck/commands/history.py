@@ -13,10 +13,10 @@ from ..errors import InputError
 from ..models import Status, Verdict
 from ..paths import state_database
 from ..plan import Plan
-from ..state import State, StateError
 from .check import CheckOutcome
 from .copies import attach_copies, local_snapshots, targets_with
 from .pipeline import acknowledge, exit_code_for, load_links
+from .state import open_history
 
 _NOT_CHECKED = Verdict(Status.UNKNOWN, "not-checked", None, "not checked by any run yet")
 
@@ -33,11 +33,7 @@ def history(
     plan = Plan(config, ignored=loaded.ignored)
     decided = plan.decide_all(loaded.links)
     targets = sorted({target for _, target, _ in decided if target is not None})
-    try:
-        state = State(database)
-    except StateError as error:
-        raise InputError(f"the history cannot be read: {error}") from None
-    try:
+    with open_history(config, cwd) as state:
         last = state.last_verdicts(targets)
         verdicts = {url: last[url][0] if url in last else _NOT_CHECKED for url in targets}
         report = assemble(
@@ -53,8 +49,6 @@ def history(
         report = acknowledge(report, loaded.annotated, state)
         dead = targets_with(report, Status.DEAD)
         known = state.wayback(dead, max_age=1e12)
-    finally:
-        state.close()
     wayback = {url: capture for url, capture in known.items() if capture}
     report = attach_copies(report, local_snapshots(cwd, config, dead), wayback)
     report = replace(report, warnings=tuple(loaded.warnings))

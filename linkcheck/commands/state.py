@@ -4,6 +4,7 @@ histories folded into the project's) and `linkcheck ack URL...` (dead links deal
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,24 +30,23 @@ def merge_states(databases: Sequence[Path], config: Config, *, cwd: Path) -> Mer
     for database in databases:
         if database.resolve() == into.resolve():
             raise InputError(f"{database}: is the project's own state database")
-    state = _open(config, cwd)
     rows = runs = 0
-    try:
-        for database in databases:
-            taken, added = state.merge(database)
-            rows, runs = rows + taken, runs + added
-    except StateError as error:
-        raise InputError(f"cannot merge {error}") from None
-    finally:
-        state.close()
+    with open_history(config, cwd) as state:
+        try:
+            for database in databases:
+                taken, added = state.merge(database)
+                rows, runs = rows + taken, runs + added
+        except StateError as error:
+            raise InputError(f"cannot merge {error}") from None
     return Merged(into, len(databases), rows, runs)
 
 
-def _open(config: Config, cwd: Path) -> State:
+def open_history(config: Config, cwd: Path) -> closing[State]:
+    """The project's state database, closed when the block ends. Raises InputError."""
     try:
-        return State(state_database(cwd, config.state_dir))
+        return closing(State(state_database(cwd, config.state_dir)))
     except StateError as error:
-        raise InputError(f"the history cannot be opened: {error}") from None
+        raise InputError(f"the history cannot be read: {error}") from None
 
 
 def set_acknowledged(
@@ -57,19 +57,13 @@ def set_acknowledged(
     from ..extract.normalize import normalize
 
     targets = [normalize(url).url for url in urls]
-    state = _open(config, cwd)
-    try:
+    with open_history(config, cwd) as state:
         return state.unacknowledge(targets) if remove else state.acknowledge(targets, note)
-    finally:
-        state.close()
 
 
 def acknowledged(config: Config, *, cwd: Path) -> list[tuple[str, str | None]]:
     """(url, note) of every acknowledged URL, by URL."""
     if not state_database(cwd, config.state_dir).is_file():
         return []
-    state = _open(config, cwd)
-    try:
+    with open_history(config, cwd) as state:
         return [(url, note) for url, (_, note) in state.acknowledged().items()]
-    finally:
-        state.close()
