@@ -118,6 +118,17 @@ def _args(web: SimulatedWeb) -> list[str]:
     ]
 
 
+def _through_http_proxy(
+    web: SimulatedWeb, *args: str
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """`check post.md --proxy` through an HTTP proxy that plays the network for web: the
+    verdicts, and what the proxy was asked."""
+    with running_proxy(web.https_port, web.http_port) as proxy:
+        address = f"http://127.0.0.1:{proxy.server_address[1]}"
+        result = runner.invoke(app, ["check", "post.md", "--proxy", address, *args, *_args(web)])
+        return _verdicts(result.stdout), list(proxy.log)
+
+
 def _verdicts(stdout: str) -> dict[str, tuple[str, str]]:
     return {r["url"]: (r["status"], r["reason"]) for r in json.loads(stdout)["results"]}
 
@@ -172,23 +183,13 @@ def test_connect_to_and_a_host_s_direct_win_over_the_proxy(
     (project / "linkcheck.toml").write_text(
         '[hosts."kexue.fm"]\nproxy = "direct"\n', encoding="utf-8"
     )
-    with running_proxy(simweb.https_port, simweb.http_port) as proxy:
-        result = runner.invoke(
-            app,
-            [
-                "check",
-                "post.md",
-                "--proxy",
-                f"http://127.0.0.1:{proxy.server_address[1]}",
-                "--connect-to",
-                f"www.sohu.com:80:127.0.0.1:{simweb.http_port}",
-                "--connect-to",
-                f"kexue.fm:443:127.0.0.1:{simweb.https_port}",
-                *_args(simweb),
-            ],
-        )
-        log = list(proxy.log)
-    verdicts = _verdicts(result.stdout)
+    verdicts, log = _through_http_proxy(
+        simweb,
+        "--connect-to",
+        f"www.sohu.com:80:127.0.0.1:{simweb.http_port}",
+        "--connect-to",
+        f"kexue.fm:443:127.0.0.1:{simweb.https_port}",
+    )
     assert verdicts[SOHU][0] == "alive"
     assert verdicts["https://kexue.fm/archives/4765"][0] == "alive"
     assert log == ["CONNECT mp.weixin.qq.com:443"]
@@ -210,19 +211,8 @@ def test_a_redirect_into_the_private_network_is_not_sent_through_the_proxy(
     to_loopback: SimulatedWeb, project: Path
 ) -> None:
     (project / "post.md").write_text("https://evil.test/in\n", encoding="utf-8")
-    with running_proxy(to_loopback.https_port, to_loopback.http_port) as proxy:
-        result = runner.invoke(
-            app,
-            [
-                "check",
-                "post.md",
-                "--proxy",
-                f"http://127.0.0.1:{proxy.server_address[1]}",
-                *_args(to_loopback),
-            ],
-        )
-        log = list(proxy.log)
-    assert _verdicts(result.stdout)["https://evil.test/in"] == ("unknown", "private-redirect")
+    verdicts, log = _through_http_proxy(to_loopback)
+    assert verdicts["https://evil.test/in"] == ("unknown", "private-redirect")
     assert log == ["CONNECT evil.test:443"]
 
 
