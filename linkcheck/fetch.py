@@ -251,7 +251,7 @@ class Fetcher:
             )
         if proxy.scheme.startswith("socks"):
             return httpcore.AsyncSOCKSProxy(
-                proxy_url=proxy.url.replace("socks5h://", "socks5://", 1),
+                proxy_url=proxy.url,
                 proxy_auth=proxy.auth,
                 ssl_context=self._ssl_context,
                 max_connections=connections,

@@ -44,7 +44,9 @@ class Proxy:
         except ValueError:
             raise ConfigError(f"{name}: {shown}: the port is not a number") from None
         host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-        url = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+        # socks5h (names resolved by the proxy) is what httpcore's socks5 does anyway.
+        scheme = "socks5" if parts.scheme == "socks5h" else parts.scheme
+        url = f"{scheme}://{host}" + (f":{port}" if port else "")
         auth = None
         if parts.username is not None:
             auth = (unquote(parts.username), unquote(parts.password or ""))

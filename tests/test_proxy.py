@@ -83,6 +83,7 @@ def test_credentials_stay_out_of_the_proxy_s_text() -> None:
     assert proxy.url == "socks5://127.0.0.1:1080"
     assert proxy.auth == ("user", "p@ss")
     assert "p@ss" not in repr(proxy)
+    assert Proxy.parse("socks5h://127.0.0.1:1080", name="t").url == "socks5://127.0.0.1:1080"
     with pytest.raises(ConfigError) as raised:
         Proxy.parse("ftp://user:hunter2@proxy:21", name="--proxy")
     assert "hunter2" not in str(raised.value)
