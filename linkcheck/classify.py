@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .models import Exchange, Status, Verdict
-from .redirects import permanent_target
+from .redirects import moved_detail, permanent_target, status_chain
 
 if TYPE_CHECKING:
     from .config import Config
@@ -49,11 +49,11 @@ def classify_exchange(exchange: Exchange, *, names_resolve: bool) -> Verdict:
     assert status is not None
     moved = permanent_target(hops)
     final_url = exchange.final_url if len(hops) > 1 else None
-    chain = " → ".join(str(hop.status) for hop in hops)
+    chain = status_chain(hops)
     if 200 <= status < 300:
         if moved is not None:
             url, kind = moved
-            return Verdict(Status.REDIRECTED, kind, url, f"{chain}: now at {url}", hops)
+            return Verdict(Status.REDIRECTED, kind, url, moved_detail(hops, url), hops)
         detail = f"{chain} via {exchange.final_url}" if len(hops) > 1 else None
         return Verdict(Status.ALIVE, f"http-{status}", final_url, detail, hops)
     if status in _DEAD_STATUSES:

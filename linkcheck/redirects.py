@@ -44,6 +44,16 @@ def permanent_target(hops: tuple[Hop, ...]) -> tuple[str, str] | None:
     return url, kind
 
 
+def status_chain(hops: tuple[Hop, ...]) -> str:
+    """The statuses of a chain as reports show it: 301 → 200."""
+    return " → ".join(str(hop.status) for hop in hops)
+
+
+def moved_detail(hops: tuple[Hop, ...], url: str) -> str:
+    """What a redirected verdict says: 301 → 200: now at URL."""
+    return f"{status_chain(hops)}: now at {url}"
+
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from ..models import Exchange, Status, Verdict
-from ..redirects import permanent_target
+from ..redirects import moved_detail, permanent_target
 from .base import Page, Rule, verdict
 
 LOG = logging.getLogger("linkcheck.rules")
@@ -59,8 +59,7 @@ def kept_redirect(found: Verdict) -> Verdict:
     if moved is None:
         return found
     url, kind = moved
-    chain = " → ".join(str(hop.status) for hop in found.hops)
-    said = f"{chain}: now at {url}" + (f"; {found.detail}" if found.detail else "")
+    said = moved_detail(found.hops, url) + (f"; {found.detail}" if found.detail else "")
     return replace(found, status=Status.REDIRECTED, reason=kind, final_url=url, detail=said)
 
 
