@@ -62,27 +62,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         corpus = Path(work) / "blog"
         size = generate(corpus, posts=args.posts)
-        print(f"corpus: {args.posts} posts, {size / 1e6:.1f} MB")
-        ours = measure([linkcheck, "extract", str(corpus)], args.runs)
-        theirs = measure([lychee, "--dump", str(corpus)], args.runs)
-        ours_seq = measure(
-            [
-                sys.executable,
-                "-c",
-                "import os; os.sched_setaffinity(0, {0}); "
-                "from linkcheck.cli import main; import sys; "
-                f"sys.argv = ['linkcheck', 'extract', {str(corpus)!r}]; main()",
-            ],
-            args.runs,
-        )
+        posts = sorted(corpus.rglob("*.markdown"), key=lambda p: p.stat().st_size)
+        post = posts[len(posts) // 2]  # a post of median size: what a pre-commit hook gets
+        print(f"corpus: {args.posts} posts, {size / 1e6:.1f} MB; one post: {post.stat().st_size} B")
+        rows = [
+            ("linkcheck extract", measure([linkcheck, "extract", str(corpus)], args.runs)),
+            ("  (one core)", measure(_one_core(corpus), args.runs)),
+            ("lychee --dump", measure([lychee, "--dump", str(corpus)], args.runs)),
+            ("linkcheck, one post", measure([linkcheck, "extract", str(post)], args.runs)),
+            ("lychee, one post", measure([lychee, "--dump", str(post)], args.runs)),
+        ]
     print(f"{'':24}{'wall s':>8}{'peak MB':>9}{'links':>8}")
-    for name, m in (
-        ("linkcheck extract", ours),
-        ("  (one core)", ours_seq),
-        ("lychee --dump", theirs),
-    ):
+    for name, m in rows:
         print(f"{name:24}{m.seconds:8.3f}{m.peak_mb:9.1f}{m.lines:8d}")
-    print(f"wall-time ratio linkcheck/lychee: {ours.seconds / theirs.seconds:.1f}x")
+    print(f"wall-time ratio linkcheck/lychee: {rows[0][1].seconds / rows[2][1].seconds:.1f}x")
+    print(f"one post: {rows[3][1].seconds / rows[4][1].seconds:.1f}x")
+
+
+def _one_core(corpus: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-c",
+        "import os; os.sched_setaffinity(0, {0}); "
+        "from linkcheck.cli import main; import sys; "
+        f"sys.argv = ['linkcheck', 'extract', {str(corpus)!r}]; main()",
+    ]
 
 
 if __name__ == "__main__":

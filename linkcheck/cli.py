@@ -393,7 +393,7 @@ def extract(
     ] = None,
 ) -> None:
     """List every link in the sources, sorted by file, line and column. No network."""
-    from .commands.pipeline import load_links
+    from .commands.loading import load_links
     from .listing import as_json, as_text
 
     with _reported_errors():

@@ -535,8 +535,6 @@ def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path)
 
 def _validate(settings: Mapping[str, Any]) -> None:
     """Fail now, naming the setting, rather than halfway through a run."""
-    from .routing import ConnectTo
-
     if settings.get("offline"):
         for needs_network in ("save_to_wayback", "archive"):
             if settings.get(needs_network):
@@ -549,8 +547,11 @@ def _validate(settings: Mapping[str, Any]) -> None:
                 re.compile(pattern)
             except re.error as error:
                 raise ConfigError(f"{name}: {pattern!r} is not a valid regex: {error}") from None
-    for entry in settings.get("connect_to", ()):
-        ConnectTo.parse(entry)
+    if settings.get("connect_to"):  # the HTTP stack is imported only when it is needed
+        from .routing import ConnectTo
+
+        for entry in settings["connect_to"]:
+            ConnectTo.parse(entry)
     if settings.get("cookies"):
         from .cookies import check_cookie_file
 

