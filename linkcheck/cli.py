@@ -1,8 +1,6 @@
 """The command line: options → Config → a command → rendered output → exit code. Only this
 module prints or exits; the commands (linkcheck/commands/) return data."""
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -412,7 +410,7 @@ def extract(
         _emit(as_text(links), output)
 
 
-def _scopes(values: list[str] | None) -> set[Scope] | None:
+def _scopes(values: list[str] | None) -> "set[Scope] | None":
     from .config import split_commas
     from .errors import ConfigError
     from .models import Scope
@@ -614,7 +612,7 @@ def _check_and_report(
 
 
 def _rendered(
-    report: CheckReport, config: Config, *, verbose: bool, quiet: bool, color: bool
+    report: "CheckReport", config: Config, *, verbose: bool, quiet: bool, color: bool
 ) -> str:
     from .report import ReportOptions, reporter_for
 
@@ -743,7 +741,7 @@ def _archive_paths(
     return "\n".join(lines) + "\n", ExitCode.OK
 
 
-def _archived_line(row: Archived) -> str:
+def _archived_line(row: "Archived") -> str:
     if row.page is not None:
         return f"{row.result:<10} {row.url}\n{'':11}{row.page}"
     return f"{row.result:<10} {row.url}\n{'':11}{row.detail or ''}".rstrip()
@@ -820,7 +818,7 @@ def fix(
     _emit(_fixed_text(outcome), output)
 
 
-def _fixed_text(outcome: FixOutcome) -> str:
+def _fixed_text(outcome: "FixOutcome") -> str:
     if not outcome.files:
         return "nothing to fix\n"
     return "".join(
