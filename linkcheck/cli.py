@@ -115,6 +115,24 @@ NoIgnoreOption = Annotated[
         "--no-ignore", help="Also read files that .gitignore rules skip in the folders walked."
     ),
 ]
+BaseUrlOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--base-url",
+        help="Another address that serves the blog (repeatable; the generator's own url "
+        "counts without it): links there are decided from the sources, not fetched.",
+        metavar="URL",
+    ),
+]
+SlugDialectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--slug-dialect",
+        help="How heading anchors are made: kramdown, kramdown-gfm or github "
+        "(default: the site generator's).",
+        metavar="DIALECT",
+    ),
+]
 FailOnOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -302,13 +320,20 @@ VerboseOption = Annotated[
 
 
 def _sources(
-    root_dir: list[str] | None, extensions: list[str] | None, no_ignore: bool
+    root_dir: list[str] | None,
+    extensions: list[str] | None,
+    no_ignore: bool,
+    base_url: list[str] | None,
+    slug_dialect: str | None,
 ) -> dict[str, Any]:
-    """The settings of the options that say which files are read, as every command has."""
+    """The settings of the options that say which files are read and how the site they
+    belong to is published, as every command has."""
     return {
         "root_dir": root_dir,
         "extensions": extensions,
         "gitignore": False if no_ignore else None,
+        "base_url": base_url,
+        "slug_dialect": slug_dialect,
     }
 
 
@@ -380,6 +405,8 @@ def extract(
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
+    base_url: BaseUrlOption = None,
+    slug_dialect: SlugDialectOption = None,
     scope: Annotated[
         list[str] | None,
         typer.Option(
@@ -396,7 +423,9 @@ def extract(
 
     with _reported_errors():
         wanted = _scopes(scope)
-        config = _config(_sources(root_dir, extensions, no_ignore), config_file)
+        config = _config(
+            _sources(root_dir, extensions, no_ignore, base_url, slug_dialect), config_file
+        )
         loaded = load_links(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer)
     links = sorted(
         (link for link in loaded.links if wanted is None or link.scope in wanted),
@@ -437,6 +466,8 @@ def check(
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
+    base_url: BaseUrlOption = None,
+    slug_dialect: SlugDialectOption = None,
     max_concurrency: MaxConcurrencyOption = None,
     host_concurrency: HostConcurrencyOption = None,
     timeout: TimeoutOption = None,
@@ -548,7 +579,7 @@ def check(
     if quiet and verbose:
         _fail("--quiet and --verbose contradict: choose one", ExitCode.USAGE)
     cli = {
-        **_sources(root_dir, extensions, no_ignore),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
         **_network(locals()),
         "format": output_format.value if output_format else None,
         "output": str(output) if output else None,
@@ -650,6 +681,8 @@ def archive(
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
+    base_url: BaseUrlOption = None,
+    slug_dialect: SlugDialectOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
@@ -674,7 +707,7 @@ def archive(
     from .config import parse_duration
 
     cli = {
-        **_sources(root_dir, extensions, no_ignore),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
         **_network(locals()),
     }
     with _reported_errors():
@@ -773,6 +806,8 @@ def fix(
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
+    base_url: BaseUrlOption = None,
+    slug_dialect: SlugDialectOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
@@ -799,7 +834,7 @@ def fix(
     from .fix import DeadMode
 
     cli = {
-        **_sources(root_dir, extensions, no_ignore),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
         **_network(locals()),
         "cache": cache,
     }
@@ -841,6 +876,8 @@ def report(
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
+    base_url: BaseUrlOption = None,
+    slug_dialect: SlugDialectOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
@@ -862,7 +899,7 @@ def report(
     from .commands.merge import merge_reports
 
     cli = {
-        **_sources(root_dir, extensions, no_ignore),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
         "format": output_format.value if output_format else None,
         "output": str(output) if output else None,
         "min_failures": min_failures,

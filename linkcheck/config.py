@@ -35,10 +35,11 @@ _OPTIONAL_KINDS: Mapping[str, type] = {
     "max_cache_age": float,
     "budget": int,
     "max_time": float,
+    "slug_dialect": str,
 }
 # List settings whose command-line values may hold several, comma-separated. Not the
 # regexes of --exclude/--include: a comma belongs to a pattern such as x{1,3}.
-_COMMA_LISTS = frozenset({"extensions", "root_dir", "fail_on"})
+_COMMA_LISTS = frozenset({"extensions", "root_dir", "fail_on", "base_url"})
 # Durations that must be more than zero (a zero timeout makes every link unknown).
 _POSITIVE_DURATIONS = frozenset({"timeout", "max_time"})
 
@@ -127,6 +128,10 @@ class Config:
     proxy: str | None = field(default=None, repr=False)  # http(s):// or socks5:// URL
     env_proxy: bool = True  # honour HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
     cookies: str | None = None  # a cookies.txt (Netscape format), sent where they match
+    # Other addresses that serve the blog (the generator's own url counts without this):
+    # links there are decided from the sources, like site paths.
+    base_url: tuple[str, ...] = ()
+    slug_dialect: str | None = None  # how heading ids are made; default: the generator's
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
@@ -283,6 +288,11 @@ def _check(name: str, value: Any, label: str) -> None:
         raise ConfigError(f"{label}: expected a whole number of at least {_least(name)}")
     if name in _POSITIVE_DURATIONS and value <= 0:
         raise ConfigError(f"{label}: must be more than 0")
+    if name == "slug_dialect":
+        from .site.slugs import DIALECTS
+
+        if value not in DIALECTS:
+            raise ConfigError(f"{label}: {value!r} is not one of {', '.join(DIALECTS)}")
     if name == "format":
         from .formats import Format
 

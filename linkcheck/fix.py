@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import Link, LinkKind, Result, Scope, Status
+from .models import BROKEN_UNDER_PERMALINK, Link, LinkKind, Result, Scope, Status
 
 
 class DeadMode(StrEnum):
@@ -148,10 +148,12 @@ def plan(text: str, results: Iterable[Result], dead: DeadMode) -> list[Edit]:
     edits: dict[tuple[int, int], Edit] = {}
     for result in results:
         link, verdict = result.link, result.verdict
-        if link.scope.value != "external":
-            continue
         new: str | None = None
-        if verdict.status is Status.REDIRECTED and verdict.final_url:
+        if link.scope is Scope.LOCAL and verdict.reason == BROKEN_UNDER_PERMALINK:
+            new = verdict.final_url  # the site path that works from the published page
+        elif link.scope is not Scope.EXTERNAL:
+            continue
+        elif verdict.status is Status.REDIRECTED and verdict.final_url:
             new = verdict.final_url
         elif verdict.status is Status.DEAD and dead is not DeadMode.KEEP:
             copy = _archive_copy(result)

@@ -10,6 +10,8 @@ from pathlib import Path
 from .extract.normalize import normalize
 from .local import resolve_local
 from .models import Link, Scope, link_record
+from .site import Sites
+from .site.decide import source_of
 
 JSON_SCHEMA = "linkcheck.extract/1"
 
@@ -28,7 +30,7 @@ def as_text(links: Sequence[Link]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _record(link: Link, root_dirs: Sequence[Path]) -> dict[str, object]:
+def _record(link: Link, root_dirs: Sequence[Path], sites: Sites) -> dict[str, object]:
     record = {**link_record(link), "text": link.text}
     if link.scope is Scope.EXTERNAL:
         target = normalize(link.url)
@@ -36,15 +38,28 @@ def _record(link: Link, root_dirs: Sequence[Path]) -> dict[str, object]:
         record["fragment"] = target.fragment
         record["unwrapped_from"] = target.wrapped_in
     elif link.scope is Scope.LOCAL and link.file != "-":
-        found = resolve_local(link.url, link.file, root_dirs)
-        record["path"] = os.path.normpath(found).replace(os.sep, "/") if found is not None else None
+        # The file the published site serves there (a post's permalink) when the site is
+        # known, else the file the path names on disk.
+        if sites.site_of(link.file) is not None:
+            found = source_of(link.url, link.file, sites)
+        else:
+            found = resolve_local(link.url, link.file, root_dirs)
+        record["path"] = _shown(found) if found is not None else None
     return record
 
 
 def as_json(links: Sequence[Link], warnings: Sequence[str], root_dirs: Sequence[Path]) -> str:
+    sites = Sites(tuple(root_dirs))
     document = {
         "schema": JSON_SCHEMA,
-        "links": [_record(link, root_dirs) for link in links],
+        "links": [_record(link, root_dirs, sites) for link in links],
         "warnings": list(warnings),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _shown(path: Path) -> str:
+    """Relative to the working directory where it is inside it, with forward slashes."""
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
+    return os.path.normpath(path).replace(os.sep, "/")

@@ -28,6 +28,11 @@ class Scope(StrEnum):
     OTHER = "other"  # javascript:, data:, tel: … never checked
 
 
+# The reason of a relative link that works from its source file but not from the page the
+# generator publishes (a date permalink adds folders); its final_url is the path that works.
+BROKEN_UNDER_PERMALINK = "broken-under-permalink"
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """One occurrence of a link in a source file.

@@ -16,6 +16,8 @@ from .config import Config
 from .extract.normalize import normalize
 from .local import check_local
 from .models import Link, Scope, Status, Verdict
+from .site import Sites
+from .site.decide import own_domain_verdict, site_verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class Plan:
         self._include = [re.compile(p) for p in config.include]
         self._remap = [(re.compile(p), replacement) for p, replacement in config.remap]
         self._roots = [Path(r) for r in config.root_dir]
+        self.sites = Sites(tuple(self._roots), config.slug_dialect, config.base_url)
         self.wrappers: dict[Link, str | None] = {}  # the wrapper URL a link's target came out of
         self.remapped: set[Link] = set()  # links checked at the URL a --remap made of theirs
         self._external: dict[str, _External] = {}
@@ -56,14 +59,19 @@ class Plan:
         if link.scope is Scope.OTHER:
             return None, Verdict(Status.EXCLUDED, "scheme", detail="not a web link")
         if link.scope is Scope.FRAGMENT:
-            return None, Verdict(Status.EXCLUDED, "fragment", detail="same-page anchor")
+            in_page = site_verdict(link.url, link.file, self.sites) if link.file != "-" else None
+            return None, in_page or Verdict(Status.EXCLUDED, "fragment", detail="same-page anchor")
         excluded = self._excluded(link.url)
         if excluded is not None:
             return None, Verdict(Status.EXCLUDED, "excluded", detail=excluded)
         if link.scope is Scope.LOCAL:
             if link.file == "-":
                 return None, Verdict(Status.UNKNOWN, "no-base", detail="read from stdin")
-            return None, check_local(link.url, link.file, self._roots)
+            decided_in_site = site_verdict(link.url, link.file, self.sites)
+            return None, decided_in_site or check_local(link.url, link.file, self._roots)
+        own = own_domain_verdict(link.url, link.file, self.sites) if link.file != "-" else None
+        if own is not None:  # the blog's own domain: decided from its sources
+            return None, own
         decided = self._external.get(link.url)
         if decided is None:  # a URL cited many times is planned once
             decided = self._external[link.url] = self._decide_external(link.url)

@@ -158,7 +158,7 @@ def _normalise_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def _blank_front_matter(text: str) -> str:
+def blank_front_matter(text: str) -> str:
     """YAML (---) or TOML (+++) front matter becomes empty lines, keeping line numbers."""
     match = _FRONT_MATTER.match(text)
     if match is None:
@@ -174,7 +174,7 @@ def extract_markdown(
     bare_urls=False and math=False give plain CommonMark (the spec's own examples).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
-    body = _blank_front_matter(text)
+    body = blank_front_matter(text)
     doc = _Document(path, _Source(body), bare_urls)
     options = _WITH_MATH if math else _PLAIN
     definitions = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from ..models import CheckReport, Result, Status, fails
+from ..models import BROKEN_UNDER_PERMALINK, CheckReport, Result, Status, fails
 
 PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
 
@@ -30,11 +30,13 @@ class Reporter(Protocol):
     def render(self, report: CheckReport, options: ReportOptions) -> str: ...
 
 
+# Verdicts decided from the files of the blog (its site model included), not the network.
+_LOCAL_REASONS = ("file-", "page-", "anchor-", "fragment-", BROKEN_UNDER_PERMALINK)
+
+
 def host_of(result: Result) -> str:
     if result.target is None:
-        return (
-            "(local)" if result.verdict.reason.startswith(("file-", "page-")) else "(not checked)"
-        )
+        return "(local)" if result.verdict.reason.startswith(_LOCAL_REASONS) else "(not checked)"
     return urlsplit(result.target).hostname or "(unknown)"
 
 

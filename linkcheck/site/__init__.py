@@ -1,0 +1,112 @@
+"""The site a post belongs to, as its generator will publish it (model.py), read once per
+run from the generator's own configuration (jekyll.py), and the anchors of its pages."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..decode import DecodeError, decode
+from .anchors import html_anchors, markdown_anchors
+from .jekyll import read_jekyll
+from .model import Page, Site
+
+__all__ = ["Page", "Site", "Sites"]
+
+_JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
+
+
+class Sites:
+    """Each source file's site, found from the folders above it, each read once."""
+
+    def __init__(
+        self,
+        root_dirs: tuple[Path, ...] = (),
+        dialect: str | None = None,
+        base_urls: Sequence[str] = (),
+    ) -> None:
+        self._root_dirs = root_dirs
+        self._dialect = dialect  # --slug-dialect: overrides the generator's
+        # --base-url: (host, path prefix) of the other addresses that serve the site
+        self.base_urls = [_host_and_prefix(url) for url in base_urls]
+        self._files_by_name: dict[Path, dict[str, list[str]]] = {}
+        self._by_file: dict[str, Site | None] = {}
+        self._by_folder: dict[Path, Site | None] = {}
+        self._by_root: dict[Path, Site | None] = {}
+        self._anchors: dict[Path, set[str] | None] = {}
+        self._layout_anchors: dict[Path, set[str]] = {}
+        self.problems: list[str] = []  # configurations that could not be read
+
+    def site_of(self, source_file: str) -> Site | None:
+        if source_file not in self._by_file:  # asked for every link: one lookup per file
+            folder = Path(source_file).resolve().parent
+            if folder not in self._by_folder:
+                self._by_folder[folder] = self._find(folder)
+            self._by_file[source_file] = self._by_folder[folder]
+        return self._by_file[source_file]
+
+    def _find(self, folder: Path) -> Site | None:
+        candidates = [Path(r).resolve() for r in self._root_dirs] or [folder, *folder.parents]
+        for candidate in candidates:
+            if any((candidate / name).is_file() for name in _JEKYLL_CONFIGS):
+                return self._read(candidate)
+            if (candidate / ".git").exists():
+                break
+        return None
+
+    def _read(self, root: Path) -> Site | None:
+        if root not in self._by_root:
+            try:
+                site = read_jekyll(root)
+            except ValueError as error:
+                self.problems.append(str(error))
+                site = None
+            if site is not None and self._dialect is not None:
+                site.dialect = self._dialect
+            self._by_root[root] = site
+        return self._by_root[root]
+
+    def anchors(self, site: Site, page: Page) -> set[str] | None:
+        """The anchors the page will have (its layouts' included), None if unreadable."""
+        if page.source not in self._anchors:
+            try:
+                text, _ = decode(page.source.read_bytes())
+            except (OSError, DecodeError):
+                self._anchors[page.source] = None
+            else:
+                own = markdown_anchors(text, site.dialect) if page.markdown else html_anchors(text)
+                self._anchors[page.source] = own | self._layouts(site)
+        return self._anchors[page.source]
+
+    def _layouts(self, site: Site) -> set[str]:
+        """Ids the layouts and includes put on every page (#comments, #top …)."""
+        if site.root not in self._layout_anchors:
+            found: set[str] = set()
+            for folder in site.layout_dirs:
+                if folder.is_dir():
+                    for path in sorted(folder.rglob("*")):
+                        if path.is_file():
+                            found |= html_anchors(path.read_text("utf-8", errors="replace"))
+            self._layout_anchors[site.root] = found
+        return self._layout_anchors[site.root]
+
+    def same_name(self, site: Site, path: str) -> list[str]:
+        """Site paths of files named like the last segment of path (a picture filed in
+        another folder)."""
+        if site.root not in self._files_by_name:
+            index: dict[str, list[str]] = {}
+            for folder, directories, files in os.walk(site.root):
+                directories[:] = sorted(d for d in directories if not d.startswith((".", "_")))
+                for name in files:
+                    relative = (Path(folder) / name).relative_to(site.root).as_posix()
+                    index.setdefault(name.lower(), []).append(f"{site.base_path}/{relative}")
+            self._files_by_name[site.root] = index
+        name = unquote(path).rstrip("/").rsplit("/", 1)[-1].lower()
+        return sorted(self._files_by_name[site.root].get(name, []))[:3]
+
+
+def _host_and_prefix(url: str) -> tuple[str, str]:
+    parts = urlsplit(url if "://" in url else "https://" + url)
+    return (parts.hostname or "").lower(), unquote(parts.path).rstrip("/")

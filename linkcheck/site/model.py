@@ -1,0 +1,104 @@
+"""What a site generator will publish: its pages by URL, the domains that serve it, and the
+dialect its heading ids are written in. Built by a generator's reader (jekyll.py)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    source: Path  # the file the page is built from
+    url: str  # the path it is published at, decoded: /ml/2016/08/02/Machine_Learning_2.html
+    markdown: bool
+
+
+@dataclass
+class Site:
+    root: Path
+    generator: str  # "jekyll"
+    base_path: str  # "" or "/blog": where the site is mounted on its domains
+    domains: tuple[str, ...]  # hosts that serve the site (the generator's url)
+    dialect: str  # how heading ids are made (slugs.py)
+    complete: bool  # False when plugins write pages the sources do not show
+    layout_dirs: tuple[Path, ...] = ()
+    post_pattern: re.Pattern[str] | None = None
+    _pages: dict[str, Page] = field(default_factory=dict)
+    _by_source: dict[Path, list[Page]] = field(default_factory=dict)
+
+    def add(self, page: Page) -> None:
+        for url in _spellings(page.url):
+            self._pages.setdefault(url, page)
+        self._by_source.setdefault(page.source.resolve(), []).append(page)
+
+    def page_at(self, path: str) -> Page | None:
+        """The page published at a site path (decoded or not, with or without base path)."""
+        path = self.without_base(unquote(path))
+        for spelling in _spellings(path):
+            page = self._pages.get(spelling)
+            if page is not None:
+                return page
+        return None
+
+    def pages_of(self, source: Path) -> list[Page]:
+        """The pages a source file may be published as, the likeliest first."""
+        return self._by_source.get(source.resolve(), [])
+
+    def without_base(self, path: str) -> str:
+        if self.base_path and (path == self.base_path or path.startswith(self.base_path + "/")):
+            return path[len(self.base_path) :] or "/"
+        return path
+
+    def static_file(self, path: str) -> Path | None:
+        """The file under the site root a site path serves as is, if there is one."""
+        relative = self.without_base(unquote(path)).lstrip("/")
+        if not relative or any(part.startswith("_") for part in relative.split("/")[:-1]):
+            return None
+        candidate = self.root / relative
+        if candidate.is_file():
+            return candidate
+        stem, dot, suffix = relative.rpartition(".")
+        # Jekyll writes style.css from style.scss/.sass and app.js from app.coffee.
+        sources = {"css": ("scss", "sass"), "js": ("coffee",)}.get(suffix, ())
+        for source in sources:
+            if dot and (self.root / f"{stem}.{source}").is_file():
+                return self.root / f"{stem}.{source}"
+        return None
+
+    def suggest(self, path: str) -> list[str]:
+        """Published pages whose last segment is the one path ends with (another date,
+        another category)."""
+        wanted = posixpath.basename(unquote(path).rstrip("/")).removesuffix(".html").lower()
+        if not wanted:
+            return []
+        return sorted(
+            {
+                page.url
+                for url, page in self._pages.items()
+                if posixpath.basename(url.rstrip("/")).removesuffix(".html").lower() == wanted
+            }
+        )[:3]
+
+    def resolve(self, page: Page, relative: str) -> str:
+        """A relative link's site path, as a browser on the published page resolves it."""
+        base = page.url if page.url.endswith("/") else posixpath.dirname(page.url) + "/"
+        joined = posixpath.normpath(posixpath.join(base, relative))
+        return joined + ("/" if relative.endswith("/") and not joined.endswith("/") else "")
+
+
+def _spellings(path: str) -> list[str]:
+    """The URLs a page answers at: /x.html is also /x (GitHub Pages and `jekyll serve`
+    serve it without the suffix), /x/ is also /x/index.html and /x."""
+    path = "/" + path.lstrip("/")
+    if path.endswith("/index.html"):
+        directory = path[: -len("index.html")]
+        return [path, directory, directory.rstrip("/") or "/"]
+    if path.endswith("/"):
+        return [path, path + "index.html", path.rstrip("/") or "/"]
+    if path.endswith(".html"):
+        return [path, path[: -len(".html")]]
+    return [path, path + ".html", path + "/"]

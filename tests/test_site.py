@@ -1,0 +1,397 @@
+"""Links to the blog's own pages, decided from its sources (issue 15): the site model of a
+Jekyll blog, heading ids in each generator's dialect, and the verdicts they give."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from linkcheck.site.anchors import markdown_anchors
+from linkcheck.site.jekyll import read_jekyll
+from linkcheck.site.slugs import HeadingIds
+
+from .conftest import REPO, check_golden
+
+runner = CliRunner()
+JEKYLL_BLOG = REPO / "fixtures" / "jekyll-blog"
+LINKS_POST = "_posts/2019-1-5-Links.markdown"
+
+
+# --- heading ids, as each generator documents them ------------------------------------------
+
+
+def test_kramdown_ids_follow_its_own_parser() -> None:
+    """kramdown's auto_ids (its test case block/04_header/with_auto_ids): leading
+    non-letters dropped, ASCII only, "section" for what is left empty, repeats numbered."""
+    ids = HeadingIds("kramdown")
+    headings = [
+        "This is a header",
+        "12. Another one-1-here",
+        "Do ^& it now",
+        "Hallo",
+        "Not now",
+        "Hallo",
+        "23232",
+        "33333",
+        "hallO",
+        "深度学习",
+    ]
+    assert [ids.next(h) for h in headings] == [
+        "this-is-a-header",
+        "another-one-1-here",
+        "do--it-now",
+        "hallo",
+        "not-now",
+        "hallo-1",
+        "section",
+        "section-1",
+        "hallo-2",
+        "section-2",
+    ]
+
+
+def test_kramdown_gfm_ids_keep_unicode_words_as_jekyll_renders_them() -> None:
+    """kramdown-parser-gfm's header ids (its test case header_ids), Jekyll's default input:
+    the rendered text, lower-cased, word characters, '-', spaces and tabs kept."""
+    text = textwrap.dedent(
+        """\
+        ### test {#myid}
+        ### variable_name
+        ### abc def öúß
+        ### 192 abc 192
+        ### ;.;;
+        ### variable_name
+        ### variable_name
+        ### ;;
+        ### before \tafter tab
+        ### with `code`
+        ### with &nbsp;&auml;&nbsp;space
+        ### With "smart" quotes
+        ### 深度学习 -- 迁移学习
+        """
+    )
+    assert markdown_anchors(text, "kramdown-gfm") == {
+        "myid",
+        "variable_name",
+        "abc-def-öúß",
+        "192-abc-192",
+        "variable_name-1",
+        "variable_name-2",
+        "-1",
+        "before--after-tab",
+        "with-code",
+        "with-äspace",
+        "with-smart-quotes",
+        "深度学习--迁移学习",
+    }
+
+
+def test_github_ids_keep_letters_digits_hyphens_and_underscores() -> None:
+    ids = HeadingIds("github")
+    assert [ids.next(h) for h in ["Hello World!", "C++ & Rust", "深度学习", "Hello World!"]] == [
+        "hello-world",
+        "c--rust",
+        "深度学习",
+        "hello-world-1",
+    ]
+
+
+def test_a_page_has_its_explicit_ids_toc_and_footnote_anchors() -> None:
+    text = textwrap.dedent(
+        """\
+        ---
+        title: a front matter line is no heading
+        ---
+        * toc
+        {:toc}
+
+        # First
+
+        <a name="Pearson"/> <span id='inline'>x</span>
+
+        A paragraph.
+        {: #para}
+
+        Text[^note].
+
+        [^note]: The note.
+
+        ```
+        # not a heading
+        ```
+        """
+    )
+    assert markdown_anchors(text, "kramdown") == {
+        "first",
+        "markdown-toc",
+        "markdown-toc-first",
+        "Pearson",
+        "inline",
+        "para",
+        "fn:note",
+        "fnref:note",
+    }
+
+
+def test_an_unknown_dialect_is_refused() -> None:
+    with pytest.raises(ValueError, match="kramdown-gfm"):
+        HeadingIds("goldmark-ish")
+
+
+# --- the Jekyll site model -----------------------------------------------------------------
+
+
+def _site(tmp_path: Path, config: str, posts: dict[str, str]) -> Path:
+    (tmp_path / "_config.yml").write_text(config, encoding="utf-8")
+    for name, front in posts.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\n{front}\n---\n\n# Body\n", encoding="utf-8")
+    return tmp_path
+
+
+POST = "_posts/2016-8-2-Machine_Learning_2.markdown"
+
+
+@pytest.mark.parametrize(
+    ("permalink", "url"),
+    [
+        ("date", "/ml/2016/08/02/Machine_Learning_2.html"),
+        ("pretty", "/ml/2016/08/02/Machine_Learning_2/"),
+        ("ordinal", "/ml/2016/215/Machine_Learning_2.html"),
+        ("none", "/ml/Machine_Learning_2.html"),
+        ("/blog/:year/:i_month/:slug/", "/blog/2016/8/machine-learning-2/"),
+        (
+            "/:categories/:short_year-:month-:i_day-:title:output_ext",
+            "/ml/16-08-2-Machine_Learning_2.html",
+        ),
+    ],
+)
+def test_a_posts_url_under_each_permalink_style(tmp_path: Path, permalink: str, url: str) -> None:
+    site = read_jekyll(_site(tmp_path, f"permalink: {permalink}\n", {POST: "category: ML"}))
+    page = site.page_at(url)
+    assert page is not None
+    assert page.source.name == Path(POST).name
+
+
+def test_front_matter_permalink_categories_and_category_folders(tmp_path: Path) -> None:
+    root = _site(
+        tmp_path,
+        "baseurl: /notes\nurl: https://example.org\n",
+        {
+            POST: "categories: [Deep, Learning]",
+            "_posts/2017-1-1-Moved.md": "permalink: /moved/here/",
+            "dl/_posts/2018-6-9-Transfer.md": "category: acceleration",
+            "_posts/2019-2-3-Spaced.md": "category: DL acceleration",
+            "_posts/2019-2-4-Hidden.md": "published: false",
+        },
+    )
+    site = read_jekyll(root)
+    found = {
+        path: (page.source.name if (page := site.page_at(path)) else None)
+        for path in [
+            "/deep/learning/2016/08/02/Machine_Learning_2.html",
+            "/notes/deep/learning/2016/08/02/Machine_Learning_2.html",  # under baseurl
+            "/deep/learning/2016/08/02/Machine_Learning_2",  # served without .html
+            "/moved/here/",
+            "/dl/acceleration/2018/06/09/Transfer.html",
+            "/dl/acceleration/2019/02/03/Spaced.html",  # the real blog's spelling
+            "/dl%20acceleration/2019/02/03/Spaced.html",  # Jekyll's code's
+            "/2019/02/04/Hidden.html",
+        ]
+    }
+    first = "2016-8-2-Machine_Learning_2.markdown"
+    assert found == {
+        "/deep/learning/2016/08/02/Machine_Learning_2.html": first,
+        "/notes/deep/learning/2016/08/02/Machine_Learning_2.html": first,
+        "/deep/learning/2016/08/02/Machine_Learning_2": first,
+        "/moved/here/": "2017-1-1-Moved.md",
+        "/dl/acceleration/2018/06/09/Transfer.html": "2018-6-9-Transfer.md",
+        "/dl/acceleration/2019/02/03/Spaced.html": "2019-2-3-Spaced.md",
+        "/dl%20acceleration/2019/02/03/Spaced.html": "2019-2-3-Spaced.md",
+        "/2019/02/04/Hidden.html": None,
+    }
+    assert site.domains == ("example.org",)
+    assert site.dialect == "kramdown-gfm"  # Jekyll's default kramdown input
+
+
+def test_pages_collections_and_the_kramdown_input(tmp_path: Path) -> None:
+    root = _site(
+        tmp_path,
+        "kramdown:\n  input: kramdown\ncollections:\n  notes:\n    output: true\n",
+        {"about.md": "permalink: /about/", "docs/guide.md": "title: Guide", "_notes/a.md": "x: 1"},
+    )
+    (root / "docs" / "index.md").write_text("# Docs\n", encoding="utf-8")  # no front matter
+    site = read_jekyll(root)
+    assert [
+        site.page_at(p) is not None
+        for p in ("/about/", "/docs/guide.html", "/docs/", "/notes/a.html")
+    ] == [True] * 4
+    assert site.dialect == "kramdown"
+
+
+# --- verdicts on a small Jekyll blog -------------------------------------------------------
+
+
+@pytest.fixture
+def blog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = tmp_path / "blog"
+    shutil.copytree(JEKYLL_BLOG, copy)
+    monkeypatch.chdir(copy)
+    return copy
+
+
+def _verdicts(output: str) -> str:
+    report = json.loads(output)
+    rows = []
+    for r in report["results"]:
+        rows.append(
+            f"{r['line']}:{r['column']} {r['url']}  {r['status']} {r['reason']}  "
+            f"{r['final_url'] or ''}  {r['detail'] or ''}".rstrip()
+        )
+    return "\n".join(rows) + "\n"
+
+
+def test_the_jekyll_blog_golden_verdicts(blog: Path) -> None:
+    """Every rule on one post: post links by permalink (categories split), anchors made as
+    kramdown makes them (case-insensitive like the real blog, <a name>, the TOC, layout ids),
+    a post that is not there, the own domain, the page's own anchors, images."""
+    result = runner.invoke(app, ["check", LINKS_POST, "--offline", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    check_golden("jekyll.check.txt", _verdicts(result.stdout))
+
+
+def test_the_real_blogs_cases(blog: Path) -> None:
+    """The real blog's cases (from its statistics, not its posts), in our own fixtures: an
+    anchor that lives in the next post of a series, a ../images link the date permalink
+    breaks, a picture filed in the wrong imgN folder."""
+    result = runner.invoke(app, ["check", LINKS_POST, "--offline", "--format", "json"])
+    by_url = {r["url"]: r for r in json.loads(result.stdout)["results"]}
+    assert by_url["/ml/2016/08/02/Machine_Learning_2.html#Jensen"]["reason"] == "fragment-missing"
+    assert by_url["/ml/2016/08/03/Machine_Learning_3.html#Jensen"]["status"] == "alive"
+    assert by_url["/ml/2016/08/02/Machine_Learning_2.html#BAZEL"]["status"] == "alive"
+    assert by_url["../images/a.png"]["reason"] == "broken-under-permalink"
+    assert by_url["../images/a.png"]["final_url"] == "/images/a.png"
+    assert "/images/img4/git.jpg" in by_url["/images/img3/git.jpg"]["detail"]
+
+
+def test_fix_writes_the_path_that_works_under_the_permalink(blog: Path) -> None:
+    result = runner.invoke(app, ["fix", LINKS_POST])
+    assert result.exit_code == 0, result.output
+    text = (blog / LINKS_POST).read_text(encoding="utf-8")
+    assert "![broken under the permalink](/images/a.png)" in text
+    assert "../images" not in text
+
+
+def test_extract_shows_the_post_a_permalink_reaches(blog: Path) -> None:
+    result = runner.invoke(app, ["extract", LINKS_POST, "--format", "json"])
+    paths = {r["url"]: r.get("path") for r in json.loads(result.stdout)["links"]}
+    assert paths["/ml/2016/08/03/Machine_Learning_3.html#Jensen"] == (
+        "_posts/2016-8-3-Machine_Learning_3.markdown"
+    )
+    assert paths["/images/a.png"] == "images/a.png"
+    assert paths["../images/a.png"] is None  # nothing on the published site
+
+
+def test_the_slug_dialect_can_be_set(blog: Path) -> None:
+    """Under kramdown's own parser a CJK heading's id is "section": the link is dead."""
+    result = runner.invoke(
+        app, ["check", LINKS_POST, "--offline", "--format", "json", "--slug-dialect", "kramdown"]
+    )
+    by_url = {r["url"]: r for r in json.loads(result.stdout)["results"]}
+    assert by_url["/ml/2016/08/02/Machine_Learning_2.html#相关系数"]["reason"] == "fragment-missing"
+    assert (
+        "as kramdown makes them"
+        in by_url["/ml/2016/08/02/Machine_Learning_2.html#相关系数"]["detail"]
+    )
+
+
+def test_without_a_config_file_pages_stay_unknown(blog: Path) -> None:
+    (blog / "_config.yml").unlink()
+    result = runner.invoke(app, ["check", LINKS_POST, "--offline", "--format", "json"])
+    by_url = {r["url"]: r for r in json.loads(result.stdout)["results"]}
+    assert by_url["/ml/2016/08/09/Machine_Learning_9.html"]["reason"] == "page-not-in-sources"
+    assert by_url["#nowhere"]["status"] == "excluded"
+
+
+def test_a_plugin_that_writes_pages_makes_a_missing_page_unknown(blog: Path) -> None:
+    config = blog / "_config.yml"
+    config.write_text(config.read_text() + "  - jekyll-archives\n", encoding="utf-8")
+    post = blog / "_posts" / "2019-1-6-More.markdown"
+    post.write_text("---\n---\n[tags](/tags/ml/)\n[post](/ml/2016/08/09/Gone.html)\n")
+    result = runner.invoke(
+        app, ["check", str(post.relative_to(blog)), "--offline", "--format", "json"]
+    )
+    by_url = {r["url"]: r["reason"] for r in json.loads(result.stdout)["results"]}
+    # a post's URL shape is still a post that is not there; other pages may be the plugin's
+    assert by_url == {
+        "/tags/ml/": "page-not-in-sources",
+        "/ml/2016/08/09/Gone.html": "page-missing",
+    }
+
+
+# --- no request for what the site model decides --------------------------------------------
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        self.send_error(500)
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[str]]]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    _Recorder.requests.clear()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_links_to_the_blogs_own_address_are_never_requested(
+    blog: Path, recorder: tuple[str, list[str]]
+) -> None:
+    address, requests = recorder
+    post = blog / "_posts" / "2019-1-7-Mirror.markdown"
+    post.write_text(
+        f"---\n---\n{address}/ml/2016/08/03/Machine_Learning_3.html#Jensen\n\n"
+        f"{address}/ml/2016/08/03/Gone.html\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(post.relative_to(blog)),
+            "--base-url",
+            address,
+            "--include-private",
+            "--format",
+            "json",
+        ],
+    )
+    verdicts = [r["reason"] for r in json.loads(result.stdout)["results"]]
+    assert verdicts == ["anchor-exists", "page-missing"]
+    assert requests == []
