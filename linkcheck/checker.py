@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .classify import classify, configured_rules, through_wrapper
 from .config import Config
+from .fragments import PageAnchors, fragment_verdict, page_anchors
 from .models import (
     OFFLINE_FAILURES,
     CheckReport,
@@ -32,6 +33,7 @@ from .schedule import FetchStage, Pace, by_host, plan_line
 from .state import FLUSH_SECONDS, State
 
 if TYPE_CHECKING:
+    from .browser.second_opinion import SecondOpinion
     from .fetch import Fetcher, FetchSettings
 
 
@@ -57,6 +59,11 @@ async def check(
     verdicts: dict[str, Verdict] = {}
     if state is not None and config.cache:
         verdicts.update(state.cached(targets, max_age=config.max_cache_age))
+    # --check-fragments: pages cited with a #fragment are read again, for their anchors.
+    wanted = _cited_with_fragments(decided) if config.check_fragments else set()
+    for target in wanted:
+        verdicts.pop(target, None)
+    anchors: dict[str, PageAnchors] = {}
     cached = len(verdicts)
     to_fetch = [url for url in targets if url not in verdicts]
     if config.offline:
@@ -74,9 +81,16 @@ async def check(
         if notice is not None:
             counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
             notice(plan_line(len(targets), counts, cached, _pace_of(fetcher.settings)))
-        offline = await _fetch_stage(
-            fetcher, to_fetch, config, state, verdicts, progress, on_verdict, deadline
-        )
+        judge = _Judge(fetcher, config, state, verdicts, on_verdict, wanted, anchors)
+        if config.browser:
+            judge.opinion = _second_opinion(config, fetcher, judge, notice)
+        try:
+            offline = await _fetch_stage(
+                fetcher, judge, to_fetch, config, state, verdicts, progress, deadline
+            )
+        finally:
+            if judge.opinion is not None:  # closed on every way out, Ctrl-C included
+                await judge.opinion.session.close()
     return assemble(
         decided,
         verdicts,
@@ -86,17 +100,40 @@ async def check(
         fetched=len(to_fetch),
         cached=cached,
         min_failures=config.min_failures,
+        anchors=anchors,
     )
+
+
+def _second_opinion(
+    config: Config, fetcher: Fetcher, judge: _Judge, notice: Callable[[str], None] | None
+) -> SecondOpinion | None:
+    from .browser.second_opinion import SecondOpinion
+    from .browser.session import BrowserSession
+    from .settings import browser_settings
+
+    settings = browser_settings(config)
+    if settings is None:
+        if notice is not None:
+            notice(
+                "--browser: no Chromium found (install Debian's chromium, or give "
+                "--browser-path); pages behind a challenge stay unknown"
+            )
+        return None
+    return SecondOpinion(BrowserSession(settings), fetcher, judge.classify)
+
+
+def _cited_with_fragments(decided: list[tuple[Link, str | None, Verdict | None]]) -> set[str]:
+    return {target for link, target, _ in decided if target is not None and "#" in link.url}
 
 
 async def _fetch_stage(
     fetcher: Fetcher,
+    judge: _Judge,
     to_fetch: list[str],
     config: Config,
     state: State | None,
     verdicts: dict[str, Verdict],
     progress: Progress | None,
-    on_verdict: Callable[[str, Verdict], None] | None,
     deadline: float | None,
 ) -> bool:
     """Fetch and judge to_fetch into verdicts; True when the run turned out offline."""
@@ -107,7 +144,6 @@ async def _fetch_stage(
         deadline=deadline,
         grace=config.timeout,
     )
-    judge = _Judge(fetcher, config, state, verdicts, on_verdict)
     if progress is not None:
         progress(0, stage.total, "")
 
@@ -169,8 +205,13 @@ class _Judge:
         state: State | None,
         verdicts: dict[str, Verdict],
         on_verdict: Callable[[str, Verdict], None] | None,
+        wanted: set[str],
+        anchors: dict[str, PageAnchors],
     ) -> None:
         self._fetcher = fetcher
+        self._wanted = wanted  # pages whose anchors --check-fragments needs
+        self._anchors = anchors
+        self.opinion: SecondOpinion | None = None  # --browser
         self._config = config
         self._state = state
         self._verdicts = verdicts
@@ -179,16 +220,26 @@ class _Judge:
         self._first = configured_rules(config)  # the user's rules, before the built-in ones
         self._probes: dict[tuple[str, str], asyncio.Task[Exchange]] = {}
 
+    def classify(self, exchange: Exchange) -> Verdict:
+        return classify(exchange, names_resolve=False, first=self._first)
+
     async def fetch(self, url: str) -> Exchange:
+        earned = self.opinion.earned(url) if self.opinion is not None else 0
         exchange = await self._fetcher.fetch(url)
         if exchange.error in OFFLINE_FAILURES:  # decided once the run's evidence is in
             self.unreached[url] = Exchange(
                 url, exchange.hops, error=exchange.error, error_detail=exchange.error_detail
             )
             return exchange
-        verdict = classify(exchange, names_resolve=False, first=self._first)
+        verdict = self.classify(exchange)
+        if self.opinion is not None:
+            verdict = await self.opinion.reconsider(url, exchange, verdict, earned)
         if self._config.soft_404 and verdict.status is Status.ALIVE:
             verdict = await self._soft_404(exchange, verdict)
+        if url in self._wanted and verdict.status is Status.ALIVE:
+            found = page_anchors(exchange, self._fetcher.settings.body_limit)
+            if found is not None:
+                self._anchors[url] = found
         self.decide(url, verdict)
         return exchange
 
@@ -282,7 +333,10 @@ def assemble(
     fetched: int,
     cached: int,
     min_failures: int = 1,
+    anchors: Mapping[str, PageAnchors] | None = None,
 ) -> CheckReport:
+    """The report: each link's verdict, its target's history, wrappers and remaps applied,
+    and a #fragment checked against its page's anchors where they were read."""
     targets = {target for _, target, _ in decided if target is not None}
     histories = state.histories(targets) if state is not None else {}
     results = []
@@ -293,6 +347,9 @@ def assemble(
             final = through_wrapper(wrapper, target, final)
         history = histories.get(target or "")
         final = confirmed(final, history, min_failures)
+        page = anchors.get(target) if anchors and target is not None else None
+        if page is not None and final.status is Status.ALIVE and "#" in link.url:
+            final = fragment_verdict(link.url.partition("#")[2], target or "", final, page)
         results.append(Result(link, target, final, history, remapped=link in plan.remapped))
     results.sort(key=lambda r: r.link.sort_key)
     return CheckReport(tuple(results), offline, fetched, cached)

@@ -128,7 +128,7 @@ SlugDialectOption = Annotated[
     str | None,
     typer.Option(
         "--slug-dialect",
-        help="How heading anchors are made: kramdown, kramdown-gfm or github "
+        help="How heading anchors are made: kramdown, kramdown-gfm, github or github-ascii "
         "(default: the site generator's).",
         metavar="DIALECT",
     ),
@@ -571,6 +571,32 @@ def check(
             show_default=False,
         ),
     ] = None,
+    browser: Annotated[
+        bool | None,
+        typer.Option(
+            "--browser",
+            help="Open pages a host rule found behind a challenge a browser passes (Zhihu's, "
+            "CSDN's, Juejin's) in headless Chromium, and reuse its cookies for the host.",
+            show_default=False,
+        ),
+    ] = None,
+    browser_path: Annotated[
+        str | None,
+        typer.Option(
+            "--browser-path",
+            help="The Chromium --browser runs (default: chromium on PATH).",
+            metavar="FILE",
+        ),
+    ] = None,
+    check_fragments: Annotated[
+        bool | None,
+        typer.Option(
+            "--check-fragments",
+            help="Check the #fragment of external links against the anchors of the page "
+            "fetched (pages cited with one are read again each run, up to 4 MiB).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
     verbose: VerboseOption = False,
     no_progress: NoProgressOption = False,
@@ -588,6 +614,9 @@ def check(
         "cache": cache,
         "max_cache_age": max_cache_age,
         "soft_404": soft_404,
+        "check_fragments": check_fragments,
+        "browser": browser,
+        "browser_path": browser_path,
         "min_failures": min_failures,
         "changed_only": changed_only,
         "offline": offline,
@@ -1030,11 +1059,14 @@ def _simulated_web() -> Callable[..., Any]:
 
 
 def _demo_config(web: Any, work: Path, output_format: str, blog: Path) -> Config:
+    from .browser.session import find_executable
     from .config import HostConfig
 
     return Config(
         format=output_format,
         root_dir=(str(blog),),
+        # A Zhihu page behind its JavaScript challenge, seen through Chromium when there is one.
+        browser=find_executable(None) is not None,
         connect_to=tuple(web.connect_to()),
         cacert=(str(web.ca_file),),
         timeout=5.0,

@@ -36,6 +36,7 @@ _OPTIONAL_KINDS: Mapping[str, type] = {
     "budget": int,
     "max_time": float,
     "slug_dialect": str,
+    "browser_path": str,
 }
 # List settings whose command-line values may hold several, comma-separated. Not the
 # regexes of --exclude/--include: a comma belongs to a pattern such as x{1,3}.
@@ -132,6 +133,9 @@ class Config:
     # links there are decided from the sources, like site paths.
     base_url: tuple[str, ...] = ()
     slug_dialect: str | None = None  # how heading ids are made; default: the generator's
+    check_fragments: bool = False  # external #fragments checked against the page's anchors
+    browser: bool = False  # challenged pages opened in headless Chromium (a second opinion)
+    browser_path: str | None = None  # that Chromium; default: the first one on PATH
 
 
 _FIELDS = {f.name: f for f in fields(Config)}

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .domains import nearest_domain
 from .errors import ConfigError
@@ -114,3 +115,15 @@ def check_cookie_file(path: str, *, name: str) -> None:
     if not Path(path).is_file():
         raise ConfigError(f"{name}: {path}: no such file")
     load_jar(path)
+
+
+def set_cookie_line(cookie: Mapping[str, Any]) -> str:
+    """A browser's cookie (DevTools' name, value, domain, path, secure) as the Set-Cookie
+    header that makes the same cookie: a domain with a leading dot covers subdomains."""
+    line = f"{cookie.get('name', '')}={cookie.get('value', '')}; Path={cookie.get('path') or '/'}"
+    domain = str(cookie.get("domain") or "")
+    if domain.startswith("."):
+        line += f"; Domain={domain}"
+    if cookie.get("secure"):
+        line += "; Secure"
+    return line

@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import random
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import httpcore
@@ -34,7 +34,7 @@ from tenacity import (
 
 from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
-from .cookies import CookieStore
+from .cookies import CookieStore, set_cookie_line
 from .models import OFFLINE_FAILURES, Exchange, Hop
 from .politeness import Breaker, HostGate, HostPolicy, nearest_policy, parse_retry_after
 from .proxies import Proxies, Proxy
@@ -207,6 +207,9 @@ class Fetcher:
             if settings.cookies or settings.host_cookies
             else None
         )
+        # Hosts whose challenge a browser passed (--browser): its User-Agent, which the
+        # cookies it earned are bound to.
+        self._user_agents: dict[str, str] = {}
         self._headers = {
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -557,7 +560,20 @@ class Fetcher:
             cookie = self._cookies.header_for(str(parsed), host)
             if cookie:
                 headers["Cookie"] = cookie
+        if host.lower() in self._user_agents:
+            headers["User-Agent"] = self._user_agents[host.lower()]
         return headers
+
+    def adopt_session(self, url: str, cookies: Sequence[Mapping[str, Any]], agent: str) -> None:
+        """What a browser earned on url's host: its cookies (kept for the run, sent over
+        HTTPS to the hosts they match, as any cookie) and the User-Agent they are bound
+        to, used for that host from now on."""
+        host = (urlsplit(url).hostname or "").lower()
+        if self._cookies is None:
+            self._cookies = CookieStore.load(None, ())
+        self._cookies.remember(url, host, [set_cookie_line(cookie) for cookie in cookies])
+        if agent:
+            self._user_agents[host] = agent
 
 
 _SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie", b"set-cookie"})

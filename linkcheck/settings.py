@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 
+from .browser.session import BrowserSettings, find_executable
 from .config import Config
 from .fetch import FetchSettings, HostHooks
+from .fragments import FRAGMENT_BODY_LIMIT
 from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
 from .proxies import Proxies, Proxy, environment_proxies, parse_per_host
 from .routing import ConnectTo, tls_context
@@ -44,6 +46,11 @@ def _host_policies(config: Config, default: HostPolicy) -> Mapping[str, HostPoli
     return policies
 
 
+# --browser: tabs open at once, and how long a page may take to get past its challenge.
+BROWSER_TABS = 3
+BROWSER_PAGE_SECONDS = 20.0
+
+
 def fetch_settings(config: Config) -> FetchSettings:
     """The fetcher's settings from the run's configuration."""
     default = HostPolicy(concurrency=config.host_concurrency)
@@ -68,6 +75,7 @@ def fetch_settings(config: Config) -> FetchSettings:
         cookies=config.cookies,
         host_cookies=tuple((h, c.cookies) for h, c in config.hosts.items() if c.cookies),
         secrets=((config.github_token,) if config.github_token else ()) + proxies.secrets,
+        **({"body_limit": FRAGMENT_BODY_LIMIT} if config.check_fragments else {}),
     )
 
 
@@ -89,3 +97,24 @@ def _proxies(config: Config, routes: tuple[ConnectTo, ...]) -> Proxies:
 def with_limits(settings: FetchSettings, *, max_retries: int, timeout: float) -> FetchSettings:
     """Tighter settings for a helper's own fetcher (the Wayback lookups)."""
     return replace(settings, max_retries=max_retries, timeout=min(settings.timeout, timeout))
+
+
+def browser_settings(config: Config) -> BrowserSettings | None:
+    """--browser: Chromium routed as the HTTP client is; None when there is no Chromium."""
+    executable = find_executable(config.browser_path)
+    if executable is None:
+        return None
+    routes = []
+    for entry in config.connect_to:
+        route = ConnectTo.parse(entry)
+        if route.host:  # Chromium's rules name a host; a wildcard source has no equivalent
+            port = route.port or 443
+            routes.append((route.host, port, route.to_host or route.host, route.to_port or port))
+    return BrowserSettings(
+        executable=executable,
+        connect_to=tuple(routes),
+        cacert=config.cacert,
+        tabs=min(BROWSER_TABS, config.max_concurrency),
+        page_deadline=max(config.timeout, BROWSER_PAGE_SECONDS),
+        include_private=config.include_private,
+    )

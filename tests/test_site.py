@@ -395,3 +395,87 @@ def test_links_to_the_blogs_own_address_are_never_requested(
     verdicts = [r["reason"] for r in json.loads(result.stdout)["results"]]
     assert verdicts == ["anchor-exists", "page-missing"]
     assert requests == []
+
+
+# --- Hugo ----------------------------------------------------------------------------------
+
+HUGO_SITE = REPO / "fixtures" / "hugo-site"
+
+
+def test_the_hugo_site_golden_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permalinks by section, slugs urlized, page bundles and their files, static/, the
+    goldmark (github) heading ids, taxonomy pages and feeds Hugo writes on its own."""
+    shutil.copytree(HUGO_SITE, tmp_path / "site")
+    monkeypatch.chdir(tmp_path / "site")
+    command = ["check", "content/posts/second.md", "--offline", "--format", "json"]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    check_golden("hugo.check.txt", _verdicts(result.stdout))
+
+
+def _hugo(tmp_path: Path, config: str, files: dict[str, str]) -> Path:
+    (tmp_path / "hugo.toml").write_text(config, encoding="utf-8")
+    for name, text in files.items():
+        path = tmp_path / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("config", "url"),
+    [
+        ("", "/posts/my-first-post/"),
+        ("uglyURLs = true", "/posts/my-first-post.html"),
+        ('[permalinks]\nposts = "/:year/:month/:day/:filename/"', "/2024/03/05/my-first-post/"),
+        ('[permalinks.page]\nposts = "/:sections/:title/"', "/posts/hello-world/"),
+    ],
+)
+def test_a_hugo_pages_url(tmp_path: Path, config: str, url: str) -> None:
+    from linkcheck.site.hugo import hugo_config, read_hugo
+
+    root = _hugo(
+        tmp_path,
+        f'baseURL = "https://example.org/"\n{config}\n',
+        {"posts/My First Post.md": "---\ntitle: Hello World\ndate: 2024-03-05\n---\n"},
+    )
+    site = read_hugo(root, hugo_config(root) or {})
+    assert site.page_at(url) is not None, sorted(site._pages)
+
+
+def test_hugo_front_matter_url_slug_drafts_and_case(tmp_path: Path) -> None:
+    from linkcheck.site.hugo import hugo_config, read_hugo
+
+    root = _hugo(
+        tmp_path,
+        'baseURL = "https://example.org/docs/"\ndisablePathToLower = true\n',
+        {
+            "Guide/Setup.md": "+++\ntitle = 'Setup'\n+++\n",
+            "Guide/moved.md": "---\nurl: /elsewhere/\n---\n",
+            "Guide/draft.md": "---\ndraft: true\n---\n",
+            "Guide/_index.md": "---\ntitle: Guide\n---\n",
+        },
+    )
+    site = read_hugo(root, hugo_config(root) or {})
+    assert site.base_path == "/docs"
+    assert site.domains == ("example.org",)
+    assert site.page_at("/docs/Guide/Setup/") is not None
+    assert site.page_at("/Guide/Setup/") is not None  # written without the base path
+    assert site.page_at("/elsewhere/") is not None
+    assert site.page_at("/Guide/draft/") is None
+    assert site.page_at("/Guide/") is not None
+
+
+def test_a_config_toml_is_hugos_only_when_it_says_base_url(tmp_path: Path) -> None:
+    from linkcheck.site.hugo import hugo_config
+
+    (tmp_path / "config.toml").write_text('title = "not hugo"\n', encoding="utf-8")
+    assert hugo_config(tmp_path) is None
+    (tmp_path / "config.toml").write_text('baseURL = "https://example.org/"\n', encoding="utf-8")
+    assert hugo_config(tmp_path) == {"baseURL": "https://example.org/"}
+
+
+def test_github_ascii_ids_drop_accents_and_other_scripts() -> None:
+    """Hugo's autoHeadingIDType github-ascii."""
+    ids = HeadingIds("github-ascii")
+    assert [ids.next(h) for h in ["Café au lait", "深度学习 notes"]] == ["cafe-au-lait", "-notes"]

@@ -48,6 +48,19 @@ def decide(exchange: Exchange, first: tuple[Rule, ...] = ()) -> Verdict | None:
     return None
 
 
+def browser_can_pass(exchange: Exchange) -> bool:
+    """Whether a rule found this answer to be a challenge a browser passes (--browser)."""
+    if exchange.error is not None or not exchange.hops:
+        return False
+    hosts = _hosts(exchange)
+    page = Page(exchange)
+    return any(
+        rule.challenge is not None and rule.challenge(page)
+        for rule in registry()
+        if any(rule.serves(host) for host in hosts)
+    )
+
+
 def kept_redirect(found: Verdict) -> Verdict:
     """A rule that read the last page of a permanent redirect says whether that page
     lives; the chain still says the link moved. Alive there is redirected, to where the

@@ -80,6 +80,9 @@ class Rule:
     # True when a single response is the host's rate-limit or captcha answer; None when it
     # says nothing either way (the captcha page a counted redirect led to).
     blocking: Callable[[Exchange], bool | None] | None = None
+    # True when the answer is a challenge a real browser passes by running the page's own
+    # script (--browser); a captcha is not one.
+    challenge: Callable[[Page], bool] | None = None
 
     def serves(self, host: str) -> bool:
         host = host.lower()

@@ -41,8 +41,14 @@ def _weibo(page: Page) -> Verdict | None:
 
 
 RULES = (
-    Rule("csdn", ("csdn.net",), _csdn, ("csdn-blocked",)),
+    Rule("csdn", ("csdn.net",), _csdn, ("csdn-blocked",), challenge=lambda p: p.status == 521),
     Rule("jianshu", ("jianshu.com",), _jianshu, ("jianshu-blocked",)),
-    Rule("juejin", ("juejin.cn",), _juejin, ("juejin-challenge",)),
+    Rule(
+        "juejin",
+        ("juejin.cn",),
+        _juejin,
+        ("juejin-challenge",),
+        challenge=lambda p: p.status == 200 and "Please wait..." in p.text,
+    ),
     Rule("weibo", ("weibo.com",), _weibo, ("weibo-visitor",)),
 )

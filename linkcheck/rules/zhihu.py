@@ -105,10 +105,19 @@ def _decide(page: Page) -> Verdict | None:
     )
 
 
+def _challenge(page: Page) -> bool:
+    """The zse-ck JavaScript challenge (hosts.md §0.3 [Z1]–[Z4]): its script mints a cookie
+    and reloads. Risk control (/account/unhuman) is a captcha, not this."""
+    if page.final_path.startswith("/account/unhuman") or _error_code(page) is not None:
+        return False
+    return page.status == 403 and (page.has("meta#zh-zse-ck") or "zse-ck" in page.text)
+
+
 RULE = Rule(
     name="zhihu",
     domains=("zhihu.com",),
     decide=_decide,
+    challenge=_challenge,
     reasons=(
         "zhihu-blocked",
         "zhihu-login",

@@ -3,13 +3,14 @@ run from the generator's own configuration (jekyll.py), and the anchors of its p
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..decode import DecodeError, decode
 from .anchors import html_anchors, markdown_anchors
+from .hugo import hugo_config, read_hugo
 from .jekyll import read_jekyll
 from .model import Page, Site
 
@@ -50,16 +51,25 @@ class Sites:
     def _find(self, folder: Path) -> Site | None:
         candidates = [Path(r).resolve() for r in self._root_dirs] or [folder, *folder.parents]
         for candidate in candidates:
+            if candidate in self._by_root:
+                return self._by_root[candidate]
             if any((candidate / name).is_file() for name in _JEKYLL_CONFIGS):
-                return self._read(candidate)
+                return self._read(candidate, read_jekyll)
+            try:
+                hugo = hugo_config(candidate)
+            except ValueError as error:
+                self.problems.append(str(error))
+                return None
+            if hugo is not None:
+                return self._read(candidate, functools.partial(read_hugo, config=hugo))
             if (candidate / ".git").exists():
                 break
         return None
 
-    def _read(self, root: Path) -> Site | None:
+    def _read(self, root: Path, reader: Callable[[Path], Site]) -> Site | None:
         if root not in self._by_root:
             try:
-                site = read_jekyll(root)
+                site: Site | None = reader(root)
             except ValueError as error:
                 self.problems.append(str(error))
                 site = None
@@ -86,7 +96,7 @@ class Sites:
             found: set[str] = set()
             for folder in site.layout_dirs:
                 if folder.is_dir():
-                    for path in sorted(folder.rglob("*")):
+                    for path in sorted(folder.rglob("*.html")):
                         if path.is_file():
                             found |= html_anchors(path.read_text("utf-8", errors="replace"))
             self._layout_anchors[site.root] = found
@@ -97,11 +107,8 @@ class Sites:
         another folder)."""
         if site.root not in self._files_by_name:
             index: dict[str, list[str]] = {}
-            for folder, directories, files in os.walk(site.root):
-                directories[:] = sorted(d for d in directories if not d.startswith((".", "_")))
-                for name in files:
-                    relative = (Path(folder) / name).relative_to(site.root).as_posix()
-                    index.setdefault(name.lower(), []).append(f"{site.base_path}/{relative}")
+            for url in site.served_files():
+                index.setdefault(url.rsplit("/", 1)[-1].lower(), []).append(url)
             self._files_by_name[site.root] = index
         name = unquote(path).rstrip("/").rsplit("/", 1)[-1].lower()
         return sorted(self._files_by_name[site.root].get(name, []))[:3]

@@ -88,12 +88,18 @@ def _at(sites: Sites, site: Site, path: str, fragment: str) -> Verdict:
     static = site.static_file(path)
     if static is not None:
         return Verdict(Status.ALIVE, "file-exists", detail=f"the site serves {_shown(static)}")
+    local = site.without_base(unquote(path))
+    if site.generated is not None and site.generated.match(local):
+        return Verdict(
+            Status.UNKNOWN,
+            "page-not-in-sources",
+            detail=f"{site.generator} writes pages such as {path} without a source of their own",
+        )
     suffix = os.path.splitext(unquote(path).rstrip("/"))[1].lower()
     if suffix not in _PAGE_SUFFIXES:
         elsewhere = sites.same_name(site, path)
         hint = f"; a file of that name is at {', '.join(elsewhere)}" if elsewhere else ""
         return Verdict(Status.DEAD, "file-missing", detail=f"the site has no {path}{hint}")
-    local = site.without_base(unquote(path))
     looks_like_post = site.post_pattern is not None and site.post_pattern.fullmatch(local)
     if not (site.complete or looks_like_post):
         return Verdict(
@@ -147,12 +153,8 @@ def _broken_under_permalink(
     """A relative link that works from the file but not from the published page: the path
     that works is given (fix writes it)."""
     from_file = (Path(source_file).resolve().parent / unquote(path.partition("?")[0])).resolve()
-    try:
-        inside = from_file.relative_to(site.root.resolve())
-    except ValueError:
-        return None
-    working = f"{site.base_path}/{inside.as_posix()}"
-    if not from_file.exists() or site.static_file(working) is None:
+    working = site.served_url(from_file) if from_file.is_file() else None
+    if working is None or site.static_file(working) is None:
         return None
     return Verdict(
         Status.DEAD,

@@ -3,8 +3,10 @@ dialect its heading ids are written in. Built by a generator's reader (jekyll.py
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -26,7 +28,14 @@ class Site:
     dialect: str  # how heading ids are made (slugs.py)
     complete: bool  # False when plugins write pages the sources do not show
     layout_dirs: tuple[Path, ...] = ()
+    # Where files served as they are live: Hugo's static/; empty for Jekyll, whose root is
+    # served but for its underscore folders.
+    static_dirs: tuple[Path, ...] = ()
     post_pattern: re.Pattern[str] | None = None
+    # Paths the generator writes with no source of their own (Hugo's taxonomy pages, feeds,
+    # pagination): a missing one there is unknown.
+    generated: re.Pattern[str] | None = None
+    bundles: dict[str, Path] = field(default_factory=dict)  # page URL → its bundle folder
     _pages: dict[str, Page] = field(default_factory=dict)
     _by_source: dict[Path, list[Page]] = field(default_factory=dict)
 
@@ -54,9 +63,13 @@ class Site:
         return path
 
     def static_file(self, path: str) -> Path | None:
-        """The file under the site root a site path serves as is, if there is one."""
+        """The file a site path serves as is, if there is one."""
         relative = self.without_base(unquote(path)).lstrip("/")
-        if not relative or any(part.startswith("_") for part in relative.split("/")[:-1]):
+        if not relative:
+            return None
+        if self.static_dirs:
+            return self._in_static_dirs(relative)
+        if any(part.startswith("_") for part in relative.split("/")[:-1]):
             return None
         candidate = self.root / relative
         if candidate.is_file():
@@ -68,6 +81,47 @@ class Site:
             if dot and (self.root / f"{stem}.{source}").is_file():
                 return self.root / f"{stem}.{source}"
         return None
+
+    def _in_static_dirs(self, relative: str) -> Path | None:
+        for folder in self.static_dirs:
+            if (folder / relative).is_file():
+                return folder / relative
+        folder_url, _, name = ("/" + relative).rpartition("/")
+        bundle = self.bundles.get(folder_url + "/")  # a page bundle's own files
+        if bundle is not None and (bundle / name).is_file():
+            return bundle / name
+        return None
+
+    def served_url(self, file: Path) -> str | None:
+        """The site path a file is served at as it is, None if it is not served."""
+        file = file.resolve()
+        folders = [(folder, "") for folder in self.static_dirs]
+        folders += [(folder, url.rstrip("/")) for url, folder in self.bundles.items()]
+        for folder, prefix in folders or [(self.root, "")]:
+            try:
+                inside = file.relative_to(folder.resolve())
+            except ValueError:
+                continue
+            if not self.static_dirs and any(p.startswith("_") for p in inside.parts[:-1]):
+                return None
+            return f"{self.base_path}{prefix}/{inside.as_posix()}"
+        return None
+
+    def served_files(self) -> Iterator[str]:
+        """The site path of every file served as it is."""
+        for folder in self.static_dirs or (self.root,):
+            for directory, subdirectories, files in os.walk(folder):
+                subdirectories[:] = sorted(
+                    d for d in subdirectories if not d.startswith((".", "_"))
+                )
+                for name in files:
+                    url = self.served_url(Path(directory) / name)
+                    if url is not None:
+                        yield url
+        for url, folder in self.bundles.items():
+            for path in sorted(folder.iterdir()):
+                if path.is_file() and path.suffix.lower() not in (".md", ".markdown", ".html"):
+                    yield f"{self.base_path}{url.rstrip('/')}/{path.name}"
 
     def suggest(self, path: str) -> list[str]:
         """Published pages whose last segment is the one path ends with (another date,

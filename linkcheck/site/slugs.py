@@ -15,7 +15,9 @@ the page, and returns the id the generator emits, numbered as it numbers duplica
 * ``github``: GitHub's rendering of Markdown files: lower-cased, punctuation other than
   ``-`` and ``_`` dropped (Unicode letters and digits kept), spaces become ``-``; a repeat
   gets ``-1``, ``-2`` … (github/cmark-gfm's documentation of heading anchors, as followed
-  by github-slugger).
+  by github-slugger); also Hugo's goldmark default (``autoHeadingIDType: github``).
+* ``github-ascii``: Hugo's ``autoHeadingIDType: github-ascii``: the same, with accents
+  dropped and other non-ASCII characters removed.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-DIALECTS = ("kramdown", "kramdown-gfm", "github")
+DIALECTS = ("kramdown", "kramdown-gfm", "github", "github-ascii")
 
 _LEADING_NON_LETTERS = re.compile(r"^[^a-zA-Z]+")
 _NOT_KRAMDOWN_ID = re.compile(r"[^a-zA-Z0-9 -]")
@@ -44,9 +46,17 @@ def _kramdown_gfm(text: str) -> str:
 
 
 def _github(text: str) -> str:
-    kept = (
-        ch for ch in text.strip().lower() if ch in "-_ " or unicodedata.category(ch)[0] in "LNM"
-    )
+    return _github_kept(text.strip().lower())
+
+
+def _github_ascii(text: str) -> str:
+    # Trimmed before the other scripts go, so "深度学习 notes" keeps its hyphen: "-notes".
+    trimmed = unicodedata.normalize("NFKD", text.strip()).encode("ascii", "ignore").decode()
+    return _github_kept(trimmed.lower())
+
+
+def _github_kept(text: str) -> str:
+    kept = (ch for ch in text if ch in "-_ " or unicodedata.category(ch)[0] in "LNM")
     return "".join(kept).replace(" ", "-")
 
 
@@ -54,6 +64,7 @@ _BASES: dict[str, Callable[[str], str]] = {
     "kramdown": _kramdown,
     "kramdown-gfm": _kramdown_gfm,
     "github": _github,
+    "github-ascii": _github_ascii,
 }
 
 

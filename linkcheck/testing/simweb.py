@@ -34,7 +34,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 _MAX_SECONDS = 30.0  # no misbehaving response lasts longer than this
 _BEHAVIOURS = frozenset(
-    {"normal", "drip", "hang", "endless", "gzip-bomb", "reset", "echo-location", "not-http"}
+    {
+        "normal",
+        "drip",
+        "hang",
+        "endless",
+        "gzip-bomb",
+        "reset",
+        "echo-location",
+        "not-http",
+        "challenge",
+        "captcha",
+    }
 )
 _ROUTE_KEYS = frozenset(
     {
@@ -64,6 +75,47 @@ class Route:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     behaviour: str = "normal"
+
+
+# A JavaScript challenge of our own making, shaped like Zhihu's zse-ck (hosts.md §2): a
+# 403 page whose script mints a cookie bound to the browser's User-Agent and reloads. Only a
+# client that ran it (or holds the cookie it made, with the same User-Agent) gets the page.
+CHALLENGE_COOKIE = "__zse_ck"
+_CHALLENGE_PAGE = b"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta id="zh-zse-ck" content="simulated">
+<title>zse-ck</title></head><body>
+<script>
+document.cookie = "__zse_ck=sim-" + navigator.userAgent.length + "; path=/; max-age=600; secure";
+location.reload();
+</script></body></html>
+"""
+# The same wall with no script to run: a captcha a person would have to solve.
+_CAPTCHA_PAGE = b"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta id="zh-zse-ck" content="simulated">
+<title>zse-ck</title></head><body><form id="captcha">Drag the slider</form></body></html>
+"""
+
+
+def challenge_answer(user_agent: str) -> str:
+    """The cookie value the challenge script mints for a User-Agent."""
+    return f"sim-{len(user_agent)}"
+
+
+def _challenged(route: Route, headers: list[tuple[str, str]]) -> Route:
+    """The route itself for a client holding a good cookie, else the challenge."""
+    user_agent = next((v for k, v in headers if k.lower() == "user-agent"), "")
+    cookies = "; ".join(v for k, v in headers if k.lower() == "cookie")
+    wanted = f"{CHALLENGE_COOKIE}={challenge_answer(user_agent)}"
+    if route.behaviour == "challenge" and wanted in [c.strip() for c in cookies.split(";")]:
+        return replace(route, behaviour="normal")
+    page = _CHALLENGE_PAGE if route.behaviour == "challenge" else _CAPTCHA_PAGE
+    return replace(
+        route,
+        statuses=(403,),
+        body=page,
+        headers=(("Content-Type", "text/html; charset=utf-8"),),
+        behaviour="normal",
+    )
 
 
 @dataclass(frozen=True)
@@ -164,7 +216,15 @@ class SimulatedWeb:
         self.ca_file = ca_dir / "simulated-web-ca.pem"
         ca.cert_pem.write_to_path(str(self.ca_file))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        certificate.configure_cert(context)
+        # The chain sent ends with the CA itself, as many servers and corporate proxies do,
+        # so a browser that trusts the CA by its key (--browser with --cacert) accepts it.
+        chain = ca_dir / "simulated-web-chain.pem"
+        key = ca_dir / "simulated-web-key.pem"
+        chain.write_bytes(
+            b"".join(p.bytes() for p in certificate.cert_chain_pems) + ca.cert_pem.bytes()
+        )
+        certificate.private_key_pem.write_to_path(str(key))
+        context.load_cert_chain(str(chain), str(key))
         ready = threading.Event()
         failure: list[BaseException] = []
 
@@ -224,6 +284,10 @@ class SimulatedWeb:
             await listener.server.wait_closed()
 
     # --- serving -----------------------------------------------------------------------
+
+    def add_route(self, route: Route) -> None:
+        """A route of the test's own making, answered before those of routes.toml."""
+        self._routes.setdefault((route.host, route.path), []).insert(0, route)
 
     def _route(self, scheme: str, host: str, path: str, query: str) -> Route:
         for route in self._routes.get((host, path), []):
@@ -295,6 +359,8 @@ class SimulatedWeb:
                 to = parse_qs(split.query).get("to", [""])[0]
                 to = "".join(c for c in to if c not in "\r\n" and ord(c) < 256)
                 route = replace(route, location=to, behaviour="normal")
+            if route.behaviour in ("challenge", "captcha"):
+                route = _challenged(route, headers)
             await self._respond(route, reader, writer)
         except (ConnectionError, TimeoutError, ssl.SSLError, asyncio.IncompleteReadError):
             return  # the client went away or never spoke: nothing to answer

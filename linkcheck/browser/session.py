@@ -1,0 +1,257 @@
+"""One headless Chromium per run, started on first need, for the pages a host rule found
+behind a challenge the browser can pass: it opens them in a tab, lets their scripts run
+(the challenge mints its cookie and reloads), and returns the page it settled on with the
+cookies and User-Agent that earned it.
+
+Routed as the HTTP client is: ``--connect-to`` becomes host-resolver rules (and then every
+other name fails to resolve), ``--cacert``'s certificates are trusted by key, background
+networking is off. Bounded: a few tabs, a deadline per page, closed at the end of the run
+and on Ctrl-C (the caller's ``async with``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..addresses import is_private_address, is_private_host
+from .cdp import BrowserError, Chromium
+from .spki import spki_hashes
+
+# Debian's package names it chromium; others chromium-browser or google-chrome.
+EXECUTABLES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# The page has settled when no navigation started for this long after a load.
+_QUIET_SECONDS = 1.0
+# Not needed to judge a page, and each a request to some other host.
+_BLOCKED_URLS = [
+    "*.png",
+    "*.jpg",
+    "*.jpeg",
+    "*.gif",
+    "*.webp",
+    "*.svg",
+    "*.ico",
+    "*.woff*",
+    "*.mp4",
+]
+
+
+@dataclass(frozen=True)
+class BrowserSettings:
+    executable: str
+    connect_to: tuple[tuple[str, int, str, int], ...] = ()  # (host, port, to host, to port)
+    cacert: tuple[str, ...] = ()
+    tabs: int = 3
+    page_deadline: float = 20.0
+    include_private: bool = False  # --include-private: the page may reach private addresses
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The page a browser settled on."""
+
+    url: str
+    status: int | None  # of the last document response
+    html: str
+    cookies: tuple[dict[str, Any], ...]  # as the protocol gives them (name, value, domain…)
+    user_agent: str
+
+
+def find_executable(given: str | None) -> str | None:
+    """--browser-path, else the first Chromium on PATH."""
+    if given:
+        return given if Path(given).is_file() else shutil.which(given)
+    return next((found for name in EXECUTABLES if (found := shutil.which(name))), None)
+
+
+class BrowserSession:
+    def __init__(self, settings: BrowserSettings) -> None:
+        self.settings = settings
+        self.starts = 0  # how many times Chromium was started (once per run)
+        self.visits = 0
+        self._chromium: Chromium | None = None
+        self._starting = asyncio.Lock()
+        self._tabs = asyncio.Semaphore(settings.tabs)
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+        self._user_agent = ""
+        self._private: dict[str, bool] = {}  # host → it resolves to private addresses only
+
+    async def __aenter__(self) -> BrowserSession:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._chromium is not None:
+            await self._chromium.close()
+            self._chromium = None
+        if self._profile is not None:
+            self._profile.cleanup()
+            self._profile = None
+
+    async def _browser(self) -> Chromium:
+        async with self._starting:
+            if self._chromium is None:
+                self._profile = tempfile.TemporaryDirectory(prefix="linkcheck-chromium-")
+                chromium = Chromium()
+                await chromium.start(self.settings.executable, self._flags(self._profile.name))
+                self.starts += 1
+                version = await chromium.call("Browser.getVersion")
+                self._user_agent = str(version.get("userAgent", ""))
+                self._chromium = chromium
+            return self._chromium
+
+    def _flags(self, profile: str) -> list[str]:
+        flags = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--remote-debugging-pipe",
+            f"--user-data-dir={profile}",
+        ]
+        if self.settings.connect_to:
+            rules = [f"MAP {h}:{p} {to}:{port}" for h, p, to, port in self.settings.connect_to]
+            flags.append("--host-resolver-rules=" + ", ".join([*rules, "MAP * ~NOTFOUND"]))
+        hashes = spki_hashes(self.settings.cacert)
+        if hashes:
+            flags.append("--ignore-certificate-errors-spki-list=" + ",".join(hashes))
+        flags.append("about:blank")
+        return flags
+
+    async def visit(self, url: str) -> Visit:
+        """Open url in a tab and wait until it settles or the page deadline passes. Raises
+        BrowserError when Chromium cannot be started or stops answering."""
+        chromium = await self._browser()
+        async with self._tabs:
+            self.visits += 1
+            target = await chromium.call("Target.createTarget", {"url": "about:blank"})
+            target_id = target["targetId"]
+            attached = await chromium.call(
+                "Target.attachToTarget", {"targetId": target_id, "flatten": True}
+            )
+            session = attached["sessionId"]
+            try:
+                return await self._load(chromium, session, url)
+            finally:
+                chromium.forget(session)
+                with contextlib.suppress(BrowserError):
+                    await chromium.call("Target.closeTarget", {"targetId": target_id})
+
+    async def _load(self, chromium: Chromium, session: str, url: str) -> Visit:
+        for method in ("Page.enable", "Network.enable"):
+            await chromium.call(method, session=session)
+        await chromium.call("Network.setBlockedURLs", {"urls": _BLOCKED_URLS}, session=session)
+        # Every request the page makes is shown to us first (_allowed decides).
+        await chromium.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}, session=session)
+        # Not awaited first: the navigation's own request waits for _settle to let it go.
+        navigation = asyncio.ensure_future(
+            chromium.call("Page.navigate", {"url": url}, session=session)
+        )
+        try:
+            status, final = await self._settle(chromium, session, url)
+        finally:
+            if not navigation.done():
+                navigation.cancel()
+            with contextlib.suppress(BrowserError, asyncio.CancelledError):
+                await navigation
+        html = await chromium.call(
+            "Runtime.evaluate",
+            {"expression": "document.documentElement.outerHTML", "returnByValue": True},
+            session=session,
+        )
+        cookies = await chromium.call("Network.getCookies", {"urls": [final]}, session=session)
+        return Visit(
+            final,
+            status,
+            str(html.get("result", {}).get("value", "")),
+            tuple(cookies.get("cookies", ())),
+            self._user_agent,
+        )
+
+    async def _settle(self, chromium: Chromium, session: str, url: str) -> tuple[int | None, str]:
+        """Read the tab's events until it has loaded and stayed put for a moment: the last
+        document's status and URL. Each request the page makes is let through or refused
+        on the way."""
+        events = chromium.events(session)
+        deadline = time.monotonic() + self.settings.page_deadline
+        status: int | None = None
+        final = url
+        loaded = False
+        while (left := deadline - time.monotonic()) > 0:
+            wait = min(left, _QUIET_SECONDS) if loaded else left
+            try:
+                event = await asyncio.wait_for(events.get(), wait)
+            except TimeoutError:
+                if loaded:
+                    break
+                continue
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Fetch.requestPaused":
+                await self._let_through(chromium, session, params)
+            elif method == "Network.responseReceived" and params.get("type") == "Document":
+                status = params["response"].get("status")
+                final = params["response"].get("url", final)
+            elif method == "Page.loadEventFired":
+                loaded = True
+            elif method == "Page.frameStartedNavigating" or method == "Page.frameNavigated":
+                loaded = False
+        return status, final
+
+    async def _let_through(self, chromium: Chromium, session: str, paused: dict[str, Any]) -> None:
+        request = paused.get("request", {})
+        allowed = await self._allowed(str(request.get("url", "")))
+        with contextlib.suppress(BrowserError):  # the tab may have moved on meanwhile
+            if allowed:
+                await chromium.call(
+                    "Fetch.continueRequest", {"requestId": paused["requestId"]}, session=session
+                )
+            else:
+                await chromium.call(
+                    "Fetch.failRequest",
+                    {"requestId": paused["requestId"], "errorReason": "BlockedByClient"},
+                    session=session,
+                )
+
+    async def _allowed(self, url: str) -> bool:
+        """http(s) only; no private address unless --include-private, for a name that
+        resolves to one as for a literal (the HTTP client's rule, addresses.py); the hosts
+        --connect-to routes are the user's choice."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "data", "blob"):
+            return False
+        host = (parts.hostname or "").lower()
+        if parts.scheme in ("data", "blob") or self.settings.include_private:
+            return True
+        if any(host == route[0] for route in self.settings.connect_to):
+            return True
+        if host not in self._private:
+            self._private[host] = await _resolves_privately(host)
+        return not self._private[host]
+
+
+async def _resolves_privately(host: str) -> bool:
+    if is_private_host(host):
+        return True
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return False  # unresolvable: Chromium will fail it itself
+    addresses = {str(info[4][0]) for info in infos}
+    return bool(addresses) and all(
+        is_private_address(ipaddress.ip_address(a.split("%")[0])) for a in addresses
+    )

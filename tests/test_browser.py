@@ -1,0 +1,162 @@
+"""--browser: real headless Chromium passes the simulated web's JavaScript challenge, and
+what it earned is reused by the HTTP client (issue 14)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from linkcheck.browser.spki import spki_hashes
+from linkcheck.cookies import set_cookie_line
+from linkcheck.testing.simweb import Route, SimulatedWeb
+
+from .conftest import check_post
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHALLENGED = [f"https://zhuanlan.zhihu.com/p/behind-challenge-{n}" for n in (1, 2, 3, 4)]
+DELETED = "https://zhuanlan.zhihu.com/p/behind-challenge-deleted"
+CAPTCHA = "https://zhuanlan.zhihu.com/p/behind-captcha"
+
+
+def _post(tmp_path: Path, urls: list[str]) -> None:
+    (tmp_path / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
+
+
+def _results(output: str) -> dict[str, dict[str, str]]:
+    return {r["url"]: r for r in json.loads(output)["results"]}
+
+
+def _from_the_browser(web: SimulatedWeb) -> list[str]:
+    """Paths Chromium asked for (a browser sends Sec-Fetch-* headers; httpx does not)."""
+    return [r.target for r in web.requests if r.header("sec-fetch-mode")]
+
+
+def test_a_challenged_page_is_seen_through_the_browser_once_per_host(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert CHROMIUM is not None, "the README's test command installs Debian's chromium"
+    monkeypatch.chdir(tmp_path)
+    _post(tmp_path, [*CHALLENGED, DELETED, CAPTCHA])
+    simweb.requests.clear()
+    result = check_post(simweb, "--browser")
+    results = _results(result.stdout)
+    assert {url: results[url]["status"] for url in CHALLENGED} == dict.fromkeys(CHALLENGED, "alive")
+    assert results[DELETED]["status"] == "dead"  # the page behind the wall says so
+    assert (results[CAPTCHA]["status"], results[CAPTCHA]["reason"]) == ("unknown", "zhihu-blocked")
+    assert "still there after a real browser" in results[CAPTCHA]["detail"]
+    # One challenged page went through the browser (the challenge, then its reload), the
+    # captcha another; the host's other pages came by the HTTP client with its cookie.
+    browsed = [p for p in _from_the_browser(simweb) if "behind-challenge" in p]
+    assert len(set(browsed)) == 1
+    assert len(browsed) == 2
+    plain = [
+        r
+        for r in simweb.requests
+        if r.header("cookie") and not r.header("sec-fetch-mode") and "challenge" in r.target
+    ]
+    assert {r.target for r in plain} >= {
+        u.removeprefix("https://zhuanlan.zhihu.com") for u in [*CHALLENGED, DELETED]
+    } - set(browsed)
+    # The cookie is bound to the browser's User-Agent, which the client sends with it.
+    assert all("HeadlessChrome" in (r.header("user-agent") or "") for r in plain)
+
+
+def test_without_the_option_the_wall_is_unknown(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _post(tmp_path, CHALLENGED[:1])
+    results = _results(check_post(simweb).stdout)
+    assert results[CHALLENGED[0]]["reason"] == "zhihu-blocked"
+
+
+def test_without_a_chromium_one_hint_and_todays_verdicts(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _post(tmp_path, CHALLENGED[:2])
+    result = check_post(simweb, "--browser", "--browser-path", str(tmp_path / "no-chromium"))
+    assert result.stderr.count("--browser: no Chromium found") == 1
+    results = _results(result.stdout)
+    assert {results[u]["reason"] for u in CHALLENGED[:2]} == {"zhihu-blocked"}
+
+
+class _Beacon(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def beacon() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Beacon)
+    _Beacon.hits.clear()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_the_browser_reaches_no_private_address_and_no_other_host(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beacon: str
+) -> None:
+    """A page behind the wall that calls a loopback address and a host the routes do not
+    name: neither request leaves the browser."""
+    assert CHROMIUM is not None, "the README's test command installs Debian's chromium"
+    page = (
+        f'<html><body><script id="js-initialData">{{}}</script>'
+        f'<script src="{beacon}/beacon.js"></script>'
+        f'<script src="https://not-routed.example/x.js"></script></body></html>'
+    ).encode()
+    path = "/p/behind-challenge-beacon"
+    simweb.add_route(Route("zhuanlan.zhihu.com", path, behaviour="challenge", body=page))
+    monkeypatch.chdir(tmp_path)
+    _post(tmp_path, [f"https://zhuanlan.zhihu.com{path}"])
+    results = _results(check_post(simweb, "--browser").stdout)
+    assert results[f"https://zhuanlan.zhihu.com{path}"]["status"] == "alive"
+    assert _Beacon.hits == []
+    assert not any(r.host == "not-routed.example" for r in simweb.requests)
+
+
+def test_a_certificates_key_hash_as_chromium_takes_it(simweb: SimulatedWeb) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    assert simweb.ca_file is not None
+    certificate = x509.load_pem_x509_certificate(simweb.ca_file.read_bytes())
+    key = certificate.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert spki_hashes((str(simweb.ca_file),)) == [
+        base64.b64encode(hashlib.sha256(key).digest()).decode()
+    ]
+    assert spki_hashes(("/nonexistent.pem",)) == []
+
+
+def test_a_browser_cookie_becomes_the_set_cookie_line_that_makes_it() -> None:
+    assert (
+        set_cookie_line(
+            {"name": "z_c0", "value": "abc", "domain": ".zhihu.com", "path": "/", "secure": True}
+        )
+        == "z_c0=abc; Path=/; Domain=.zhihu.com; Secure"
+    )
+    assert set_cookie_line({"name": "a", "value": "1", "domain": "www.zhihu.com"}) == "a=1; Path=/"
