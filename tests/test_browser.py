@@ -8,7 +8,11 @@ import hashlib
 import http.server
 import json
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -19,7 +23,7 @@ from linkcheck.browser.spki import spki_hashes
 from linkcheck.cookies import set_cookie_line
 from linkcheck.testing.simweb import Route, SimulatedWeb
 
-from .conftest import check_post
+from .conftest import check_post, web_cli_args
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHALLENGED = [f"https://zhuanlan.zhihu.com/p/behind-challenge-{n}" for n in (1, 2, 3, 4)]
@@ -160,3 +164,46 @@ def test_a_browser_cookie_becomes_the_set_cookie_line_that_makes_it() -> None:
         == "z_c0=abc; Path=/; Domain=.zhihu.com; Secure"
     )
     assert set_cookie_line({"name": "a", "value": "1", "domain": "www.zhihu.com"}) == "a=1; Path=/"
+
+
+def _chromium_of_ours() -> list[str]:
+    """Processes running with a profile linkcheck made (every Chromium --browser starts)."""
+    found = subprocess.run(
+        ["pgrep", "-f", "linkcheck-chromium-"], capture_output=True, text=True, check=False
+    )
+    return found.stdout.split()
+
+
+def test_ctrl_c_while_the_browser_is_open_closes_it(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page behind the wall never finishes loading (a script that hangs): Ctrl-C then
+    ends the run, and no Chromium outlives it."""
+    assert CHROMIUM is not None, "the README's test command installs Debian's chromium"
+    assert _chromium_of_ours() == []
+    page = b'<html><body><script src="/p/hangs-forever"></script></body></html>'
+    path = "/p/behind-challenge-never-loads"
+    simweb.add_route(Route("zhuanlan.zhihu.com", path, behaviour="challenge", body=page))
+    simweb.add_route(Route("zhuanlan.zhihu.com", "/p/hangs-forever", behaviour="hang"))
+    monkeypatch.chdir(tmp_path)
+    _post(tmp_path, [f"https://zhuanlan.zhihu.com{path}"])
+    command = [sys.executable, "-m", "linkcheck", "check", "post.md", "--browser"]
+    run = subprocess.Popen(
+        [*command, "--no-cache", "--no-wayback", *web_cli_args(simweb)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(200):  # until the browser has the page open (at most 20 s)
+        if any(r.target == "/p/hangs-forever" for r in simweb.requests):
+            break
+        time.sleep(0.1)
+    assert _chromium_of_ours() != []
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == 130, err
+    for _ in range(100):
+        if not _chromium_of_ours():
+            break
+        time.sleep(0.1)
+    assert _chromium_of_ours() == []
