@@ -128,7 +128,8 @@ SlugDialectOption = Annotated[
     str | None,
     typer.Option(
         "--slug-dialect",
-        help="How heading anchors are made: kramdown, kramdown-gfm, github or github-ascii "
+        help="How heading anchors are made: kramdown, kramdown-gfm, github, github-ascii or "
+        "mkdocs "
         "(default: the site generator's).",
         metavar="DIALECT",
     ),

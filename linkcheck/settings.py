@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
+from urllib.parse import urlsplit
 
+from .browser.pac import pac_url
 from .browser.session import BrowserSettings, find_executable
 from .config import Config
 from .fetch import FetchSettings, HostHooks
@@ -110,9 +112,18 @@ def browser_settings(config: Config) -> BrowserSettings | None:
         if route.host:  # Chromium's rules name a host; a wildcard source has no equivalent
             port = route.port or 443
             routes.append((route.host, port, route.to_host or route.host, route.to_port or port))
+    proxies = _proxies(config, tuple(ConnectTo.parse(entry) for entry in config.connect_to))
+    every = [proxies.explicit, *proxies.per_host.values(), *proxies.environment.values()]
+    auth = tuple(
+        (urlsplit(proxy.url).netloc, *proxy.auth)
+        for proxy in every
+        if proxy is not None and proxy.auth is not None
+    )
     return BrowserSettings(
         executable=executable,
         connect_to=tuple(routes),
+        proxy_pac=pac_url(proxies, tuple(route[0] for route in routes)),
+        proxy_auth=auth,
         cacert=config.cacert,
         tabs=min(BROWSER_TABS, config.max_concurrency),
         page_deadline=max(config.timeout, BROWSER_PAGE_SECONDS),

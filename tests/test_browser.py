@@ -207,3 +207,75 @@ def test_ctrl_c_while_the_browser_is_open_closes_it(
             break
         time.sleep(0.1)
     assert _chromium_of_ours() == []
+
+
+def test_the_browser_goes_through_the_clients_proxy_with_its_credentials(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --connect-to: an HTTP proxy that asks for credentials plays the network, for the
+    HTTP client and for Chromium alike; the credentials appear in no output."""
+    from typer.testing import CliRunner
+
+    from linkcheck.cli import app
+
+    from .helpers.proxy_server import running_proxy
+
+    assert CHROMIUM is not None, "the README's test command installs Debian's chromium"
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    _post(tmp_path, CHALLENGED[:2])
+    with running_proxy(simweb.https_port, simweb.http_port, auth=("reader", "pr0xy-pass")) as proxy:
+        address = f"http://reader:pr0xy-pass@127.0.0.1:{proxy.server_address[1]}"
+        command = ["check", "post.md", "--browser", "--proxy", address, "--format", "json"]
+        result = CliRunner().invoke(
+            app,
+            [*command, "--cacert", str(simweb.ca_file), "--no-cache", "--no-wayback"],
+        )
+        log = list(proxy.log)
+    results = _results(result.stdout)
+    assert {results[u]["status"] for u in CHALLENGED[:2]} == {"alive"}, result.output
+    assert any(
+        "seen through a headless browser" in (results[u]["detail"] or "") for u in CHALLENGED[:2]
+    )
+    assert "CONNECT zhuanlan.zhihu.com:443" in log
+    assert "pr0xy-pass" not in result.stdout + result.stderr
+
+
+def test_the_pac_script_decides_in_the_clients_order() -> None:
+    """--connect-to, the hosts table (most specific first), NO_PROXY, --proxy, the
+    environment: the order of proxies.py's for_url; no credentials in the script."""
+    from linkcheck.browser.pac import pac_url
+    from linkcheck.proxies import Proxies, Proxy
+
+    proxies = Proxies(
+        explicit=Proxy.parse("http://user:secret@proxy.test:3128", name="--proxy"),
+        per_host={
+            "zhihu.com": Proxy.parse("socks5://socks.test:1080", name="x"),
+            "www.zhihu.com": None,
+        },
+        no_proxy="intranet.test, .corp.test:8080",
+    )
+    url = pac_url(proxies, ("routed.test",))
+    assert url is not None
+    script = base64.b64decode(url.split(",", 1)[1]).decode()
+    lines = script.splitlines()
+
+    def line_of(part: str) -> int:
+        return next(i for i, line in enumerate(lines) if part in line)
+
+    order = [
+        "host == \"routed.test\") return 'DIRECT'",
+        'host == "www.zhihu.com"',
+        '"SOCKS5 socks.test:1080"',
+        'host == "intranet.test"',
+        'host == "corp.test"',
+        'return "PROXY proxy.test:3128"',
+    ]
+    positions = [line_of(part) for part in order]
+    assert positions == sorted(positions), script
+    assert lines[line_of('host == "www.zhihu.com"')].endswith("return 'DIRECT';")
+    assert "secret" not in script
+    assert pac_url(Proxies(), ()) is None

@@ -479,3 +479,32 @@ def test_github_ascii_ids_drop_accents_and_other_scripts() -> None:
     """Hugo's autoHeadingIDType github-ascii."""
     ids = HeadingIds("github-ascii")
     assert [ids.next(h) for h in ["Café au lait", "深度学习 notes"]] == ["cafe-au-lait", "-notes"]
+
+
+# --- MkDocs --------------------------------------------------------------------------------
+
+
+def test_the_mkdocs_site_golden_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative links resolved from the Markdown file (MkDocs rewrites them), pages at
+    directory URLs under site_url's path, heading ids as Python-Markdown's toc makes them
+    (a Chinese heading is "_1"), a mkdocs.yml with !!python/name: tags."""
+    shutil.copytree(REPO / "fixtures" / "mkdocs-site", tmp_path / "site")
+    monkeypatch.chdir(tmp_path / "site")
+    result = runner.invoke(app, ["check", "docs", "--offline", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    check_golden("mkdocs.check.txt", _verdicts(result.stdout))
+
+
+def test_mkdocs_ids_follow_python_markdowns_toc() -> None:
+    """Python-Markdown's toc slugify and unique(): ASCII only, "-" joins words, repeats
+    and empty ids numbered with "_"."""
+    ids = HeadingIds("mkdocs")
+    headings = ["Hello World!", "Hello World!", "深度学习", "迁移学习", "Žlutý kůň", "a -- b"]
+    assert [ids.next(h) for h in headings] == [
+        "hello-world",
+        "hello-world_1",
+        "_1",
+        "_2",
+        "zluty-kun",
+        "a-b",
+    ]

@@ -17,7 +17,7 @@ import ipaddress
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +52,9 @@ class BrowserSettings:
     tabs: int = 3
     page_deadline: float = 20.0
     include_private: bool = False  # --include-private: the page may reach private addresses
+    proxy_pac: str | None = None  # the client's proxy choice as a PAC data: URL (pac.py)
+    # (proxy host:port, user, password): given when that proxy asks, never on a command line
+    proxy_auth: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class BrowserSession:
         if self.settings.connect_to:
             rules = [f"MAP {h}:{p} {to}:{port}" for h, p, to, port in self.settings.connect_to]
             flags.append("--host-resolver-rules=" + ", ".join([*rules, "MAP * ~NOTFOUND"]))
+        if self.settings.proxy_pac:
+            flags.append(f"--proxy-pac-url={self.settings.proxy_pac}")
         hashes = spki_hashes(self.settings.cacert)
         if hashes:
             flags.append("--ignore-certificate-errors-spki-list=" + ",".join(hashes))
@@ -157,7 +162,11 @@ class BrowserSession:
             await chromium.call(method, session=session)
         await chromium.call("Network.setBlockedURLs", {"urls": _BLOCKED_URLS}, session=session)
         # Every request the page makes is shown to us first (_allowed decides).
-        await chromium.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}, session=session)
+        await chromium.call(
+            "Fetch.enable",
+            {"patterns": [{"urlPattern": "*"}], "handleAuthRequests": True},
+            session=session,
+        )
         # Not awaited first: the navigation's own request waits for _settle to let it go.
         navigation = asyncio.ensure_future(
             chromium.call("Page.navigate", {"url": url}, session=session)
@@ -203,6 +212,8 @@ class BrowserSession:
             method, params = event.get("method"), event.get("params", {})
             if method == "Fetch.requestPaused":
                 await self._let_through(chromium, session, params)
+            elif method == "Fetch.authRequired":
+                await self._authenticate(chromium, session, params)
             elif method == "Network.responseReceived" and params.get("type") == "Document":
                 status = params["response"].get("status")
                 final = params["response"].get("url", final)
@@ -226,6 +237,27 @@ class BrowserSession:
                     {"requestId": paused["requestId"], "errorReason": "BlockedByClient"},
                     session=session,
                 )
+
+    async def _authenticate(self, chromium: Chromium, session: str, asked: dict[str, Any]) -> None:
+        """A proxy of the user's asking for its credentials gets them; a site asking for
+        credentials gets none (the HTTP client sends none either)."""
+        challenge = asked.get("authChallenge", {})
+        origin = urlsplit(str(challenge.get("origin", ""))).netloc
+        response: dict[str, str] = {"response": "CancelAuth"}
+        if challenge.get("source") == "Proxy":
+            for address, user, password in self.settings.proxy_auth:
+                if address == origin:
+                    response = {
+                        "response": "ProvideCredentials",
+                        "username": user,
+                        "password": password,
+                    }
+        with contextlib.suppress(BrowserError):
+            await chromium.call(
+                "Fetch.continueWithAuth",
+                {"requestId": asked["requestId"], "authChallengeResponse": response},
+                session=session,
+            )
 
     async def _allowed(self, url: str) -> bool:
         """http(s) only; no private address unless --include-private, for a name that

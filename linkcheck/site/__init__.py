@@ -12,6 +12,7 @@ from ..decode import DecodeError, decode
 from .anchors import html_anchors, markdown_anchors
 from .hugo import hugo_config, read_hugo
 from .jekyll import read_jekyll
+from .mkdocs import mkdocs_config, read_mkdocs
 from .model import Page, Site
 
 __all__ = ["Page", "Site", "Sites"]
@@ -62,6 +63,13 @@ class Sites:
                 return None
             if hugo is not None:
                 return self._read(candidate, functools.partial(read_hugo, config=hugo))
+            try:
+                mkdocs = mkdocs_config(candidate)
+            except ValueError as error:
+                self.problems.append(str(error))
+                return None
+            if mkdocs is not None:
+                return self._read(candidate, functools.partial(read_mkdocs, config=mkdocs))
             if (candidate / ".git").exists():
                 break
         return None

@@ -36,6 +36,8 @@ def site_verdict(url: str, source_file: str, sites: Sites) -> Verdict | None:
         return _in_page(sites, site, pages[0], fragment)
     if path.startswith("/"):
         return _at(sites, site, path, fragment)
+    if site.relative_to_source:
+        return _from_source(sites, site, source_file, path, fragment)
     # Relative: resolved from the published page; where it may be published at several
     # URLs, one that works is enough.
     verdicts = [(page, _at(sites, site, site.resolve(page, path), fragment)) for page in pages]
@@ -45,6 +47,20 @@ def site_verdict(url: str, source_file: str, sites: Sites) -> Verdict | None:
     own, verdict = verdicts[0]
     target = site.resolve(own, path)
     return _broken_under_permalink(site, own, source_file, path, target) or verdict
+
+
+def _from_source(sites: Sites, site: Site, source_file: str, path: str, fragment: str) -> Verdict:
+    """A relative link the generator resolves from the Markdown file (MkDocs): the page
+    built from the file it names, or the file itself."""
+    target = (Path(source_file).resolve().parent / unquote(path)).resolve()
+    pages = site.pages_of(target)
+    if pages:
+        return _in_page(sites, site, pages[0], fragment)
+    url = site.served_url(target) if target.is_file() else None
+    if url is not None:
+        return Verdict(Status.ALIVE, "file-exists", detail=f"the site serves {_shown(target)}")
+    reason = "page-missing" if target.suffix.lower() in (".md", ".markdown") else "file-missing"
+    return Verdict(Status.DEAD, reason, detail=f"no file at {_shown(target)}")
 
 
 def source_of(url: str, source_file: str, sites: Sites) -> Path | None:

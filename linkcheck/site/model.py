@@ -36,6 +36,8 @@ class Site:
     # pagination): a missing one there is unknown.
     generated: re.Pattern[str] | None = None
     bundles: dict[str, Path] = field(default_factory=dict)  # page URL → its bundle folder
+    # MkDocs: a relative link is resolved from the Markdown file, not the page's URL.
+    relative_to_source: bool = False
     _pages: dict[str, Page] = field(default_factory=dict)
     _by_source: dict[Path, list[Page]] = field(default_factory=dict)
 

@@ -18,6 +18,10 @@ the page, and returns the id the generator emits, numbered as it numbers duplica
   by github-slugger); also Hugo's goldmark default (``autoHeadingIDType: github``).
 * ``github-ascii``: Hugo's ``autoHeadingIDType: github-ascii``: the same, with accents
   dropped and other non-ASCII characters removed.
+* ``mkdocs``: Python-Markdown's toc extension, MkDocs' default (its documented
+  ``slugify``): accents dropped and other non-ASCII characters removed, then everything but
+  word characters, spaces and ``-``, lower-cased, runs of spaces and ``-`` made one ``-``;
+  a repeat, or an id left empty (a Chinese heading), gets ``_1``, ``_2`` ….
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-DIALECTS = ("kramdown", "kramdown-gfm", "github", "github-ascii")
+DIALECTS = ("kramdown", "kramdown-gfm", "github", "github-ascii", "mkdocs")
 
 _LEADING_NON_LETTERS = re.compile(r"^[^a-zA-Z]+")
 _NOT_KRAMDOWN_ID = re.compile(r"[^a-zA-Z0-9 -]")
@@ -60,11 +64,17 @@ def _github_kept(text: str) -> str:
     return "".join(kept).replace(" ", "-")
 
 
+def _mkdocs(text: str) -> str:
+    ascii_only = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_only).strip().lower())
+
+
 _BASES: dict[str, Callable[[str], str]] = {
     "kramdown": _kramdown,
     "kramdown-gfm": _kramdown_gfm,
     "github": _github,
     "github-ascii": _github_ascii,
+    "mkdocs": _mkdocs,
 }
 
 
@@ -80,8 +90,18 @@ class HeadingIds:
 
     def next(self, text: str) -> str:
         base = self._base(text)
+        if self._dialect == "mkdocs":
+            return self._unique_mkdocs(base)
         if self._dialect == "kramdown" and not base:
             base = "section"
         count = self._seen.get(base)
         self._seen[base] = 0 if count is None else count + 1
         return base if count is None else f"{base}-{count + 1}"
+
+    def _unique_mkdocs(self, slug: str) -> str:
+        """Python-Markdown's toc unique(): "x" then "x_1", "x_2"; an empty id is "_1"."""
+        while slug in self._seen or not slug:
+            numbered = re.match(r"^(.*)_([0-9]+)$", slug)
+            slug = f"{numbered.group(1)}_{int(numbered.group(2)) + 1}" if numbered else f"{slug}_1"
+        self._seen[slug] = 0
+        return slug

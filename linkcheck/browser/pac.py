@@ -1,0 +1,60 @@
+"""The HTTP client's proxy choice as a PAC script for Chromium (``--proxy-pac-url``), so the
+browser goes through the same proxy for every host: --connect-to routes direct, the hosts
+table's proxies (the most specific domain first, "direct" included), NO_PROXY, --proxy,
+then the environment's by scheme (proxies.py's for_url, in that order). Credentials are
+not in it: the browser is given them when the proxy asks (session.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import urlsplit
+
+from ..proxies import Proxies, Proxy
+
+
+def pac_url(proxies: Proxies, routed_hosts: tuple[str, ...]) -> str | None:
+    """A data: URL of the PAC script, None when no proxy is in play."""
+    if not (proxies.explicit or proxies.environment or any(proxies.per_host.values())):
+        return None
+    lines = ["function FindProxyForURL(url, host) {", "  host = host.toLowerCase();"]
+    for host in routed_hosts:
+        lines.append(f"  if (host == {json.dumps(host)}) return 'DIRECT';")
+    for domain in sorted(proxies.per_host, key=lambda d: -len(d)):
+        lines.append(f"  if ({_in_domain(domain)}) return {_directive(proxies.per_host[domain])};")
+    for entry in proxies.no_proxy.split(","):
+        entry = entry.strip().lower().partition(":")[0].strip(".[]")
+        if entry == "*":
+            lines.append("  return 'DIRECT';")
+        elif entry:
+            lines.append(f"  if ({_in_domain(entry)}) return 'DIRECT';")
+    if proxies.explicit is not None:
+        lines.append(f"  return {_directive(proxies.explicit)};")
+    for scheme in ("https", "http"):
+        found = proxies.environment.get(scheme)
+        if found is not None:
+            lines.append(
+                f"  if (url.substring(0, {len(scheme) + 1}) == '{scheme}:') "
+                f"return {_directive(found)};"
+            )
+    lines.append(f"  return {_directive(proxies.environment.get('all'))};")
+    lines.append("}")
+    script = "\n".join(lines)
+    return (
+        "data:application/x-ns-proxy-autoconfig;base64,"
+        + base64.b64encode(script.encode()).decode()
+    )
+
+
+def _in_domain(domain: str) -> str:
+    quoted = json.dumps(domain)
+    return f"host == {quoted} || dnsDomainIs(host, {json.dumps('.' + domain)})"
+
+
+def _directive(proxy: Proxy | None) -> str:
+    if proxy is None:
+        return "'DIRECT'"
+    parts = urlsplit(proxy.url)
+    address = parts.netloc
+    kind = {"http": "PROXY", "https": "HTTPS", "socks5": "SOCKS5"}.get(proxy.scheme, "PROXY")
+    return json.dumps(f"{kind} {address}")

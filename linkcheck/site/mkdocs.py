@@ -1,0 +1,72 @@
+"""An MkDocs site read from its sources: every Markdown file of ``docs_dir`` is a page,
+published at ``foo/`` (``use_directory_urls``, the default) or ``foo.html``; ``index.md``
+and ``README.md`` at their folder; other files as they are; ``site_url`` gives the domain
+and the path the site is mounted at (MkDocs' documentation of its configuration).
+
+MkDocs resolves a relative link from the Markdown file that holds it, not from the page's
+URL (it rewrites them for the built pages), so the site says so (``relative_to_source``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Page, Site
+
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+_MARKDOWN = frozenset({".md", ".markdown"})
+
+
+# mkdocs.yml may hold !!python/name: and !ENV tags: safe loading with every tag read as
+# nothing (their values do not matter here).
+_LOADER: Any = type("MkDocsLoader", (yaml.SafeLoader,), {})
+_LOADER.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def mkdocs_config(root: Path) -> Mapping[str, Any] | None:
+    """The configuration at root, None when root is no MkDocs site. Raises ValueError for
+    one that cannot be read."""
+    for name in CONFIG_NAMES:
+        path = root / name
+        if path.is_file():
+            try:
+                loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+                raise ValueError(f"{path}: cannot be read: {error}") from None
+            return loaded if isinstance(loaded, dict) else {}
+    return None
+
+
+def read_mkdocs(root: Path, config: Mapping[str, Any]) -> Site:
+    site_url = str(config.get("site_url") or "")
+    host = re.sub(r"^[a-z]+://", "", site_url, flags=re.I).split("/", 1)
+    base = "/" + host[1].strip("/") if len(host) > 1 and host[1].strip("/") else ""
+    docs = root / str(config.get("docs_dir") or "docs")
+    directory_urls = config.get("use_directory_urls", True) is not False
+    site = Site(
+        root=root,
+        generator="mkdocs",
+        base_path=base,
+        domains=(host[0].lower(),) if host[0] else (),
+        dialect="mkdocs",
+        complete=True,
+        static_dirs=(docs,),
+        relative_to_source=True,
+    )
+    for path in sorted(docs.rglob("*")) if docs.is_dir() else ():
+        if path.is_file() and path.suffix.lower() in _MARKDOWN:
+            site.add(Page(path, _url(path.relative_to(docs), directory_urls), markdown=True))
+    return site
+
+
+def _url(relative: Path, directory_urls: bool) -> str:
+    folder = "/".join(relative.parts[:-1])
+    prefix = f"/{folder}/" if folder else "/"
+    if relative.stem.lower() in ("index", "readme"):
+        return prefix
+    return f"{prefix}{relative.stem}/" if directory_urls else f"{prefix}{relative.stem}.html"
