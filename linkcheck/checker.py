@@ -236,7 +236,10 @@ class _Judge:
             verdict = await self.opinion.reconsider(url, exchange, verdict, earned)
         if self._config.soft_404 and verdict.status is Status.ALIVE:
             verdict = await self._soft_404(exchange, verdict)
-        if url in self._wanted and verdict.status is Status.ALIVE:
+        # The anchors of the page that was judged alive (not of a challenge the browser
+        # got past: that page's anchors were not read, and its fragment stays unchecked).
+        status = exchange.final_status or 0
+        if url in self._wanted and verdict.status is Status.ALIVE and 200 <= status < 300:
             found = page_anchors(exchange, self._fetcher.settings.body_limit)
             if found is not None:
                 self._anchors[url] = found

@@ -279,3 +279,26 @@ def test_the_pac_script_decides_in_the_clients_order() -> None:
     assert lines[line_of('host == "www.zhihu.com"')].endswith("return 'DIRECT';")
     assert "secret" not in script
     assert pac_url(Proxies(), ()) is None
+
+
+def test_one_chromium_serves_every_visit_of_a_run(simweb: SimulatedWeb) -> None:
+    import asyncio
+
+    from linkcheck.browser.session import BrowserSession
+    from linkcheck.settings import browser_settings
+
+    from .conftest import web_config
+
+    assert CHROMIUM is not None, "the README's test command installs Debian's chromium"
+    settings = browser_settings(web_config(simweb, browser=True))
+    assert settings is not None
+
+    async def visit_all() -> tuple[int, list[int | None]]:
+        async with BrowserSession(settings) as browser:
+            visits = await asyncio.gather(*(browser.visit(url) for url in [*CHALLENGED, DELETED]))
+            return browser.starts, [visit.status for visit in visits]
+
+    starts, statuses = asyncio.run(visit_all())
+    assert starts == 1
+    assert statuses == [200, 200, 200, 200, 404]  # each past its challenge
+    assert _chromium_of_ours() == []

@@ -508,3 +508,20 @@ def test_mkdocs_ids_follow_python_markdowns_toc() -> None:
         "zluty-kun",
         "a-b",
     ]
+
+
+def test_a_hexo_site_is_not_read_as_jekyll(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hexo's config is _config.yml too, with Jekyll-like permalinks but its posts in
+    source/_posts: read as Jekyll, its live posts would look missing. Left to the files."""
+    (tmp_path / "_config.yml").write_text("permalink: :year/:month/:day/:title/\n")
+    posts = tmp_path / "source" / "_posts"
+    posts.mkdir(parents=True)
+    (posts / "hello.md").write_text(
+        "---\ntitle: Hello\ndate: 2020-01-02\n---\n[me](/2020/01/02/hello/)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app, ["check", "source/_posts/hello.md", "--offline", "--format", "json"]
+    )
+    [only] = json.loads(result.stdout)["results"]
+    assert (only["status"], only["reason"]) == ("unknown", "page-not-in-sources")

@@ -305,21 +305,27 @@ def _inline_destination(
     opening = tail.find("](")
     if opening < 0:
         return
-    found = _destination(tail, _skip_space(tail, opening + 2))
-    if found is None:
-        return
-    start, end = found
-    raw = tail[start:end]
-    if raw.startswith("<"):
-        raw, start = raw[1:-1], start + 1
-    char = source.char_of(label_end) + start
-    doc.add(char, kind, raw, url, text)
+    written = _written_destination(tail, _skip_space(tail, opening + 2))
+    if written is not None:
+        raw, start = written
+        doc.add(source.char_of(label_end) + start, kind, raw, url, text)
 
 
 def _skip_space(text: str, pos: int, also: str = "") -> int:
     while pos < len(text) and (text[pos] in " \t\n" or text[pos] in also):
         pos += 1
     return pos
+
+
+def _written_destination(text: str, pos: int) -> tuple[str, int] | None:
+    """The destination written at text[pos:] (without its <angle brackets>) and where it
+    starts, or None when none is written there."""
+    found = _destination(text, pos)
+    if found is None:
+        return None
+    start, end = found
+    raw = text[start:end]
+    return (raw[1:-1], start + 1) if raw.startswith("<") else (raw, start)
 
 
 def _destination(text: str, pos: int) -> tuple[int, int] | None:
@@ -363,15 +369,11 @@ def _reference_link(doc: _Document, definition: _Definition) -> None:
     pos = _after_label(written)
     if pos is None:
         return
-    found = _destination(written, _skip_space(written, pos, also=">"))
-    if found is None:
-        return
-    start, end = found
-    raw = written[start:end]
-    if raw.startswith("<"):
-        raw, start = raw[1:-1], start + 1
-    char = source.char_of(definition.start) + start
-    doc.add(char, LinkKind.REFERENCE, raw, definition.destination, definition.used_text)
+    found = _written_destination(written, _skip_space(written, pos, also=">"))
+    if found is not None:
+        raw, start = found
+        char = source.char_of(definition.start) + start
+        doc.add(char, LinkKind.REFERENCE, raw, definition.destination, definition.used_text)
 
 
 def _after_label(source: str) -> int | None:

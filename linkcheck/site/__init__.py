@@ -4,8 +4,9 @@ run from the generator's own configuration (jekyll.py), and the anchors of its p
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..decode import DecodeError, decode
@@ -18,6 +19,11 @@ from .model import Page, Site
 __all__ = ["Page", "Site", "Sites"]
 
 _JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
+# Generators found by a configuration file of their own: (find it, read the site with it).
+_CONFIGURED: tuple[tuple[Callable[[Path], Mapping[str, Any] | None], Callable[..., Site]], ...] = (
+    (hugo_config, read_hugo),
+    (mkdocs_config, read_mkdocs),
+)
 
 
 class Sites:
@@ -55,21 +61,17 @@ class Sites:
             if candidate in self._by_root:
                 return self._by_root[candidate]
             if any((candidate / name).is_file() for name in _JEKYLL_CONFIGS):
+                if _is_hexo(candidate):  # Hexo names its config _config.yml too
+                    return None
                 return self._read(candidate, read_jekyll)
-            try:
-                hugo = hugo_config(candidate)
-            except ValueError as error:
-                self.problems.append(str(error))
-                return None
-            if hugo is not None:
-                return self._read(candidate, functools.partial(read_hugo, config=hugo))
-            try:
-                mkdocs = mkdocs_config(candidate)
-            except ValueError as error:
-                self.problems.append(str(error))
-                return None
-            if mkdocs is not None:
-                return self._read(candidate, functools.partial(read_mkdocs, config=mkdocs))
+            for find_config, read in _CONFIGURED:
+                try:
+                    config = find_config(candidate)
+                except ValueError as error:
+                    self.problems.append(str(error))
+                    return None
+                if config is not None:
+                    return self._read(candidate, functools.partial(read, config=config))
             if (candidate / ".git").exists():
                 break
         return None
@@ -125,3 +127,15 @@ class Sites:
 def _host_and_prefix(url: str) -> tuple[str, str]:
     parts = urlsplit(url if "://" in url else "https://" + url)
     return (parts.hostname or "").lower(), unquote(parts.path).rstrip("/")
+
+
+def _is_hexo(root: Path) -> bool:
+    """A Hexo site (source/_posts, scaffolds/, hexo in package.json): not read as Jekyll,
+    whose permalinks would be wrong for it; its links stay judged by their files."""
+    if (root / "source" / "_posts").is_dir() or (root / "scaffolds").is_dir():
+        return True
+    package = root / "package.json"
+    try:
+        return package.is_file() and '"hexo"' in package.read_text("utf-8", errors="replace")
+    except OSError:
+        return False
