@@ -6,12 +6,14 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .extract.normalize import normalize
 from .local import resolve_local
 from .models import Link, Scope, link_record
-from .site import Sites
-from .site.decide import source_of
+
+if TYPE_CHECKING:
+    from .site import Sites
 
 JSON_SCHEMA = "linkcheck.extract/1"
 
@@ -41,6 +43,8 @@ def _record(link: Link, root_dirs: Sequence[Path], sites: Sites) -> dict[str, ob
         # The file the published site serves there (a post's permalink) when the site is
         # known, else the file the path names on disk.
         if sites.site_of(link.file) is not None:
+            from .site.decide import source_of
+
             found = source_of(link.url, link.file, sites)
         else:
             found = resolve_local(link.url, link.file, root_dirs)
@@ -49,6 +53,8 @@ def _record(link: Link, root_dirs: Sequence[Path], sites: Sites) -> dict[str, ob
 
 
 def as_json(links: Sequence[Link], warnings: Sequence[str], root_dirs: Sequence[Path]) -> str:
+    from .site import Sites  # the site model (YAML, TOML readers) only for the JSON listing
+
     sites = Sites(tuple(root_dirs))
     document = {
         "schema": JSON_SCHEMA,
