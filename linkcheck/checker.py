@@ -91,7 +91,7 @@ async def check(
         finally:
             if judge.opinion is not None:  # closed on every way out, Ctrl-C included
                 await judge.opinion.session.close()
-    return assemble(
+    report = assemble(
         decided,
         verdicts,
         state,
@@ -102,6 +102,8 @@ async def check(
         min_failures=config.min_failures,
         anchors=anchors,
     )
+    unread = [f"{problem}; its links are judged by their files" for problem in plan.sites.problems]
+    return replace(report, warnings=(*report.warnings, *unread))
 
 
 def _second_opinion(

@@ -525,3 +525,70 @@ def test_a_hexo_site_is_not_read_as_jekyll(tmp_path: Path, monkeypatch: pytest.M
     )
     [only] = json.loads(result.stdout)["results"]
     assert (only["status"], only["reason"]) == ("unknown", "page-not-in-sources")
+
+
+# --- a repository read on GitHub -----------------------------------------------------------
+
+
+def test_anchors_between_markdown_files_of_a_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No generator, a .git: links are read as GitHub renders the files, so a #fragment into
+    a Markdown file is checked with GitHub's ids; everything else is judged by the files."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text("# Guide\n\n## Install the tool\n\n## 配置\n")
+    (tmp_path / "README.md").write_text(
+        "# Intro\n\n"
+        "[ok](docs/guide.md#install-the-tool) [cjk](docs/guide.md#配置) "
+        "[missing](docs/guide.md#setup) [here](#intro) [not here](#outro) "
+        "[file](docs/guide.md) [gone](docs/gone.md#x) [page](/some/page.html)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "README.md", "--offline", "--format", "json"])
+    reasons = {r["url"]: r["reason"] for r in json.loads(result.stdout)["results"]}
+    assert reasons == {
+        "docs/guide.md#install-the-tool": "anchor-exists",
+        "docs/guide.md#配置": "anchor-exists",
+        "docs/guide.md#setup": "fragment-missing",
+        "#intro": "anchor-exists",
+        "#outro": "fragment-missing",
+        "docs/guide.md": "file-exists",
+        "docs/gone.md#x": "file-missing",
+        "/some/page.html": "page-not-in-sources",
+    }
+
+
+def test_a_site_configuration_that_cannot_be_read_is_a_warning(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (blog / "_config.yml").write_text("permalink: [unclosed\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", LINKS_POST, "--offline", "--format", "json"])
+    report = json.loads(result.stdout)
+    assert any("_config.yml: cannot be read" in w for w in report["warnings"]), report["warnings"]
+    by_url = {r["url"]: r["reason"] for r in report["results"]}
+    assert by_url["/ml/2016/08/09/Machine_Learning_9.html"] == "page-not-in-sources"
+
+
+@pytest.mark.parametrize("marker", ["package.json", "conf.py", "book.toml", ".vitepress"])
+def test_a_repository_with_another_generator_is_left_to_the_file_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marker: str
+) -> None:
+    """Eleventy, Sphinx, mdBook … make heading ids their own way: not read as GitHub's."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / marker).mkdir() if marker.startswith(".") else (tmp_path / marker).write_text("")
+    (tmp_path / "README.md").write_text("# Intro\n\n[x](#hello-world)\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "README.md", "--offline", "--format", "json"])
+    [only] = json.loads(result.stdout)["results"]
+    assert only["reason"] == "fragment"  # excluded, as before the site model
+
+
+def test_a_malformed_url_in_a_site_is_a_verdict(blog: Path) -> None:
+    post = blog / "_posts" / "2019-1-8-Odd.markdown"
+    post.write_text("---\n---\n[odd](https://[notes.example.org/x)\n", encoding="utf-8")
+    command = ["check", str(post.relative_to(blog)), "--offline", "--format", "json"]
+    result = runner.invoke(app, command)
+    assert result.exit_code != 4, result.output
+    [only] = json.loads(result.stdout)["results"]
+    assert only["reason"] == "invalid-url"

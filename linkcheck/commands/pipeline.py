@@ -56,7 +56,7 @@ def recorded_check(
     finally:
         if state is not None:
             state.close()
-    return replace(report, warnings=tuple(warnings), shard=config.shard)
+    return replace(report, warnings=(*warnings, *report.warnings), shard=config.shard)
 
 
 def acknowledge(

@@ -72,9 +72,27 @@ class Sites:
                     return None
                 if config is not None:
                     return self._read(candidate, functools.partial(read, config=config))
-            if (candidate / ".git").exists():
-                break
+            if _other_generator(candidate):  # a site we do not model: judged by its files
+                return None
+            if (candidate / ".git").exists():  # a repository with no generator: GitHub's
+                return None if self._root_dirs else self._repository(candidate)
         return None
+
+    def _repository(self, root: Path) -> Site:
+        if root not in self._by_root:
+            self._by_root[root] = Site(
+                root=root,
+                generator="github",
+                base_path="",
+                domains=(),
+                dialect=self._dialect or "github",
+                complete=False,
+                relative_to_source=True,
+                repository=True,
+            )
+        site = self._by_root[root]
+        assert site is not None
+        return site
 
     def _read(self, root: Path, reader: Callable[[Path], Site]) -> Site | None:
         if root not in self._by_root:
@@ -139,3 +157,23 @@ def _is_hexo(root: Path) -> bool:
         return package.is_file() and '"hexo"' in package.read_text("utf-8", errors="replace")
     except OSError:
         return False
+
+
+# Site generators linkcheck does not model (their heading ids differ from GitHub's): a
+# folder holding one of these is left to the file rules, never read as GitHub renders it.
+_OTHER_GENERATORS = (
+    "package.json",  # Eleventy, Gatsby, Astro, Docusaurus, VuePress, VitePress, Hexo …
+    "conf.py",  # Sphinx
+    "pelicanconf.py",
+    "book.toml",  # mdBook
+    "config.toml",  # Zola, or a Hugo config without baseURL
+    "config.yaml",
+    "config.yml",
+    ".eleventy.js",
+    ".vuepress",
+    ".vitepress",
+)
+
+
+def _other_generator(folder: Path) -> bool:
+    return any((folder / marker).exists() for marker in _OTHER_GENERATORS)

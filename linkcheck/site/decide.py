@@ -34,6 +34,8 @@ def site_verdict(url: str, source_file: str, sites: Sites) -> Verdict | None:
         return None
     if not path:
         return _in_page(sites, site, pages[0], fragment)
+    if site.repository:  # GitHub: the anchors of Markdown files, the rest by the files
+        return _in_repository(sites, site, source_file, path, fragment)
     if path.startswith("/"):
         return _at(sites, site, path, fragment)
     if site.relative_to_source:
@@ -47,6 +49,18 @@ def site_verdict(url: str, source_file: str, sites: Sites) -> Verdict | None:
     own, verdict = verdicts[0]
     target = site.resolve(own, path)
     return _broken_under_permalink(site, own, source_file, path, target) or verdict
+
+
+def _in_repository(
+    sites: Sites, site: Site, source_file: str, path: str, fragment: str
+) -> Verdict | None:
+    """A relative link from a Markdown file of a repository (GitHub resolves it from the
+    file): its fragment checked when it names a Markdown file of the repository; None
+    for everything else, judged by the files as before."""
+    if path.startswith("/") or not fragment:
+        return None
+    pages = site.pages_of((Path(source_file).resolve().parent / unquote(path)).resolve())
+    return _in_page(sites, site, pages[0], fragment) if pages else None
 
 
 def _from_source(sites: Sites, site: Site, source_file: str, path: str, fragment: str) -> Verdict:
@@ -82,10 +96,13 @@ def source_of(url: str, source_file: str, sites: Sites) -> Path | None:
 def own_domain_verdict(url: str, source_file: str, sites: Sites) -> Verdict | None:
     """A full URL on one of the site's own domains, decided like the site path it names."""
     site = sites.site_of(source_file)
-    if site is None:
+    if site is None or not (site.domains or sites.base_urls):
         return None
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # malformed: the plan says so (invalid-url)
+        return None
     for domain, prefix in [*((d, site.base_path) for d in site.domains), *sites.base_urls]:
         if host != domain:
             continue

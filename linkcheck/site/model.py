@@ -36,8 +36,11 @@ class Site:
     # pagination): a missing one there is unknown.
     generated: re.Pattern[str] | None = None
     bundles: dict[str, Path] = field(default_factory=dict)  # page URL → its bundle folder
-    # MkDocs: a relative link is resolved from the Markdown file, not the page's URL.
+    # MkDocs and GitHub: a relative link is resolved from the Markdown file, not the URL.
     relative_to_source: bool = False
+    # A repository read on GitHub: every Markdown file is a page at its own path, and
+    # only its anchors are decided here (the rest is judged by the files, local.py).
+    repository: bool = False
     _pages: dict[str, Page] = field(default_factory=dict)
     _by_source: dict[Path, list[Page]] = field(default_factory=dict)
 
@@ -57,7 +60,14 @@ class Site:
 
     def pages_of(self, source: Path) -> list[Page]:
         """The pages a source file may be published as, the likeliest first."""
-        return self._by_source.get(source.resolve(), [])
+        source = source.resolve()
+        if self.repository and source.suffix.lower() in (".md", ".markdown") and source.is_file():
+            try:
+                url = "/" + source.relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                return []
+            return [Page(source, url, markdown=True)]
+        return self._by_source.get(source, [])
 
     def without_base(self, path: str) -> str:
         if self.base_path and (path == self.base_path or path.startswith(self.base_path + "/")):
