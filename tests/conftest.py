@@ -122,6 +122,9 @@ def wait_for_rows(database: Path, table: str, wanted: int) -> int:
     return int(rows)
 
 
+from linkcheck.browser.session import QUIET_FLAGS  # noqa: E402
+
+
 def render_in_chromium(page: Path, fragment: str = "") -> LexborHTMLParser:
     """The DOM of a local page after Debian's headless Chromium ran it (background
     networking off, a profile of its own beside the page)."""
@@ -131,14 +134,7 @@ def render_in_chromium(page: Path, fragment: str = "") -> LexborHTMLParser:
     result = subprocess.run(
         [
             chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *QUIET_FLAGS,
             f"--user-data-dir={profile}",
             "--virtual-time-budget=5000",
             "--dump-dom",

@@ -28,6 +28,18 @@ from .spki import spki_hashes
 
 # Debian's package names it chromium; others chromium-browser or google-chrome.
 EXECUTABLES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Headless, and nothing of its own on the network: no updates, sync or background fetches.
+QUIET_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+)
 # The page has settled when no navigation started for this long after a load.
 _QUIET_SECONDS = 1.0
 # Not needed to judge a page, and each a request to some other host.
@@ -114,19 +126,7 @@ class BrowserSession:
             return self._chromium
 
     def _flags(self, profile: str) -> list[str]:
-        flags = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--remote-debugging-pipe",
-            f"--user-data-dir={profile}",
-        ]
+        flags = [*QUIET_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={profile}"]
         if self.settings.connect_to:
             rules = [f"MAP {h}:{p} {to}:{port}" for h, p, to, port in self.settings.connect_to]
             flags.append("--host-resolver-rules=" + ", ".join([*rules, "MAP * ~NOTFOUND"]))
