@@ -592,3 +592,18 @@ def test_a_malformed_url_in_a_site_is_a_verdict(blog: Path) -> None:
     assert result.exit_code != 4, result.output
     [only] = json.loads(result.stdout)["results"]
     assert only["reason"] == "invalid-url"
+
+
+@pytest.mark.parametrize("link", ["a%00b.md#x", "%00#x", "docs/%00.png", "/x%00.html#y"])
+def test_a_path_no_file_can_have_is_a_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, link: str
+) -> None:
+    """%00 decodes to a NUL byte, which no file name holds (the fuzz tests found it)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "README.md").write_text(f"# Intro\n\n[x]({link})\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "README.md", "--offline", "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code in (0, 1)
+    [only] = json.loads(result.stdout)["results"]
+    assert only["status"] in ("dead", "unknown", "excluded")

@@ -21,11 +21,20 @@ _PAGE_SUFFIXES = frozenset({"", ".html", ".htm", ".xhtml"})
 _ALWAYS_THERE = frozenset({"", "top"})
 
 
+def _beside(source_file: str, relative: str) -> Path | None:
+    """The file a relative link names from its source, or None for a path no file can
+    have (a NUL byte from %00, a symlink loop): the file rules then say what it is."""
+    try:
+        return (Path(source_file).resolve().parent / unquote(relative)).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def site_verdict(url: str, source_file: str, sites: Sites) -> Verdict | None:
     """The verdict for a local link (``/a/b.html#x``, ``../images/x.png``, ``#x``) of a
     post in a known site; None when no site model applies (the caller judges by files)."""
     site = sites.site_of(source_file)
-    if site is None:
+    if site is None or "\0" in unquote(url):
         return None
     path, _, fragment = url.partition("#")
     path = path.partition("?")[0]
@@ -59,14 +68,17 @@ def _in_repository(
     for everything else, judged by the files as before."""
     if path.startswith("/") or not fragment:
         return None
-    pages = site.pages_of((Path(source_file).resolve().parent / unquote(path)).resolve())
+    target = _beside(source_file, path)
+    pages = site.pages_of(target) if target is not None else []
     return _in_page(sites, site, pages[0], fragment) if pages else None
 
 
 def _from_source(sites: Sites, site: Site, source_file: str, path: str, fragment: str) -> Verdict:
     """A relative link the generator resolves from the Markdown file (MkDocs): the page
     built from the file it names, or the file itself."""
-    target = (Path(source_file).resolve().parent / unquote(path)).resolve()
+    target = _beside(source_file, path)
+    if target is None:
+        return Verdict(Status.UNKNOWN, "invalid-url", detail="no file can have this path")
     pages = site.pages_of(target)
     if pages:
         return _in_page(sites, site, pages[0], fragment)
@@ -82,7 +94,7 @@ def source_of(url: str, source_file: str, sites: Sites) -> Path | None:
     page built at that URL, or the file served as is; None when no site model applies."""
     site = sites.site_of(source_file)
     path = url.partition("#")[0].partition("?")[0]
-    if site is None or not path:
+    if site is None or not path or "\0" in unquote(path):
         return None
     if not path.startswith("/"):
         pages = site.pages_of(Path(source_file))
@@ -107,6 +119,8 @@ def own_domain_verdict(url: str, source_file: str, sites: Sites) -> Verdict | No
         if host != domain:
             continue
         path = unquote(parts.path) or "/"
+        if "\0" in path:
+            return None
         if prefix and not (path == prefix or path.startswith(prefix + "/")):
             continue
         local = site.without_base(path) if prefix == site.base_path else path[len(prefix) :]
@@ -185,8 +199,8 @@ def _broken_under_permalink(
 ) -> Verdict | None:
     """A relative link that works from the file but not from the published page: the path
     that works is given (fix writes it)."""
-    from_file = (Path(source_file).resolve().parent / unquote(path.partition("?")[0])).resolve()
-    working = site.served_url(from_file) if from_file.is_file() else None
+    from_file = _beside(source_file, path.partition("?")[0])
+    working = site.served_url(from_file) if from_file and from_file.is_file() else None
     if working is None or site.static_file(working) is None:
         return None
     return Verdict(
