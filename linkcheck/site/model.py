@@ -1,5 +1,6 @@
 """What a site generator will publish: its pages by URL, the domains that serve it, and the
-dialect its heading ids are written in. Built by a generator's reader (jekyll.py)."""
+dialect its heading ids are written in. Built by a generator's reader (jekyll.py, hugo.py,
+mkdocs.py), or for a repository read on GitHub (site/__init__.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class Page:
 @dataclass
 class Site:
     root: Path
-    generator: str  # "jekyll"
+    generator: str  # "jekyll", "hugo", "mkdocs" or "github"
     base_path: str  # "" or "/blog": where the site is mounted on its domains
     domains: tuple[str, ...]  # hosts that serve the site (the generator's url)
     dialect: str  # how heading ids are made (slugs.py)
