@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .extract.normalize import normalize
 from .local import resolve_local
 from .models import Link, Scope, link_record
-
-if TYPE_CHECKING:
-    from .site import Sites
 
 JSON_SCHEMA = "linkcheck.extract/1"
 
@@ -32,7 +28,7 @@ def as_text(links: Sequence[Link]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _record(link: Link, root_dirs: Sequence[Path], sites: Sites) -> dict[str, object]:
+def _record(link: Link, path_of: Callable[[Link], Path | None]) -> dict[str, object]:
     record = {**link_record(link), "text": link.text}
     if link.scope is Scope.EXTERNAL:
         target = normalize(link.url)
@@ -40,25 +36,28 @@ def _record(link: Link, root_dirs: Sequence[Path], sites: Sites) -> dict[str, ob
         record["fragment"] = target.fragment
         record["unwrapped_from"] = target.wrapped_in
     elif link.scope is Scope.LOCAL and link.file != "-":
-        # The file the published site serves there (a post's permalink) when the site is
-        # known, else the file the path names on disk.
-        if sites.site_of(link.file) is not None:
-            from .site.decide import source_of
-
-            found = source_of(link.url, link.file, sites)
-        else:
-            found = resolve_local(link.url, link.file, root_dirs)
+        found = path_of(link)
         record["path"] = _shown(found) if found is not None else None
     return record
 
 
 def as_json(links: Sequence[Link], warnings: Sequence[str], root_dirs: Sequence[Path]) -> str:
-    from .site import Sites  # the site model (YAML, TOML readers) only for the JSON listing
+    # The site model (YAML and TOML readers) is imported for the JSON listing only.
+    from .site import Sites
+    from .site.decide import source_of
 
     sites = Sites(tuple(root_dirs))
+
+    def path_of(link: Link) -> Path | None:
+        """The file the published site serves there (a post's permalink) when the site is
+        known, else the file the path names on disk."""
+        if sites.site_of(link.file) is not None:
+            return source_of(link.url, link.file, sites)
+        return resolve_local(link.url, link.file, root_dirs)
+
     document = {
         "schema": JSON_SCHEMA,
-        "links": [_record(link, root_dirs, sites) for link in links],
+        "links": [_record(link, path_of) for link in links],
         "warnings": list(warnings),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -106,13 +106,13 @@ def browser_settings(config: Config) -> BrowserSettings | None:
     executable = find_executable(config.browser_path)
     if executable is None:
         return None
+    parsed = tuple(ConnectTo.parse(entry) for entry in config.connect_to)
     routes = []
-    for entry in config.connect_to:
-        route = ConnectTo.parse(entry)
+    for route in parsed:
         if route.host:  # Chromium's rules name a host; a wildcard source has no equivalent
             port = route.port or 443
             routes.append((route.host, port, route.to_host or route.host, route.to_port or port))
-    proxies = _proxies(config, tuple(ConnectTo.parse(entry) for entry in config.connect_to))
+    proxies = _proxies(config, parsed)
     every = [proxies.explicit, *proxies.per_host.values(), *proxies.environment.values()]
     auth = tuple(
         (urlsplit(proxy.url).netloc, *proxy.auth)

@@ -17,6 +17,8 @@ ALIVE = Verdict(Status.ALIVE, "http-200")
 STATIC = PageAnchors(frozenset({"install", "usage"}), complete=True, scripted=False)
 CUT = PageAnchors(frozenset(), complete=False, scripted=False)  # over the body limit
 SCRIPTED = PageAnchors(frozenset({"root"}), complete=True, scripted=True)
+GITHUB_README = PageAnchors(frozenset({"user-content-install"}), complete=True, scripted=True)
+GITHUB_FILE = PageAnchors(frozenset(), complete=True, scripted=True)  # a file view
 
 
 @pytest.mark.parametrize(
@@ -29,36 +31,11 @@ SCRIPTED = PageAnchors(frozenset({"root"}), complete=True, scripted=True)
         ("/settings/profile", STATIC, "https://app.test/", "http-200"),  # an app's route
         ("page=3", STATIC, "https://docs.test/paper", "http-200"),  # viewer state
         ("top", STATIC, "https://docs.test/guide", "http-200"),
-        (
-            "nothing",
-            PageAnchors(frozenset(), False, False),
-            "https://d.test/",
-            "fragment-unverified",
-        ),
-        (
-            "route",
-            PageAnchors(frozenset({"root"}), True, True),
-            "https://d.test/",
-            "fragment-unverified",
-        ),
-        (
-            "install",
-            PageAnchors(frozenset({"user-content-install"}), True, True),
-            "https://github.com/octo/tool",
-            "http-200",
-        ),
-        (
-            "L10-L20",
-            PageAnchors(frozenset(), True, True),
-            "https://github.com/octo/tool/blob/main/setup.py",
-            "http-200",
-        ),
-        (
-            "missing",
-            PageAnchors(frozenset({"user-content-install"}), True, True),
-            "https://github.com/octo/tool",
-            "fragment-missing",
-        ),
+        ("nothing", CUT, "https://d.test/", "fragment-unverified"),
+        ("route", SCRIPTED, "https://d.test/", "fragment-unverified"),
+        ("install", GITHUB_README, "https://github.com/octo/tool", "http-200"),
+        ("L10-L20", GITHUB_FILE, "https://github.com/octo/tool/blob/main/setup.py", "http-200"),
+        ("missing", GITHUB_README, "https://github.com/octo/tool", "fragment-missing"),
     ],
 )
 def test_a_fragment_against_the_pages_anchors(

@@ -530,23 +530,34 @@ def test_a_hexo_site_is_not_read_as_jekyll(tmp_path: Path, monkeypatch: pytest.M
 # --- a repository read on GitHub -----------------------------------------------------------
 
 
+def _check_readme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> list[dict[str, str]]:
+    """`check README.md --offline` in a repository of its own (a .git, no generator)."""
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "README.md").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "README.md", "--offline", "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code in (0, 1), result.output
+    results: list[dict[str, str]] = json.loads(result.stdout)["results"]
+    return results
+
+
 def test_anchors_between_markdown_files_of_a_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No generator, a .git: links are read as GitHub renders the files, so a #fragment into
     a Markdown file is checked with GitHub's ids; everything else is judged by the files."""
-    (tmp_path / ".git").mkdir()
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "guide.md").write_text("# Guide\n\n## Install the tool\n\n## 配置\n")
-    (tmp_path / "README.md").write_text(
+    text = (
         "# Intro\n\n"
         "[ok](docs/guide.md#install-the-tool) [cjk](docs/guide.md#配置) "
         "[missing](docs/guide.md#setup) [here](#intro) [not here](#outro) "
         "[file](docs/guide.md) [gone](docs/gone.md#x) [page](/some/page.html)\n"
     )
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check", "README.md", "--offline", "--format", "json"])
-    reasons = {r["url"]: r["reason"] for r in json.loads(result.stdout)["results"]}
+    reasons = {r["url"]: r["reason"] for r in _check_readme(tmp_path, monkeypatch, text)}
     assert reasons == {
         "docs/guide.md#install-the-tool": "anchor-exists",
         "docs/guide.md#配置": "anchor-exists",
@@ -575,12 +586,8 @@ def test_a_repository_with_another_generator_is_left_to_the_file_rules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marker: str
 ) -> None:
     """Eleventy, Sphinx, mdBook … make heading ids their own way: not read as GitHub's."""
-    (tmp_path / ".git").mkdir()
     (tmp_path / marker).mkdir() if marker.startswith(".") else (tmp_path / marker).write_text("")
-    (tmp_path / "README.md").write_text("# Intro\n\n[x](#hello-world)\n")
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check", "README.md", "--offline", "--format", "json"])
-    [only] = json.loads(result.stdout)["results"]
+    [only] = _check_readme(tmp_path, monkeypatch, "# Intro\n\n[x](#hello-world)\n")
     assert only["reason"] == "fragment"  # excluded, as before the site model
 
 
@@ -599,11 +606,5 @@ def test_a_path_no_file_can_have_is_a_verdict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, link: str
 ) -> None:
     """%00 decodes to a NUL byte, which no file name holds (the fuzz tests found it)."""
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "README.md").write_text(f"# Intro\n\n[x]({link})\n")
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check", "README.md", "--offline", "--format", "json"])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert result.exit_code in (0, 1)
-    [only] = json.loads(result.stdout)["results"]
+    [only] = _check_readme(tmp_path, monkeypatch, f"# Intro\n\n[x]({link})\n")
     assert only["status"] in ("dead", "unknown", "excluded")

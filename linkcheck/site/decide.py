@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..models import BROKEN_UNDER_PERMALINK, Status, Verdict
 from . import Sites
-from .model import Page, Site
+from .model import MARKDOWN_FILES, Page, Site
 
 # Paths that name a page rather than a file that must exist as it is.
 _PAGE_SUFFIXES = frozenset({"", ".html", ".htm", ".xhtml"})
@@ -85,7 +85,7 @@ def _from_source(sites: Sites, site: Site, source_file: str, path: str, fragment
     url = site.served_url(target) if target.is_file() else None
     if url is not None:
         return Verdict(Status.ALIVE, "file-exists", detail=f"the site serves {_shown(target)}")
-    reason = "page-missing" if target.suffix.lower() in (".md", ".markdown") else "file-missing"
+    reason = "page-missing" if target.suffix.lower() in MARKDOWN_FILES else "file-missing"
     return Verdict(Status.DEAD, reason, detail=f"no file at {_shown(target)}")
 
 

@@ -164,20 +164,19 @@ def _url(
     relative = path.relative_to(content)
     folders = list(relative.parts[:-1])
     if path.stem == "_index":  # a section's own page
-        return "/" + "/".join(_path_part(f, lower) for f in folders) + ("/" if folders else "")
+        return "/" + "/".join(_urlize(f, lower) for f in folders) + ("/" if folders else "")
     name = folders.pop() if path.stem == "index" and folders else path.stem
     section = folders[0] if folders else ""
     pattern = permalinks.get(section)
     if pattern is not None and section:
-        return _fill(pattern, path, name, folders, data, lower)
+        return _fill(pattern, name, folders, data, lower)
     slug = _urlize(str(data.get("slug") or name), lower)
-    parts = [*(_path_part(f, lower) for f in folders), slug]
+    parts = [*(_urlize(f, lower) for f in folders), slug]
     return "/" + "/".join(parts) + (".html" if ugly else "/")
 
 
 def _fill(
     pattern: str,
-    path: Path,
     name: str,
     folders: list[str],
     data: Mapping[str, Any],
@@ -193,8 +192,8 @@ def _fill(
         "weekday": str(date.isoweekday() % 7),
         "weekdayname": date.strftime("%A").lower(),
         "yearday": str(date.timetuple().tm_yday),
-        "section": _path_part(folders[0], lower) if folders else "",
-        "sections": "/".join(_path_part(f, lower) for f in folders),
+        "section": _urlize(folders[0], lower) if folders else "",
+        "sections": "/".join(_urlize(f, lower) for f in folders),
         "title": _urlize(title, lower),
         "slug": _urlize(str(data.get("slug") or title), lower),
         "slugorfilename": _urlize(str(data.get("slug") or name), lower),
@@ -231,7 +230,3 @@ def _urlize(text: str, lower: bool) -> str:
             kept.append(ch)
     slug = re.sub(r"-{2,}", "-", "".join(kept))
     return slug.lower() if lower else slug
-
-
-def _path_part(folder: str, lower: bool) -> str:
-    return _urlize(folder, lower)

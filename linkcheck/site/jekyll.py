@@ -226,7 +226,8 @@ def _category_paths(path: Path, root: Path, data: Mapping[str, Any]) -> list[tup
     code (Document#populate_categories) but two in the working links of the real blog
     linkcheck is built for (antkillerfarm.github.io, /dl/acceleration/...): both are kept,
     as a wrong guess must not make a live post dead."""
-    above = list(path.relative_to(root).parts[: path.relative_to(root).parts.index("_posts")])
+    parts = path.relative_to(root).parts
+    above = list(parts[: parts.index("_posts")])
     given: list[str] = []
     for key in ("categories", "category"):
         value = data.get(key)

@@ -16,10 +16,9 @@ from typing import Any
 
 import yaml
 
-from .model import Page, Site
+from .model import MARKDOWN_FILES, Page, Site
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
-_MARKDOWN = frozenset({".md", ".markdown"})
 
 
 # mkdocs.yml may hold !!python/name: and !ENV tags: safe loading with every tag read as
@@ -59,7 +58,7 @@ def read_mkdocs(root: Path, config: Mapping[str, Any]) -> Site:
         relative_to_source=True,
     )
     for path in sorted(docs.rglob("*")) if docs.is_dir() else ():
-        if path.is_file() and path.suffix.lower() in _MARKDOWN:
+        if path.is_file() and path.suffix.lower() in MARKDOWN_FILES:
             site.add(Page(path, _url(path.relative_to(docs), directory_urls), markdown=True))
     return site
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+# Markdown files, as GitHub and MkDocs render them (pages, not files served as they are).
+MARKDOWN_FILES = (".md", ".markdown")
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -62,7 +65,7 @@ class Site:
     def pages_of(self, source: Path) -> list[Page]:
         """The pages a source file may be published as, the likeliest first."""
         source = source.resolve()
-        if self.repository and source.suffix.lower() in (".md", ".markdown") and source.is_file():
+        if self.repository and source.suffix.lower() in MARKDOWN_FILES and source.is_file():
             try:
                 url = "/" + source.relative_to(self.root.resolve()).as_posix()
             except ValueError:
@@ -133,7 +136,7 @@ class Site:
                         yield url
         for url, folder in self.bundles.items():
             for path in sorted(folder.iterdir()):
-                if path.is_file() and path.suffix.lower() not in (".md", ".markdown", ".html"):
+                if path.is_file() and path.suffix.lower() not in (*MARKDOWN_FILES, ".html"):
                     yield f"{self.base_path}{url.rstrip('/')}/{path.name}"
 
     def suggest(self, path: str) -> list[str]:
