@@ -608,3 +608,37 @@ def test_a_path_no_file_can_have_is_a_verdict(
     """%00 decodes to a NUL byte, which no file name holds (the fuzz tests found it)."""
     [only] = _check_readme(tmp_path, monkeypatch, f"# Intro\n\n[x]({link})\n")
     assert only["status"] in ("dead", "unknown", "excluded")
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("https://Example.org:443/blog/", ("example.org", "/blog")),
+        ("http://localhost:4000", ("localhost:4000", "")),
+        ("notes.example.org", ("notes.example.org", "")),
+        ("https://[bad/", ("", "")),
+    ],
+)
+def test_a_sites_address(url: str, address: tuple[str, str]) -> None:
+    from linkcheck.site.model import address_of
+
+    assert address_of(url) == address
+
+
+def test_the_own_domain_is_its_host_and_port(blog: Path) -> None:
+    """A site served at localhost:4000 (a common `url` while writing) does not own every
+    port of localhost: a tutorial's http://localhost:8080/ stays what it was."""
+    config = blog / "_config.yml"
+    config.write_text(
+        config.read_text().replace("https://notes.example.org", "http://localhost:4000")
+    )
+    post = blog / "_posts" / "2019-1-9-Local.markdown"
+    page = "/ml/2016/08/03/Machine_Learning_3.html"
+    post.write_text(f"---\n---\nhttp://localhost:4000{page}\n\nhttp://localhost:8080{page}\n")
+    command = ["check", str(post.relative_to(blog)), "--offline", "--format", "json"]
+    result = runner.invoke(app, command)
+    reasons = {r["url"]: r["reason"] for r in json.loads(result.stdout)["results"]}
+    assert reasons == {
+        f"http://localhost:4000{page}": "page-exists",
+        f"http://localhost:8080{page}": "private-host",
+    }

@@ -7,14 +7,14 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..decode import DecodeError, decode
 from .anchors import html_anchors, markdown_anchors
 from .hugo import hugo_config, read_hugo
 from .jekyll import read_jekyll
 from .mkdocs import mkdocs_config, read_mkdocs
-from .model import Page, Site
+from .model import Page, Site, address_of
 
 __all__ = ["Page", "Site", "Sites"]
 
@@ -38,7 +38,7 @@ class Sites:
         self._root_dirs = root_dirs
         self._dialect = dialect  # --slug-dialect: overrides the generator's
         # --base-url: (host, path prefix) of the other addresses that serve the site
-        self.base_urls = [_host_and_prefix(url) for url in base_urls]
+        self.base_urls = [address_of(url) for url in base_urls]
         self._files_by_name: dict[Path, dict[str, list[str]]] = {}
         self._by_file: dict[str, Site | None] = {}
         self._by_folder: dict[Path, Site | None] = {}
@@ -140,11 +140,6 @@ class Sites:
             self._files_by_name[site.root] = index
         name = unquote(path).rstrip("/").rsplit("/", 1)[-1].lower()
         return sorted(self._files_by_name[site.root].get(name, []))[:3]
-
-
-def _host_and_prefix(url: str) -> tuple[str, str]:
-    parts = urlsplit(url if "://" in url else "https://" + url)
-    return (parts.hostname or "").lower(), unquote(parts.path).rstrip("/")
 
 
 def _is_hexo(root: Path) -> bool:

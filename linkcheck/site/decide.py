@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..models import BROKEN_UNDER_PERMALINK, Status, Verdict
 from . import Sites
-from .model import MARKDOWN_FILES, Page, Site
+from .model import MARKDOWN_FILES, Page, Site, address_of
 
 # Paths that name a page rather than a file that must exist as it is.
 _PAGE_SUFFIXES = frozenset({"", ".html", ".htm", ".xhtml"})
@@ -110,17 +110,16 @@ def own_domain_verdict(url: str, source_file: str, sites: Sites) -> Verdict | No
     site = sites.site_of(source_file)
     if site is None or not (site.domains or sites.base_urls):
         return None
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError:  # malformed: the plan says so (invalid-url)
+    host, _ = address_of(url)  # "" for a malformed URL: the plan says so (invalid-url)
+    if not host:
+        return None
+    parts = urlsplit(url)
+    path = unquote(parts.path) or "/"
+    if "\0" in path:
         return None
     for domain, prefix in [*((d, site.base_path) for d in site.domains), *sites.base_urls]:
         if host != domain:
             continue
-        path = unquote(parts.path) or "/"
-        if "\0" in path:
-            return None
         if prefix and not (path == prefix or path.startswith(prefix + "/")):
             continue
         local = site.without_base(path) if prefix == site.base_path else path[len(prefix) :]

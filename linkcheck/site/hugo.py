@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .model import Page, Site
+from .model import Page, Site, address_of
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json")
 # Older sites name it config.*; it counts when it says baseURL (other tools use config.toml).
@@ -62,14 +62,12 @@ def _parse(suffix: str, text: str) -> dict[str, Any]:
 
 def read_hugo(root: Path, config: Mapping[str, Any]) -> Site:
     settings = {str(k).lower(): v for k, v in config.items()}
-    base = str(settings.get("baseurl") or "")
-    host = re.sub(r"^[a-z]+://", "", base, flags=re.I).split("/", 1)
-    path_prefix = "/" + host[1].strip("/") if len(host) > 1 and host[1].strip("/") else ""
+    host, base_path = address_of(str(settings.get("baseurl") or ""))
     site = Site(
         root=root,
         generator="hugo",
-        base_path=path_prefix,
-        domains=(host[0].lower(),) if host[0] else (),
+        base_path=base_path,
+        domains=(host,) if host else (),
         dialect=_dialect(settings),
         complete=True,
         layout_dirs=(root / "layouts", root / "themes"),

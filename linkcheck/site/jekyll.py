@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .model import Page, Site
+from .model import Page, Site, address_of
 
 _STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -70,7 +70,7 @@ def read_jekyll(root: Path) -> Site:
         root=root,
         generator="jekyll",
         base_path=_base_path(config.get("baseurl")),
-        domains=_domains(config.get("url")),
+        domains=_domains(str(config.get("url") or "")),
         dialect="kramdown-gfm" if gfm else "kramdown",
         complete=not _writes_pages(config),
         layout_dirs=(root / "_layouts", root / "_includes"),
@@ -109,9 +109,8 @@ def _base_path(baseurl: object) -> str:
     return "" if not text else "/" + text.lstrip("/")
 
 
-def _domains(url: object) -> tuple[str, ...]:
-    text = str(url or "").strip()
-    host = re.sub(r"^[a-z]+://", "", text, flags=re.I).split("/", 1)[0].lower()
+def _domains(url: str) -> tuple[str, ...]:
+    host, _ = address_of(url)
     return (host,) if host else ()
 
 

@@ -9,14 +9,13 @@ URL (it rewrites them for the built pages), so the site says so (``relative_to_s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .model import MARKDOWN_FILES, Page, Site
+from .model import MARKDOWN_FILES, Page, Site, address_of
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
@@ -42,16 +41,14 @@ def mkdocs_config(root: Path) -> Mapping[str, Any] | None:
 
 
 def read_mkdocs(root: Path, config: Mapping[str, Any]) -> Site:
-    site_url = str(config.get("site_url") or "")
-    host = re.sub(r"^[a-z]+://", "", site_url, flags=re.I).split("/", 1)
-    base = "/" + host[1].strip("/") if len(host) > 1 and host[1].strip("/") else ""
+    host, base = address_of(str(config.get("site_url") or ""))
     docs = root / str(config.get("docs_dir") or "docs")
     directory_urls = config.get("use_directory_urls", True) is not False
     site = Site(
         root=root,
         generator="mkdocs",
         base_path=base,
-        domains=(host[0].lower(),) if host[0] else (),
+        domains=(host,) if host else (),
         dialect="mkdocs",
         complete=True,
         static_dirs=(docs,),

@@ -10,7 +10,25 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def address_of(url: str) -> tuple[str, str]:
+    """(host, path) of an address: the host lower-cased, with its port unless it is the
+    scheme's default (localhost:4000 is not localhost:8080), the path decoded and without
+    its trailing slash; ("", "") for what cannot be parsed. A bare name is taken as https."""
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+        port = parts.port
+    except ValueError:
+        return "", ""
+    host = (parts.hostname or "").lower()
+    if host and port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    return host, unquote(parts.path).rstrip("/")
+
 
 # Markdown files, as GitHub and MkDocs render them (pages, not files served as they are).
 MARKDOWN_FILES = (".md", ".markdown")
