@@ -642,3 +642,14 @@ def test_the_own_domain_is_its_host_and_port(blog: Path) -> None:
         f"http://localhost:4000{page}": "page-exists",
         f"http://localhost:8080{page}": "private-host",
     }
+
+
+def test_an_html_page_with_empty_front_matter_is_a_page(tmp_path: Path) -> None:
+    """`---` then `---` makes a file a page to Jekyll, rendered at its permalink (here the
+    pretty style's /about/), not a file copied as it is."""
+    root = _site(tmp_path, "permalink: pretty\n", {})
+    (root / "about.html").write_text("---\n---\n<h1>About</h1>\n", encoding="utf-8")
+    (root / "plain.html").write_text("<h1>Copied as it is</h1>\n", encoding="utf-8")
+    site = read_jekyll(root)
+    assert site.page_at("/about/") is not None
+    assert site.page_at("/plain/") is None

@@ -46,7 +46,10 @@ _EXCLUDED = frozenset(
     }
 )
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# The body is optional: `---` straight after `---` is an empty front matter, a page all the same.
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
+)
 _FRONT_MATTER_READ = 16_384  # bytes: front matter is at the top of a file
 # Plugins that write pages of their own: with one of these, a page the sources do not
 # produce may still exist, so it is unknown rather than dead.
@@ -79,8 +82,8 @@ def read_jekyll(root: Path) -> Site:
     for path in _posts(root, excluded):
         for url in _post_urls(path, root, template):
             site.add(Page(path, url, path.suffix.lower() in _MARKDOWN_EXTENSIONS))
-    for path in _pages(root, excluded):
-        for url in _page_urls(path, root, style):
+    for path, data in _pages(root, excluded):
+        for url in _page_urls(path, root, style, data):
             site.add(Page(path, url, path.suffix.lower() in _MARKDOWN_EXTENSIONS))
     for label, path, collection_template in _collection_documents(root, config):
         for url in _document_urls(path, root, label, collection_template):
@@ -136,7 +139,7 @@ def front_matter(path: Path) -> dict[str, Any] | None:
     if match is None:
         return None
     try:
-        loaded = yaml.load(match.group(1), Loader=_SAFE_LOADER)
+        loaded = yaml.load(match.group(1) or "", Loader=_SAFE_LOADER)
     except yaml.YAMLError:
         return {}
     return loaded if isinstance(loaded, dict) else {}
@@ -176,16 +179,20 @@ def _directories(root: Path, excluded: frozenset[str]) -> Iterator[Path]:
             yield from _directories(path, excluded)
 
 
-def _pages(root: Path, excluded: frozenset[str]) -> Iterator[Path]:
-    """Files outside underscore folders that Jekyll renders: those with front matter, and
-    Markdown files without (GitHub Pages' jekyll-optional-front-matter)."""
+def _pages(root: Path, excluded: frozenset[str]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Files outside underscore folders that Jekyll renders, with their front matter: those
+    that have one (an empty one counts), and Markdown files without (GitHub Pages'
+    jekyll-optional-front-matter)."""
     for path in _walk(root, excluded):
         relative = path.relative_to(root).parts
         if any(part.startswith("_") for part in relative):
             continue
         suffix = path.suffix.lower()
-        if suffix in _MARKDOWN_EXTENSIONS or (suffix in _PAGE_EXTENSIONS and front_matter(path)):
-            yield path
+        if suffix not in _PAGE_EXTENSIONS:
+            continue
+        data = front_matter(path)
+        if data is not None or suffix in _MARKDOWN_EXTENSIONS:
+            yield path, data or {}
 
 
 def _post_urls(path: Path, root: Path, site_template: str) -> list[str]:
@@ -251,8 +258,7 @@ def _unique(items: list[Any]) -> list[Any]:
     return list(dict.fromkeys(items))
 
 
-def _page_urls(path: Path, root: Path, style: str) -> list[str]:
-    data = front_matter(path) or {}
+def _page_urls(path: Path, root: Path, style: str, data: Mapping[str, Any]) -> list[str]:
     permalink = data.get("permalink")
     if permalink:
         return [str(permalink)]
