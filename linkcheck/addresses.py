@@ -13,6 +13,7 @@ Two pure checks, used before a request is made and again at connect time:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -25,6 +26,7 @@ _LABEL = re.compile(r"^[a-z0-9_-]{1,63}$")
 # A host whose last label is a number is an IPv4 address to a browser, or invalid.
 _NUMERIC_LABEL = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
 _REQUESTABLE_SCHEMES = frozenset({"http", "https"})
+_BAD_NETLOC = re.compile(r"[\x00-\x20<>\\^`{|}]")
 
 
 def literal_address(host: str) -> IPAddress | None:
@@ -74,7 +76,7 @@ def url_problem(url: str) -> str | None:
         return f"malformed URL: {error}"
     if parts.scheme.lower() not in _REQUESTABLE_SCHEMES:
         return f"only http and https URLs are requested, not {parts.scheme or 'no scheme'!r}"
-    if any(ord(c) < 0x21 or c in "<>\\^`{|}" for c in parts.netloc):
+    if _BAD_NETLOC.search(parts.netloc) is not None:
         return "the host part has spaces or characters a host name cannot have"
     host = (parts.hostname or "").rstrip(".")
     if not host:
@@ -86,6 +88,7 @@ def url_problem(url: str) -> str | None:
     return _host_problem(host)
 
 
+@functools.lru_cache(maxsize=4096)  # asked of every request; a blog cites few hosts many times
 def _host_problem(host: str) -> str | None:
     if not host.isascii():
         return None  # an IDN: normalisation turns it into punycode before any request

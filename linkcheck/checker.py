@@ -225,9 +225,10 @@ class _Judge:
     def classify(self, exchange: Exchange) -> Verdict:
         return classify(exchange, names_resolve=False, first=self._first)
 
-    async def fetch(self, url: str) -> Exchange:
+    async def fetch(self, url: str, need: int = 0) -> Exchange:
+        """need: how long the host's other URLs will take, the fetcher's priority."""
         earned = self.opinion.earned(url) if self.opinion is not None else 0
-        exchange = await self._fetcher.fetch(url)
+        exchange = await self._fetcher.fetch(url, rank=need)
         if exchange.error in OFFLINE_FAILURES:  # decided once the run's evidence is in
             self.unreached[url] = Exchange(
                 url, exchange.hops, error=exchange.error, error_detail=exchange.error_detail

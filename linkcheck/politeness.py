@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import heapq
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -65,6 +66,56 @@ class HostGate:
                     await asyncio.sleep(wait)
                 self._next_start = time.monotonic() + self._interval
             yield
+
+
+class Limiter:
+    """At most limit holders at once (--max-concurrency), granted in order of need, not of
+    arrival (bench/check.py --mix, where a first-come queue of hundreds of URLs made the
+    run twice as long as its network needed):
+
+    1. work under way first (urgent: the next hop of a redirect chain, a retry), so a
+       four-hop chain does not wait its turn four times;
+    2. then by rank, highest first: the caller's measure of how long the URL's host
+       still needs (schedule.py: URLs left times the host's time per fetch), so the host
+       that needs the most starts its next request first and the run ends when its
+       network allows, not when the slow host's last URL finally gets a turn;
+    3. then first come, first served.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._free = max(1, limit)
+        self._waiting: list[tuple[int, int, int, asyncio.Future[None]]] = []  # a heap
+        self._arrivals = 0
+
+    @asynccontextmanager
+    async def hold(self, *, urgent: bool, rank: int = 0) -> AsyncIterator[None]:
+        await self._acquire(urgent, rank)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, urgent: bool, rank: int) -> None:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._arrivals += 1
+        heapq.heappush(self._waiting, (0 if urgent else 1, -rank, self._arrivals, granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self._release()  # handed a slot just as it was cancelled: pass it on
+            raise  # else its entry stays in the heap, done, and is skipped
+
+    def _release(self) -> None:
+        while self._waiting:
+            waiter = heapq.heappop(self._waiting)[3]
+            if not waiter.done():
+                waiter.set_result(None)  # the slot goes straight to the waiter
+                return
+        self._free += 1
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

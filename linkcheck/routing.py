@@ -1,7 +1,8 @@
 """Where connections go: curl's --connect-to, name resolution, and what the run learns
 about the network from its own attempts (DESIGN.md §3, "Offline is inferred").
 
-The httpcore network backend below is the one place a TCP connection is opened. It maps
+RoutingBackend is the one place a TCP connection is opened, for wire.py's direct
+connections (connect) and as httpcore's network backend for proxied ones. It maps
 (host, port) through the --connect-to table, resolves names itself so a failed lookup can
 be told apart from a refused connection, and records the evidence the classifier needs:
 did any public name resolve in this run, and did anything connect at all.
@@ -18,12 +19,12 @@ import ssl
 import typing
 from dataclasses import dataclass, field
 
-import anyio
 import httpcore
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
 from .addresses import is_private_address
 from .errors import ConfigError
+from .wire import Connection, ConnectTimeout, Origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,32 @@ class RoutingBackend(AsyncNetworkBackend):
             self._evidence.public_name_resolved = True
         return addresses
 
+    async def _addresses(
+        self, host: str, port: int, timeout: float | None
+    ) -> tuple[list[str], int]:
+        """Where a connection to (host, port) may go: the addresses to try, and the port."""
+        to_host, to_port, routed = self._route(host, port)
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self._resolve(to_host, to_port)
+        except TimeoutError:
+            raise ConnectTimeout(f"resolving {to_host} timed out") from None
+        except DnsFailure as failure:
+            kind = "dns-nxdomain" if failure.nxdomain else "dns-failure"
+            raise RoutedConnectError(kind, str(failure)) from failure
+        if not routed and not self._allow_private:
+            addresses = _public_only(host, addresses)
+        return addresses, to_port
+
+    def _failed(self, root: OSError | None, kind: str) -> str:
+        """The kind a failed connect attempt makes, noting an unreachable network."""
+        if root is not None and root.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            self._evidence.unreachable += 1
+            return "network-unreachable"
+        if isinstance(root, ConnectionRefusedError):
+            return "connection-refused"
+        return kind
+
     async def connect_tcp(
         self,
         host: str,
@@ -164,17 +191,10 @@ class RoutingBackend(AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> AsyncNetworkStream:
-        to_host, to_port, routed = self._route(host, port)
         try:
-            with anyio.fail_after(timeout):
-                addresses = await self._resolve(to_host, to_port)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {to_host} timed out") from None
-        except DnsFailure as failure:
-            kind = "dns-nxdomain" if failure.nxdomain else "dns-failure"
-            raise RoutedConnectError(kind, str(failure)) from failure
-        if not routed and not self._allow_private:
-            addresses = _public_only(host, addresses)
+            addresses, to_port = await self._addresses(host, port, timeout)
+        except ConnectTimeout as error:
+            raise httpcore.ConnectTimeout(str(error)) from None
         last_error: OSError | None = None
         kind = "connect-failed"
         for address in addresses:
@@ -184,15 +204,56 @@ class RoutingBackend(AsyncNetworkBackend):
                 )
             except httpcore.ConnectError as error:
                 root = _root_os_error(error)
-                if root is not None and root.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-                    self._evidence.unreachable += 1
-                    kind = "network-unreachable"
-                elif isinstance(root, ConnectionRefusedError):
-                    kind = "connection-refused"
+                kind = self._failed(root, kind)
                 last_error = root or OSError(str(error))
                 continue
             self._evidence.connected += 1
             return _Stream(stream)
+        raise RoutedConnectError(kind, str(last_error)) from last_error
+
+    async def connect(
+        self,
+        origin: Origin,
+        factory: typing.Callable[[], Connection],
+        *,
+        ssl_context: ssl.SSLContext,
+        timeout: float,
+    ) -> Connection:
+        """A direct connection for wire.Pool: TCP to the first address that answers, then
+        TLS for https with the URL's host as the name to verify."""
+        scheme, host, port = origin
+        addresses, to_port = await self._addresses(host, port, timeout)
+        loop = asyncio.get_running_loop()
+        tls = ssl_context if scheme == "https" else None
+        last_error: OSError | None = None
+        kind = "connect-failed"
+        for address in addresses:
+            try:
+                async with asyncio.timeout(timeout):
+                    sock = await _tcp_socket(loop, address, to_port)
+            except TimeoutError:
+                raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
+            except OSError as error:
+                kind = self._failed(error, kind)
+                last_error = error
+                continue
+            self._evidence.connected += 1
+            try:
+                async with asyncio.timeout(timeout):
+                    _, connection = await loop.create_connection(
+                        factory,
+                        sock=sock,
+                        ssl=tls,
+                        server_hostname=host.strip("[]") if tls else None,
+                        ssl_handshake_timeout=timeout if tls else None,
+                    )
+            except TimeoutError:
+                sock.close()
+                raise ConnectTimeout(f"no TLS handshake with {host} within {timeout:g} s") from None
+            except BaseException:
+                sock.close()
+                raise
+            return connection
         raise RoutedConnectError(kind, str(last_error)) from last_error
 
     async def connect_unix_socket(
@@ -239,6 +300,19 @@ class _Stream(AsyncNetworkStream):
         if info == "is_readable":
             return _readable(self._socket)
         return self._inner.get_extra_info(info)
+
+
+async def _tcp_socket(loop: asyncio.AbstractEventLoop, address: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        await loop.sock_connect(sock, (address, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def _readable(sock: socket.socket | None) -> bool:

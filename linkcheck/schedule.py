@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from .models import OFFLINE_FAILURES, Exchange
 
 OFFLINE_AFTER_HOSTS = 8
+UNSEEN_SECONDS = 1.0  # what one fetch of a host not answered yet is taken to cost
 
 
 @dataclass(frozen=True)
@@ -118,21 +119,33 @@ class FetchStage:
         self._unreachable: dict[str, bool] = {}
         self._workers: list[asyncio.Future[None]] = []
         self._started = time.monotonic()
+        self._mean_seconds: dict[str, float] = {}  # per host, for _need
         self.total = sum(len(queue) for queue in self._queues.values())
         self.done = 0
         self.stopped: str | None = None  # "offline" or "max-time", when it stopped early
 
     async def run(
         self,
-        fetch: Callable[[str], Awaitable[Exchange]],
+        fetch: Callable[[str, int], Awaitable[Exchange]],
         *,
         after_each: Callable[[], None] | None = None,
     ) -> None:
-        """fetch(url) fetches and handles one URL, returning its exchange."""
+        """fetch(url, need) fetches and handles one URL, returning its exchange; need is
+        how long its host's other URLs will take (in ms of fetching, see _need): the
+        fetcher serves the host that needs the most first."""
+        counts = {
+            host: min(len(queue), max(1, self._pace_of(host).concurrency))
+            for host, queue in self._queues.items()
+        }
+        # Started round by round (every host's first worker, then every second one …), so
+        # each host's first request is among the first ones made, whatever the global
+        # limit: a host that refuses or asks us to wait learns it at the start, not after
+        # hundreds of URLs of the hosts before it.
         workers = self._workers = [
             asyncio.ensure_future(self._work(host, fetch, after_each))
-            for host, queue in self._queues.items()
-            for _ in range(min(len(queue), max(1, self._pace_of(host).concurrency)))
+            for round_ in range(max(counts.values(), default=0))
+            for host, count in counts.items()
+            if round_ < count
         ]
         timeout = None
         if self._deadline is not None:
@@ -152,7 +165,7 @@ class FetchStage:
     async def _work(
         self,
         host: str,
-        fetch: Callable[[str], Awaitable[Exchange]],
+        fetch: Callable[[str, int], Awaitable[Exchange]],
         after_each: Callable[[], None] | None,
     ) -> None:
         queue = self._queues[host]
@@ -162,12 +175,27 @@ class FetchStage:
                 return
             url = queue.popleft()
             self._in_flight.add(url)
-            exchange = await fetch(url)
+            started = time.monotonic()
+            exchange = await fetch(url, self._need(host, len(queue)))
+            self._took(host, time.monotonic() - started)
             self._in_flight.discard(url)
             self.done += 1
             self._judge_network(host, exchange)
             if after_each is not None:
                 after_each()
+
+    def _need(self, host: str, left: int) -> int:
+        """The host's URLs left, this one included, times how long one of its fetches
+        takes (its running mean), in ms: a host of slow answers needs more than one of
+        quick ones with as many URLs left. A host not answered yet counts as slow
+        (UNSEEN_SECONDS), so every host's first answer comes early: the host that
+        refuses, rate-limits or answers slowly is found at the start, not at the end."""
+        mean = self._mean_seconds.get(host, UNSEEN_SECONDS)
+        return int((left + 1) * mean * 1000)
+
+    def _took(self, host: str, seconds: float) -> None:
+        mean = self._mean_seconds.get(host)
+        self._mean_seconds[host] = seconds if mean is None else 0.7 * mean + 0.3 * seconds
 
     def _judge_network(self, host: str, exchange: Exchange) -> None:
         self._unreachable.setdefault(host, exchange.error in OFFLINE_FAILURES)

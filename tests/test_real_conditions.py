@@ -81,7 +81,7 @@ async def _stage_run(
 ) -> tuple[FetchStage, list[str]]:
     asked: list[str] = []
 
-    async def fetch(url: str) -> Exchange:
+    async def fetch(url: str, need: int) -> Exchange:
         asked.append(url)
         await asyncio.sleep(0)
         exchange = answers[url.split("/")[2]]

@@ -21,7 +21,7 @@ LOG = logging.getLogger("linkcheck.rules")
 
 
 def _hosts(exchange: Exchange) -> set[str]:
-    urls = [exchange.url, *(hop.url for hop in exchange.hops)]
+    urls = {exchange.url, *(hop.url for hop in exchange.hops)}
     return {(urlsplit(url).hostname or "").lower() for url in urls}
 
 
@@ -29,6 +29,21 @@ def registry() -> tuple[Rule, ...]:
     from . import github, others, wechat, zhihu
 
     return (wechat.RULE, zhihu.RULE, github.API_RULE, github.WEB_RULE, *others.RULES)
+
+
+_SERVING: dict[str, tuple[Rule, ...]] = {}
+
+
+def _serving(hosts: set[str]) -> tuple[Rule, ...]:
+    """The built-in rules that serve any of hosts, in order; asked of every response the
+    fetcher gets (blocking, retry_after), so remembered per host."""
+    if len(hosts) == 1:
+        (host,) = hosts
+        found = _SERVING.get(host)
+        if found is None:
+            found = _SERVING[host] = tuple(rule for rule in registry() if rule.serves(host))
+        return found
+    return tuple(rule for rule in registry() if any(rule.serves(host) for host in hosts))
 
 
 def decide(exchange: Exchange, first: tuple[Rule, ...] = ()) -> Verdict | None:
@@ -78,9 +93,8 @@ def kept_redirect(found: Verdict) -> Verdict:
 
 def retry_after(exchange: Exchange) -> float | None:
     """A rule's request to retry this response later (rate limits that are not 429)."""
-    hosts = _hosts(exchange)
-    for rule in registry():
-        if rule.retry_after is not None and any(rule.serves(h) for h in hosts):
+    for rule in _serving(_hosts(exchange)):
+        if rule.retry_after is not None:
             wait = rule.retry_after(exchange)
             if wait is not None:
                 return wait
@@ -90,11 +104,8 @@ def retry_after(exchange: Exchange) -> float | None:
 def blocking(exchange: Exchange) -> bool | None:
     """A rule says this response is the host refusing us for asking too much (True), an
     ordinary answer (False), or nothing either way (None)."""
-    hosts = _hosts(exchange)
     said = [
-        rule.blocking(exchange)
-        for rule in registry()
-        if rule.blocking is not None and any(rule.serves(h) for h in hosts)
+        rule.blocking(exchange) for rule in _serving(_hosts(exchange)) if rule.blocking is not None
     ]
     if True in said:
         return True
