@@ -414,7 +414,11 @@ class Fetcher:
                 exchange = await self._attempt(url, first=first, urgent=attempt > 1, rank=rank)
             except _Retryable as retry:
                 if attempt < attempts:
-                    await asyncio.sleep(self._wait(retry, attempt))
+                    wait = self._wait(retry, attempt)
+                    if retry.unreachable:  # ends early once another URL finds it down
+                        await self._unreachable.pause(origin_of(urlsplit(url)), wait)
+                    else:
+                        await asyncio.sleep(wait)
                     continue
                 last = retry.exchange
                 if retry.unreachable:

@@ -185,13 +185,16 @@ class FetchStage:
                 after_each()
 
     def _need(self, host: str, left: int) -> int:
-        """The host's URLs left, this one included, times how long one of its fetches
-        takes (its running mean), in ms: a host of slow answers needs more than one of
-        quick ones with as many URLs left. A host not answered yet counts as slow
-        (UNSEEN_SECONDS), so every host's first answer comes early: the host that
-        refuses, rate-limits or answers slowly is found at the start, not at the end."""
+        """How long the host still needs, in ms: its URLs left, this one included, in
+        rounds of as many as it may have in flight, times how long one of its fetches
+        takes (its running mean). A host of slow answers needs more than one of quick
+        ones; the last slow URL more than eight quick ones fetched side by side. A host
+        not answered yet counts as slow (UNSEEN_SECONDS), so every host's first answer
+        comes early: the host that refuses, rate-limits or answers slowly is found at
+        the start, not at the end."""
         mean = self._mean_seconds.get(host, UNSEEN_SECONDS)
-        return int((left + 1) * mean * 1000)
+        rounds = -(-(left + 1) // max(1, self._pace_of(host).concurrency))
+        return int(rounds * mean * 1000)
 
     def _took(self, host: str, seconds: float) -> None:
         mean = self._mean_seconds.get(host)

@@ -11,6 +11,7 @@ unless a connection under way when it went down succeeds after all.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from urllib.parse import SplitResult
 
@@ -32,9 +33,25 @@ def origin_of(parts: SplitResult) -> tuple[str, int]:
 class UnreachableOrigins:
     def __init__(self) -> None:
         self._down: dict[tuple[str, int], Failure] = {}
+        self._settled: dict[tuple[str, int], asyncio.Event] = {}
 
     def note_failure(self, origin: tuple[str, int], failure: Failure) -> None:
         self._down[origin] = failure
+        settled = self._settled.pop(origin, None)
+        if settled is not None:
+            settled.set()
+
+    async def pause(self, origin: tuple[str, int], seconds: float) -> None:
+        """Wait seconds before retrying a URL of origin, or less: until another URL's
+        attempts find the origin down, when retrying is pointless."""
+        if origin in self._down:
+            return
+        settled = self._settled.setdefault(origin, asyncio.Event())
+        try:
+            async with asyncio.timeout(seconds):
+                await settled.wait()
+        except TimeoutError:
+            return
 
     def note_success(self, origin: tuple[str, int]) -> None:
         self._down.pop(origin, None)

@@ -53,9 +53,8 @@ def decide(exchange: Exchange, first: tuple[Rule, ...] = ()) -> Verdict | None:
         return None
     hosts = _hosts(exchange)
     page = Page(exchange)
-    for rule in (*first, *registry()):
-        if not any(rule.serves(host) for host in hosts):
-            continue
+    mine = (rule for rule in first if any(rule.serves(host) for host in hosts))
+    for rule in (*mine, *_serving(hosts)):
         found = rule.decide(page)
         if found is not None:
             LOG.debug("rule %s decided %s for %s", rule.name, found.reason, exchange.url)
@@ -69,11 +68,7 @@ def browser_can_pass(exchange: Exchange) -> bool:
         return False
     hosts = _hosts(exchange)
     page = Page(exchange)
-    return any(
-        rule.challenge is not None and rule.challenge(page)
-        for rule in registry()
-        if any(rule.serves(host) for host in hosts)
-    )
+    return any(rule.challenge is not None and rule.challenge(page) for rule in _serving(hosts))
 
 
 def kept_redirect(found: Verdict) -> Verdict:
