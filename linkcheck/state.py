@@ -6,7 +6,10 @@ killed at any moment leaves every committed result intact and the database usabl
 
 Cache: one row per URL with its last verdict; a verdict is reused while younger than its
 status's TTL (alive and redirected 7 days, dead 1 day, unknown never), capped by
---max-cache-age. History: one row per URL per run, kept for the last HISTORY_RUNS runs, and
+--max-cache-age. An unknown the server's silence caused (UNREACHABLE_REASONS: refused,
+timed out, a redirect loop, not HTTP) is reused for an hour: a run minutes later (a
+pre-commit hook after a full check) would only pay the whole retry sequence to meet it
+again, while a block, a challenge or a lost network is asked again at once. History: one row per URL per run, kept for the last HISTORY_RUNS runs, and
 per URL the first failure of its current failing streak, the last success and how many runs
 in a row it failed.
 """
@@ -35,6 +38,10 @@ DEFAULT_TTLS: Mapping[Status, float] = {
     Status.UNKNOWN: 0,
     Status.EXCLUDED: 0,
 }
+UNREACHABLE_TTL = 3600.0
+UNREACHABLE_REASONS = frozenset(
+    {"connection-refused", "timeout", "redirect-loop", "too-many-redirects", "invalid-http"}
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (
@@ -298,6 +305,8 @@ class State:
         ):
             verdict_status = Status(status)
             ttl = ttls.get(verdict_status, 0)
+            if verdict_status is Status.UNKNOWN and reason in UNREACHABLE_REASONS and not rule:
+                ttl = UNREACHABLE_TTL
             if max_age is not None:
                 ttl = min(ttl, max_age)
             if now - checked_at < ttl:

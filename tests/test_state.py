@@ -29,6 +29,21 @@ def test_cache_ttls_per_status(tmp_path: Path) -> None:
     assert state.cached(["https://a.org/"], now=1)["https://a.org/"].from_cache
 
 
+def test_an_unknown_the_server_s_silence_caused_is_reused_for_an_hour(tmp_path: Path) -> None:
+    state = State(tmp_path / "state.db")
+    refused = Verdict(Status.UNKNOWN, "connection-refused")
+    blocked = Verdict(Status.UNKNOWN, "http-403")
+    challenged = Verdict(Status.UNKNOWN, "connection-refused", rule="zhihu")  # a rule's say
+    state.record("https://r.org/", refused, now=0)
+    state.record("https://b.org/", blocked, now=0)
+    state.record("https://c.org/", challenged, now=0)
+    state.record("https://t.org/", UNKNOWN, now=0)  # a timeout
+    urls = ["https://r.org/", "https://b.org/", "https://c.org/", "https://t.org/"]
+    assert set(state.cached(urls, now=600)) == {"https://r.org/", "https://t.org/"}
+    assert set(state.cached(urls, now=600, max_age=300)) == set()
+    assert set(state.cached(urls, now=3601)) == set()
+
+
 def test_failure_streaks(tmp_path: Path) -> None:
     state = State(tmp_path / "state.db")
     url = "https://x.org/"
