@@ -443,8 +443,8 @@ class Fetcher:
         """One request to a URL url_problem accepted: raises _Retryable when the outcome
         may change on a retry. urgent: a retry, whose URL is under way already; so is
         every hop after the first."""
-        parts = urlsplit(url)
-        host, origin = parts.hostname or "", origin_of(parts)
+        origin = origin_of(urlsplit(url))
+        host = origin[0]
         gate = self._gate(host)
         down = self._unreachable.known_down(origin)  # asked again once the slots are ours
         if down is not None:

@@ -46,8 +46,14 @@ def summary_counts(report: CheckReport) -> Counter[Status]:
 
 def by_host(report: CheckReport) -> list[tuple[str, Counter[Status]]]:
     hosts: dict[str, Counter[Status]] = {}
+    host_by_target: dict[str, str] = {}  # a URL cited many times is parsed once
     for result in report.results:
-        hosts.setdefault(host_of(result), Counter())[result.verdict.status] += 1
+        target = result.target
+        if target is None:
+            host = host_of(result)
+        else:
+            host = host_by_target.get(target) or host_by_target.setdefault(target, host_of(result))
+        hosts.setdefault(host, Counter())[result.verdict.status] += 1
     return sorted(hosts.items())
 
 
