@@ -20,11 +20,8 @@ import ssl
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlencode, urlsplit
-
-import httpcore
-import httpx
 
 from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
@@ -38,7 +35,7 @@ from .politeness import (
     nearest_policy,
     parse_retry_after,
 )
-from .proxies import Proxies, Proxy
+from .proxies import Proxies
 from .redirects import REDIRECT_STATUSES, RedirectChain
 from .routing import (
     ConnectTo,
@@ -53,13 +50,16 @@ from .unreachable import Failure, UnreachableOrigins, not_requested_detail, orig
 from .wire import (
     ConnectTimeout,
     Disconnected,
+    InvalidTarget,
     Pool,
     ProtocolViolation,
     Response,
     WireError,
-    header_text,
     request_head,
 )
+
+if TYPE_CHECKING:
+    from httpx import AsyncHTTPTransport
 
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Failures before anything reached the host: they cost the host no politeness interval.
@@ -68,9 +68,6 @@ _NEVER_REACHED = OFFLINE_FAILURES | {"private-address"}
 # httpx refuses some URLs only when it builds the request (InvalidURL, IDNA's UnicodeError).
 _FETCH_ERRORS = (
     WireError,
-    httpx.HTTPError,
-    httpx.InvalidURL,
-    httpcore.ConnectError,
     OSError,
     TimeoutError,
     UnicodeError,
@@ -161,29 +158,19 @@ def _error_kind(error: BaseException) -> tuple[str, bool]:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return "tls", False
     for cause in chain:
-        if isinstance(cause, TimeoutError | httpx.TimeoutException | httpcore.TimeoutException):
+        if isinstance(cause, TimeoutError):
             return "timeout", True
         if isinstance(cause, ssl.SSLError):
             return "tls", False
         if isinstance(cause, ConnectionRefusedError):
             return "connection-refused", True
-        if isinstance(cause, httpx.UnsupportedProtocol | httpx.InvalidURL | UnicodeError):
+        if isinstance(cause, InvalidTarget | UnicodeError):
             return "invalid-url", False
     for cause in chain:
-        if isinstance(cause, ProtocolViolation) or (
-            isinstance(cause, httpx.RemoteProtocolError) and not _disconnected(cause)
-        ):
+        if isinstance(cause, ProtocolViolation):
             return "invalid-http", False
     for cause in chain:
-        if isinstance(
-            cause,
-            Disconnected
-            | httpx.RemoteProtocolError
-            | httpx.ReadError
-            | ConnectionError
-            | httpx.ConnectError
-            | httpx.WriteError,
-        ):
+        if isinstance(cause, Disconnected | ConnectionError):
             return "connection-reset", True
     return "network-error", True
 
@@ -197,16 +184,10 @@ def _no_connection(error: BaseException) -> bool:
         seen.append(current)
         if isinstance(current, RoutedConnectError):
             return current.kind in ("dns-failure", "connection-refused", "connect-failed")
-        if isinstance(current, ConnectTimeout | httpx.ConnectTimeout | httpcore.ConnectTimeout):
+        if isinstance(current, ConnectTimeout):
             return True
         current = current.__cause__ or current.__context__
     return False
-
-
-def _disconnected(error: BaseException) -> bool:
-    """httpx says RemoteProtocolError both for a connection closed before any answer and
-    for an answer that is not HTTP; only the first is a reset."""
-    return "disconnected" in str(error).lower()
 
 
 async def _read_body(response: Response, limit: int) -> bytes:
@@ -228,10 +209,9 @@ class Fetcher:
         self._gates: dict[str, HostGate] = {}
         self.breaker = Breaker()
         self._unreachable = UnreachableOrigins()
-        self._transports: dict[tuple[str, str | None], httpx.AsyncHTTPTransport] = {}
+        self._transports: dict[tuple[str, str | None], AsyncHTTPTransport] = {}
         # (host, scheme) → its proxy's transport, or None for a direct connection
-        self._by_origin: dict[tuple[str, str], httpx.AsyncHTTPTransport | None] = {}
-        self._timeouts = httpx.Timeout(settings.timeout, connect=settings.connect_timeout).as_dict()
+        self._by_origin: dict[tuple[str, str], AsyncHTTPTransport | None] = {}
         self._global = Limiter(settings.max_concurrency)
         self._backend = RoutingBackend(
             settings.connect_to, self.evidence, allow_private=settings.include_private
@@ -261,7 +241,7 @@ class Fetcher:
             **dict(settings.headers),
         }
 
-    def _proxied(self, host: str, scheme: str) -> httpx.AsyncHTTPTransport | None:
+    def _proxied(self, host: str, scheme: str) -> AsyncHTTPTransport | None:
         """The transport of the host's proxy, or None to connect directly (wire.Pool).
         A small httpcore pool per host and proxy: hosts never evict each other's idle
         connections, and httpcore's pool bookkeeping (linear in its connections) stays
@@ -282,31 +262,13 @@ class Fetcher:
                     f"{host} is a private address: not sent through the proxy "
                     "(--include-private allows it)",
                 )
-            transport = httpx.AsyncHTTPTransport(verify=self._ssl_context, trust_env=False)
-            transport._pool = self._pool(host, proxy)
+            from .proxied import transport as proxy_transport  # httpx, only when needed
+
+            connections = max(1, self.policy_for(host).concurrency)
+            transport = proxy_transport(proxy, self._proxy_backend, self._ssl_context, connections)
             self._transports[key] = transport
         self._by_origin[(host, scheme)] = transport
         return transport
-
-    def _pool(self, host: str, proxy: Proxy) -> httpcore.AsyncConnectionPool:
-        """Through a proxy, the proxy resolves (so it can never prove a name does not exist)."""
-        connections = max(1, self.policy_for(host).concurrency)
-        if proxy.scheme.startswith("socks"):
-            return httpcore.AsyncSOCKSProxy(
-                proxy_url=proxy.url,
-                proxy_auth=proxy.auth,
-                ssl_context=self._ssl_context,
-                max_connections=connections,
-                network_backend=self._proxy_backend,
-            )
-        return httpcore.AsyncHTTPProxy(
-            proxy_url=proxy.url,
-            proxy_auth=proxy.auth,
-            ssl_context=self._ssl_context,
-            proxy_ssl_context=self._ssl_context if proxy.scheme == "https" else None,
-            max_connections=connections,
-            network_backend=self._proxy_backend,
-        )
 
     @asynccontextmanager
     async def _open(
@@ -339,14 +301,18 @@ class Fetcher:
                     (scheme, host, target.port), head, body, tuple(sent.items())
                 )
             else:
-                request = httpx.Request(
+                from .proxied import send
+
+                settings = self.settings
+                response = await send(
+                    transport,
                     method,
                     url,
-                    headers=sent,
-                    content=body or None,
-                    extensions={"timeout": self._timeouts},
+                    sent,
+                    body,
+                    timeout=settings.timeout,
+                    connect_timeout=settings.connect_timeout,
                 )
-                response = _Proxied(await transport.handle_async_request(request), request)
             if self._cookies is not None:  # kept for the run, for this host
                 self._cookies.remember(url, host, response.header_list("set-cookie"))
             try:
@@ -609,9 +575,9 @@ class Fetcher:
     def _timeout_text(self, error: BaseException) -> str | None:
         """What a message-less timeout means, in words (asyncio's deadline has no text)."""
         settings = self.settings
-        if isinstance(error, ConnectTimeout | httpx.ConnectTimeout | httpcore.ConnectTimeout):
+        if isinstance(error, ConnectTimeout):
             return f"could not connect within {settings.connect_timeout:g} s"
-        if isinstance(error, TimeoutError | httpx.TimeoutException | httpcore.TimeoutException):
+        if isinstance(error, TimeoutError):
             return f"no complete answer within {settings.timeout:g} s (--timeout)"
         return None
 
@@ -651,36 +617,6 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "
 def _redacted(name: str, value: str) -> str:
     """A header as an archive may keep it: credentials never reach a WARC."""
     return "[redacted]" if name.lower() in _SECRET_HEADERS else value
-
-
-class _Proxied:
-    """An httpx response (a request through a proxy) as a wire.Response."""
-
-    def __init__(self, response: httpx.Response, request: httpx.Request) -> None:
-        self._response = response
-        self.status = response.status_code
-        self.reason = response.reason_phrase or ""
-        self.http_version = response.http_version
-        self.raw_headers = tuple(response.headers.raw)
-        self.headers = tuple((header_text(k), header_text(v)) for k, v in self.raw_headers)
-        self.sent_headers = tuple(
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
-        )
-        self.peer: tuple[str, int] | None = None  # the proxy's address, not the host's
-
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lowered), None)
-
-    def header_list(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [v for k, v in self.headers if k.lower() == lowered]
-
-    def chunks(self) -> AsyncIterator[bytes]:
-        return self._response.aiter_raw()
-
-    async def close(self) -> None:
-        await self._response.aclose()
 
 
 @dataclass(frozen=True)

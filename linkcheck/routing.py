@@ -1,8 +1,8 @@
 """Where connections go: curl's --connect-to, name resolution, and what the run learns
 about the network from its own attempts (DESIGN.md §3, "Offline is inferred").
 
-RoutingBackend is the one place a TCP connection is opened, for wire.py's direct
-connections (connect) and as httpcore's network backend for proxied ones. It maps
+RoutingBackend is the one place a TCP connection is decided, for wire.py's direct
+connections (connect) and for proxied.py's connections to a proxy. It maps
 (host, port) through the --connect-to table, resolves names itself so a failed lookup can
 be told apart from a refused connection, and records the evidence the classifier needs:
 did any public name resolve in this run, and did anything connect at all.
@@ -13,14 +13,10 @@ from __future__ import annotations
 import asyncio
 import errno
 import ipaddress
-import select
 import socket
 import ssl
 import typing
 from dataclasses import dataclass, field
-
-import httpcore
-from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
 from .addresses import is_private_address
 from .errors import ConfigError
@@ -74,10 +70,10 @@ class NetworkUnreachable(OSError):
     """No route to the network at all (ENETUNREACH / EHOSTUNREACH)."""
 
 
-class RoutedConnectError(httpcore.ConnectError):
+class RoutedConnectError(OSError):
     """A connection failure that says what failed: "dns-nxdomain", "dns-failure",
-    "network-unreachable", "connection-refused" or "connect-failed" (exception chains do
-    not survive httpcore's pool, so the kind travels on the exception itself)."""
+    "network-unreachable", "connection-refused", "connect-failed" or "private-address"
+    (the kind travels on the exception itself, through httpcore's pool too)."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -106,7 +102,7 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-class RoutingBackend(AsyncNetworkBackend):
+class RoutingBackend:
     """allow_private: --include-private. Without it, a name or address that is not public
     is never connected to (decided on the resolved address, so `127.1`, a name that
     resolves to loopback and every redirect hop are covered), unless a --connect-to route
@@ -128,7 +124,6 @@ class RoutingBackend(AsyncNetworkBackend):
             bucket.append((order, route))
         self._evidence = evidence
         self._allow_private = allow_private
-        self._inner = httpcore.AnyIOBackend()
 
     def _route(self, host: str, port: int) -> tuple[str, int, bool]:
         best: tuple[int, tuple[str, int]] | None = None
@@ -157,9 +152,7 @@ class RoutingBackend(AsyncNetworkBackend):
             self._evidence.public_name_resolved = True
         return addresses
 
-    async def _addresses(
-        self, host: str, port: int, timeout: float | None
-    ) -> tuple[list[str], int]:
+    async def addresses(self, host: str, port: int, timeout: float | None) -> tuple[list[str], int]:
         """Where a connection to (host, port) may go: the addresses to try, and the port."""
         to_host, to_port, routed = self._route(host, port)
         try:
@@ -174,7 +167,10 @@ class RoutingBackend(AsyncNetworkBackend):
             addresses = _public_only(host, addresses)
         return addresses, to_port
 
-    def _failed(self, root: OSError | None, kind: str) -> str:
+    def connected(self) -> None:
+        self._evidence.connected += 1
+
+    def failed(self, root: OSError | None, kind: str) -> str:
         """The kind a failed connect attempt makes, noting an unreachable network."""
         if root is not None and root.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
             self._evidence.unreachable += 1
@@ -182,34 +178,6 @@ class RoutingBackend(AsyncNetworkBackend):
         if isinstance(root, ConnectionRefusedError):
             return "connection-refused"
         return kind
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> AsyncNetworkStream:
-        try:
-            addresses, to_port = await self._addresses(host, port, timeout)
-        except ConnectTimeout as error:
-            raise httpcore.ConnectTimeout(str(error)) from None
-        last_error: OSError | None = None
-        kind = "connect-failed"
-        for address in addresses:
-            try:
-                stream = await self._inner.connect_tcp(
-                    address, to_port, timeout, local_address, socket_options
-                )
-            except httpcore.ConnectError as error:
-                root = _root_os_error(error)
-                kind = self._failed(root, kind)
-                last_error = root or OSError(str(error))
-                continue
-            self._evidence.connected += 1
-            return _Stream(stream)
-        raise RoutedConnectError(kind, str(last_error)) from last_error
 
     async def connect(
         self,
@@ -222,7 +190,7 @@ class RoutingBackend(AsyncNetworkBackend):
         """A direct connection for wire.Pool: TCP to the first address that answers, then
         TLS for https with the URL's host as the name to verify."""
         scheme, host, port = origin
-        addresses, to_port = await self._addresses(host, port, timeout)
+        addresses, to_port = await self.addresses(host, port, timeout)
         loop = asyncio.get_running_loop()
         tls = ssl_context if scheme == "https" else None
         last_error: OSError | None = None
@@ -234,10 +202,10 @@ class RoutingBackend(AsyncNetworkBackend):
             except TimeoutError:
                 raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
             except OSError as error:
-                kind = self._failed(error, kind)
+                kind = self.failed(error, kind)
                 last_error = error
                 continue
-            self._evidence.connected += 1
+            self.connected()
             try:
                 async with asyncio.timeout(timeout):
                     _, connection = await loop.create_connection(
@@ -256,51 +224,6 @@ class RoutingBackend(AsyncNetworkBackend):
             return connection
         raise RoutedConnectError(kind, str(last_error)) from last_error
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _Stream(AsyncNetworkStream):
-    """anyio's stream, with the extras httpcore asks for answered from the socket itself:
-    httpcore asks every idle connection "is_readable" before each request, and anyio
-    rebuilds its whole table of extras on every ask (12% of a check's CPU, measured)."""
-
-    def __init__(self, inner: AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> AsyncNetworkStream:
-        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        if info == "socket":
-            return self._socket
-        if info == "is_readable":
-            return _readable(self._socket)
-        return self._inner.get_extra_info(info)
-
 
 async def _tcp_socket(loop: asyncio.AbstractEventLoop, address: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -315,15 +238,6 @@ async def _tcp_socket(loop: asyncio.AbstractEventLoop, address: str, port: int) 
     return sock
 
 
-def _readable(sock: socket.socket | None) -> bool:
-    """Data (or the end) waits on the socket: an idle connection the server closed."""
-    if sock is None or sock.fileno() < 0:
-        return True
-    poll = select.poll()
-    poll.register(sock.fileno(), select.POLLIN)
-    return bool(poll.poll(0))
-
-
 def _public_only(host: str, addresses: list[str]) -> list[str]:
     public = [a for a in addresses if not is_private_address(ipaddress.ip_address(a))]
     if not public:
@@ -333,19 +247,6 @@ def _public_only(host: str, addresses: list[str]) -> list[str]:
             "(--include-private allows it)",
         )
     return public
-
-
-def _root_os_error(error: BaseException) -> OSError | None:
-    """The innermost OSError under error (anyio wraps the real one in a generic OSError)."""
-    found = None
-    current: BaseException | None = error
-    seen: set[int] = set()
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError):
-            found = current
-        current = current.__cause__ or current.__context__
-    return found
 
 
 def tls_context(cacert: typing.Sequence[str]) -> ssl.SSLContext:

@@ -9,9 +9,11 @@ status's TTL (alive and redirected 7 days, dead 1 day, unknown never), capped by
 --max-cache-age. An unknown the server's silence caused (UNREACHABLE_REASONS: refused,
 timed out, a redirect loop, not HTTP) is reused for an hour: a run minutes later (a
 pre-commit hook after a full check) would only pay the whole retry sequence to meet it
-again, while a block, a challenge or a lost network is asked again at once. History: one row per URL per run, kept for the last HISTORY_RUNS runs, and
-per URL the first failure of its current failing streak, the last success and how many runs
-in a row it failed.
+again, while a block, a challenge or a lost network is asked again at once.
+
+History: one row per URL per run, kept for the last HISTORY_RUNS runs, and per URL the
+first failure of its current failing streak, the last success and how many runs in a row
+it failed.
 """
 
 from __future__ import annotations

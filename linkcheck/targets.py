@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
-
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # What httpx would change or a split would read differently: anything not printable ASCII,
 # the characters it percent-encodes, userinfo, IPv6 brackets, backslashes.
@@ -28,20 +26,14 @@ class Target:
 
 
 def target_of(url: str) -> Target:
-    """Raises httpx.InvalidURL (or UnicodeError for a bad IDN) where httpx would."""
+    """Raises wire.InvalidTarget (or UnicodeError for a bad IDN) where httpx would refuse."""
     fast = _plain(url)
     if fast is not None:
         return fast
-    parsed = httpx.URL(url)
-    scheme = parsed.scheme
-    port = parsed.port or _DEFAULT_PORTS.get(scheme, 0)
-    return Target(
-        scheme,
-        parsed.raw_host.decode("ascii"),
-        port,
-        parsed.netloc.decode("ascii"),
-        parsed.raw_path,
-    )
+    from .proxied import url_parts  # httpx, imported only for such a URL
+
+    scheme, host, port, authority, path = url_parts(url)
+    return Target(scheme, host, port or _DEFAULT_PORTS.get(scheme, 0), authority, path)
 
 
 def _plain(url: str) -> Target | None:

@@ -46,6 +46,10 @@ class ConnectTimeout(WireError, TimeoutError):
     """No connection within the connect timeout."""
 
 
+class InvalidTarget(WireError, ValueError):
+    """A URL no request can be made for (httpx's reading of it, targets.py)."""
+
+
 class InvalidRequest(WireError, ValueError):
     """A header we were given cannot be sent (a line break in a value)."""
 
