@@ -64,8 +64,8 @@ if TYPE_CHECKING:
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Failures before anything reached the host: they cost the host no politeness interval.
 _NEVER_REACHED = OFFLINE_FAILURES | {"private-address"}
-# What a request can raise that is about the URL or the network, never about our code:
-# httpx refuses some URLs only when it builds the request (InvalidURL, IDNA's UnicodeError).
+# What a request can raise that is about the URL or the network, never about our code
+# (wire.py's errors, which proxied.py turns httpx's into; IDNA's UnicodeError for a name).
 _FETCH_ERRORS = (
     WireError,
     OSError,

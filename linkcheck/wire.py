@@ -147,6 +147,8 @@ class Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_message_begin(self) -> None:
+        if self.complete:  # a second answer in the same bytes, to no request of ours
+            raise ProtocolViolation("the server sent more than its answer")
         self._reset_answer()
         self._started = True
 

@@ -168,6 +168,18 @@ def _one(answer: bytes, *, close: bool = True, **overrides: object) -> Exchange:
     return asyncio.run(run())
 
 
+def test_bytes_after_the_answer_are_never_taken_for_the_next_one() -> None:
+    async def run() -> tuple[list[Exchange], Seen]:
+        extra = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        async with scripted(_answering(OK + extra, close=False)) as (port, seen):
+            urls = [f"http://127.0.0.1:{port}/a", f"http://127.0.0.1:{port}/b"]
+            return await _fetch_all(_fetcher(), urls), seen
+
+    exchanges, seen = asyncio.run(run())
+    assert [(e.final_status, e.body) for e in exchanges] == [(200, b"ok")] * 2
+    assert seen.connections == 2  # the first connection was not trusted again
+
+
 def test_interim_answers_are_skipped() -> None:
     exchange = _one(
         b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + OK
