@@ -4,8 +4,8 @@ head, the body as it comes (de-chunked, still content-encoded), keep-alive.
 
 Why not httpcore here: its connection pool, h11 and anyio cost about 1.3 ms of CPU per
 request, which made a run CPU-bound long before the network was (issue 13; bench/check.py
---mix). Proxied requests still go through httpcore (fetch.py), where speed matters less than
-its CONNECT and SOCKS support.
+--mix). Proxied requests still go through httpcore (proxied.py), where speed matters less
+than its CONNECT and SOCKS support.
 
 Hostile servers are data: a head over HEAD_LIMIT, bytes llhttp refuses, an answer cut short
 or a connection closed before answering raise WireError subclasses the fetcher turns into
@@ -91,7 +91,6 @@ class Connection(asyncio.Protocol):
         self._version = "HTTP/1.1"
         self.transport: asyncio.Transport | None = None
         self.closed = False
-        self.answers = 0  # answers completed on this connection
         self.idle_since = 0.0
         self._waiter: asyncio.Future[None] | None = None
         self._error: BaseException | None = None
@@ -380,10 +379,10 @@ class Pool:
                 return Answer(self, origin, connection, sent)
             except Disconnected:
                 connection.abort()
-                if not connection.answered_nothing:
+                if not connection.answered_nothing or not head.startswith(b"GET "):
                     raise
-                # Closed by the server while idle, before our request reached it: the
-                # request was never seen, so it is sent again on a new connection.
+                # Closed by the server while idle, as our request went: not a byte of an
+                # answer came, so the GET (never a POST) is sent again on a new connection.
             except BaseException:
                 connection.abort()
                 raise
@@ -420,7 +419,6 @@ class Pool:
             self._idle[where].remove(oldest)
             oldest.abort()
         connection.discard_rest()
-        connection.answers += 1
         connection.idle_since = time.monotonic()
         idle.append(connection)
         self._by_age[connection] = origin

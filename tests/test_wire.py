@@ -147,6 +147,35 @@ def test_a_connection_closed_just_as_the_request_goes_is_sent_again() -> None:
     assert seen.connections == 2
 
 
+def test_a_post_is_never_sent_twice() -> None:
+    """The same race for a form POST (Save Page Now): the server may have acted on it, so
+    it is a reset, not a second POST."""
+
+    async def closes_on_second(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen
+    ) -> None:
+        if not await _read_request(reader, seen):
+            return
+        writer.write(OK)
+        await writer.drain()
+        if seen.connections == 1:
+            await _read_request(reader, seen)
+
+    async def run() -> tuple[Exchange, Seen]:
+        async with scripted(closes_on_second) as (port, seen):
+            fetcher = _fetcher()
+            await fetcher.fetch(f"http://127.0.0.1:{port}/a")
+            try:
+                posted = await fetcher.post_form(f"http://127.0.0.1:{port}/save", {"u": "x"}, {})
+            finally:
+                await fetcher.aclose()
+            return posted, seen
+
+    posted, seen = asyncio.run(run())
+    assert posted.error == "connection-reset"
+    assert [r.split(b" ")[0] for r in seen.requests] == [b"GET", b"POST"]  # sent once
+
+
 def _answering(answer: bytes, *, close: bool = True) -> Script:
     async def script(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen
