@@ -27,6 +27,8 @@ from .wire import (
     InvalidTarget,
     ProtocolViolation,
     WireError,
+    all_headers,
+    first_header,
     header_text,
 )
 
@@ -202,12 +204,10 @@ class Proxied:
         self.peer: tuple[str, int] | None = None  # the proxy's address, not the host's
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lowered), None)
+        return first_header(self.headers, name)
 
     def header_list(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [v for k, v in self.headers if k.lower() == lowered]
+        return all_headers(self.headers, name)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         with _translated():

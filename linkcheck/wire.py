@@ -80,6 +80,16 @@ def header_text(value: bytes) -> str:
         return value.decode("latin-1")
 
 
+def first_header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers if k.lower() == lowered), None)
+
+
+def all_headers(headers: Sequence[tuple[str, str]], name: str) -> list[str]:
+    lowered = name.lower()
+    return [v for k, v in headers if k.lower() == lowered]
+
+
 class Connection(asyncio.Protocol):
     """One HTTP/1.1 connection; the answer under way is read through next_chunk."""
 
@@ -343,12 +353,10 @@ class Answer:
         self.peer = connection.peer
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lowered), None)
+        return first_header(self.headers, name)
 
     def header_list(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [v for k, v in self.headers if k.lower() == lowered]
+        return all_headers(self.headers, name)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         while (chunk := await self._connection.next_chunk()) is not None:

@@ -123,19 +123,22 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_unseen() -> None:
     assert seen.connections == 2
 
 
+async def closes_on_second(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen
+) -> None:
+    """Answers the first connection's first request, reads its second and answers nothing:
+    a keep-alive connection the server closes as the next request arrives."""
+    if not await _read_request(reader, seen):
+        return
+    writer.write(OK)
+    await writer.drain()
+    if seen.connections == 1:
+        await _read_request(reader, seen)
+
+
 def test_a_connection_closed_just_as_the_request_goes_is_sent_again() -> None:
     """The race a stale keep-alive connection loses: the server closes it at the moment the
     next request is written. No byte of an answer came, so the request is sent again."""
-
-    async def closes_on_second(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen
-    ) -> None:
-        if not await _read_request(reader, seen):
-            return
-        writer.write(OK)
-        await writer.drain()
-        if seen.connections == 1:
-            await _read_request(reader, seen)  # read the second request, answer nothing
 
     async def run() -> tuple[list[Exchange], Seen]:
         async with scripted(closes_on_second) as (port, seen):
@@ -150,16 +153,6 @@ def test_a_connection_closed_just_as_the_request_goes_is_sent_again() -> None:
 def test_a_post_is_never_sent_twice() -> None:
     """The same race for a form POST (Save Page Now): the server may have acted on it, so
     it is a reset, not a second POST."""
-
-    async def closes_on_second(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen
-    ) -> None:
-        if not await _read_request(reader, seen):
-            return
-        writer.write(OK)
-        await writer.drain()
-        if seen.connections == 1:
-            await _read_request(reader, seen)
 
     async def run() -> tuple[Exchange, Seen]:
         async with scripted(closes_on_second) as (port, seen):
