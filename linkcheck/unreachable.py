@@ -5,17 +5,20 @@ about the URL. Once one URL's every attempt (retries included) failed that way, 
 origin's other URLs get the same answer at once, saying so, instead of each paying the
 whole retry sequence again: 20 URLs on a host that refuses took 14 s at 8 in flight, now
 one sequence (bench/check.py --mix). The answer stays what it was, an unknown with its
-reason, never a verdict no request saw. The origin stays down for the rest of the run,
-unless a connection under way when it went down succeeds after all.
+reason, never a verdict no request saw. The origin stays down for DOWN_SECONDS (a run
+held back by WeChat's politeness lasts hours, and a server may come back), unless a
+connection under way when it went down succeeds after all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from urllib.parse import SplitResult
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+DOWN_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +34,15 @@ def origin_of(parts: SplitResult) -> tuple[str, int]:
 
 
 class UnreachableOrigins:
-    def __init__(self) -> None:
+    def __init__(self, down_for: float = DOWN_SECONDS) -> None:
+        self._down_for = down_for
         self._down: dict[tuple[str, int], Failure] = {}
+        self._since: dict[tuple[str, int], float] = {}
         self._settled: dict[tuple[str, int], asyncio.Event] = {}
 
     def note_failure(self, origin: tuple[str, int], failure: Failure) -> None:
         self._down[origin] = failure
+        self._since[origin] = time.monotonic()
         settled = self._settled.pop(origin, None)
         if settled is not None:
             settled.set()
@@ -44,7 +50,7 @@ class UnreachableOrigins:
     async def pause(self, origin: tuple[str, int], seconds: float) -> None:
         """Wait seconds before retrying a URL of origin, or less: until another URL's
         attempts find the origin down, when retrying is pointless."""
-        if origin in self._down:
+        if self.known_down(origin) is not None:
             return
         settled = self._settled.setdefault(origin, asyncio.Event())
         try:
@@ -55,9 +61,14 @@ class UnreachableOrigins:
 
     def note_success(self, origin: tuple[str, int]) -> None:
         self._down.pop(origin, None)
+        self._since.pop(origin, None)
 
     def known_down(self, origin: tuple[str, int]) -> Failure | None:
-        return self._down.get(origin)
+        failure = self._down.get(origin)
+        if failure is not None and time.monotonic() - self._since[origin] >= self._down_for:
+            del self._down[origin], self._since[origin]  # long enough: ask it again
+            return None
+        return failure
 
 
 def not_requested_detail(origin: tuple[str, int], failure: Failure) -> str:

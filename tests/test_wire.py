@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from linkcheck.models import Exchange
 from linkcheck.politeness import Limiter
 from linkcheck.schedule import FetchStage, Pace
 from linkcheck.settings import fetch_settings
+from linkcheck.unreachable import Failure, UnreachableOrigins
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok"
 
@@ -329,6 +331,18 @@ def test_an_origin_that_refuses_is_asked_once_per_url_in_flight_not_per_url() ->
     assert len(told) in (10, 11)
     assert all("3 attempts for another URL" in (e.error_detail or "") for e in told)
     assert [e.attempts for e in asked] == [3] * len(asked)
+
+
+def test_an_origin_found_down_is_asked_again_after_a_while() -> None:
+    origins = UnreachableOrigins(down_for=0.05)
+    origin = ("example.test", 443)
+    origins.note_failure(origin, Failure("connection-refused", "refused", 3))
+    assert origins.known_down(origin) is not None
+    time.sleep(0.06)
+    assert origins.known_down(origin) is None  # the next URL is requested
+    origins.note_failure(origin, Failure("connection-refused", "refused", 3))
+    origins.note_success(origin)  # a connection under way succeeded after all
+    assert origins.known_down(origin) is None
 
 
 def test_a_refused_connection_says_nothing_about_another_port() -> None:
