@@ -20,7 +20,7 @@ import httpx
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
 from .proxies import Proxy
-from .routing import RoutedConnectError, RoutingBackend
+from .routing import RoutingBackend
 from .wire import (
     ConnectTimeout,
     Disconnected,
@@ -49,25 +49,19 @@ class ProxyBackend(AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> AsyncNetworkStream:
-        try:
-            addresses, to_port = await self._routing.addresses(host, port, timeout)
-        except ConnectTimeout as error:
-            raise httpcore.ConnectTimeout(str(error)) from None
-        last_error: OSError | None = None
-        kind = "connect-failed"
-        for address in addresses:
+        async def tcp(address: str, to_port: int) -> AsyncNetworkStream:
             try:
-                stream = await self._inner.connect_tcp(
+                return await self._inner.connect_tcp(
                     address, to_port, timeout, local_address, socket_options
                 )
-            except httpcore.ConnectError as error:
-                root = _root_os_error(error)
-                kind = self._routing.failed(root, kind)
-                last_error = root or OSError(str(error))
-                continue
-            self._routing.connected()
-            return _Stream(stream)
-        raise RoutedConnectError(kind, str(last_error)) from last_error
+            except httpcore.ConnectError as error:  # anyio wraps the OSError that says why
+                raise (_root_os_error(error) or OSError(str(error))) from None
+
+        try:
+            stream = await self._routing.first_connection(host, port, timeout, tcp)
+        except ConnectTimeout as error:
+            raise httpcore.ConnectTimeout(str(error)) from None
+        return _Stream(stream)
 
     async def connect_unix_socket(
         self,

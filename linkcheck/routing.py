@@ -22,6 +22,8 @@ from .addresses import is_private_address
 from .errors import ConfigError
 from .wire import Connection, ConnectTimeout, Origin
 
+_Connected = typing.TypeVar("_Connected")
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectTo:
@@ -179,6 +181,32 @@ class RoutingBackend:
             return "connection-refused"
         return kind
 
+    async def first_connection(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None,
+        connect: typing.Callable[[str, int], typing.Awaitable[_Connected]],
+    ) -> _Connected:
+        """What connect(address, port) makes of the first address of (host, port) that
+        answers, the evidence noted. connect raises OSError for an address that does not
+        answer (the next is tried); a timeout ends the attempt."""
+        addresses, to_port = await self.addresses(host, port, timeout)
+        last_error: OSError | None = None
+        kind = "connect-failed"
+        for address in addresses:
+            try:
+                connected = await connect(address, to_port)
+            except TimeoutError:
+                raise
+            except OSError as error:
+                kind = self.failed(error, kind)
+                last_error = error
+                continue
+            self.connected()
+            return connected
+        raise RoutedConnectError(kind, str(last_error)) from last_error
+
     async def connect(
         self,
         origin: Origin,
@@ -190,39 +218,33 @@ class RoutingBackend:
         """A direct connection for wire.Pool: TCP to the first address that answers, then
         TLS for https with the URL's host as the name to verify."""
         scheme, host, port = origin
-        addresses, to_port = await self.addresses(host, port, timeout)
         loop = asyncio.get_running_loop()
-        tls = ssl_context if scheme == "https" else None
-        last_error: OSError | None = None
-        kind = "connect-failed"
-        for address in addresses:
+
+        async def tcp(address: str, to_port: int) -> socket.socket:
             try:
                 async with asyncio.timeout(timeout):
-                    sock = await _tcp_socket(loop, address, to_port)
+                    return await _tcp_socket(loop, address, to_port)
             except TimeoutError:
                 raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
-            except OSError as error:
-                kind = self.failed(error, kind)
-                last_error = error
-                continue
-            self.connected()
-            try:
-                async with asyncio.timeout(timeout):
-                    _, connection = await loop.create_connection(
-                        factory,
-                        sock=sock,
-                        ssl=tls,
-                        server_hostname=host.strip("[]") if tls else None,
-                        ssl_handshake_timeout=timeout if tls else None,
-                    )
-            except TimeoutError:
-                sock.close()
-                raise ConnectTimeout(f"no TLS handshake with {host} within {timeout:g} s") from None
-            except BaseException:
-                sock.close()
-                raise
-            return connection
-        raise RoutedConnectError(kind, str(last_error)) from last_error
+
+        sock = await self.first_connection(host, port, timeout, tcp)
+        tls = ssl_context if scheme == "https" else None
+        try:
+            async with asyncio.timeout(timeout):
+                _, connection = await loop.create_connection(
+                    factory,
+                    sock=sock,
+                    ssl=tls,
+                    server_hostname=host.strip("[]") if tls else None,
+                    ssl_handshake_timeout=timeout if tls else None,
+                )
+        except TimeoutError:
+            sock.close()
+            raise ConnectTimeout(f"no TLS handshake with {host} within {timeout:g} s") from None
+        except BaseException:
+            sock.close()
+            raise
+        return connection
 
 
 async def _tcp_socket(loop: asyncio.AbstractEventLoop, address: str, port: int) -> socket.socket:
