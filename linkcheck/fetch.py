@@ -55,6 +55,7 @@ from .wire import (
     ProtocolViolation,
     Response,
     WireError,
+    first_header,
     request_head,
 )
 
@@ -62,6 +63,8 @@ if TYPE_CHECKING:
     from httpx import AsyncHTTPTransport
 
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+# Connect failures a retry may see otherwise, and that any URL of the origin would meet.
+_NO_CONNECTION = frozenset({"dns-failure", "connection-refused", "connect-failed"})
 # Failures before anything reached the host: they cost the host no politeness interval.
 _NEVER_REACHED = OFFLINE_FAILURES | {"private-address"}
 # What a request can raise that is about the URL or the network, never about our code
@@ -140,16 +143,22 @@ class _Retryable(Exception):
         self.unreachable = unreachable  # no connection was made: about the origin, not the URL
 
 
-def _error_kind(error: BaseException) -> tuple[str, bool]:
-    """(kind, retryable) for an exception raised while fetching."""
+def _chain(error: BaseException) -> list[BaseException]:
+    """error and what caused it, outermost first."""
     chain: list[BaseException] = []
     current: BaseException | None = error
     while current is not None and current not in chain:
         chain.append(current)
         current = current.__cause__ or current.__context__
+    return chain
+
+
+def _error_kind(error: BaseException) -> tuple[str, bool]:
+    """(kind, retryable) for an exception raised while fetching."""
+    chain = _chain(error)
     for cause in chain:
         if isinstance(cause, RoutedConnectError):
-            retryable = cause.kind in ("dns-failure", "connection-refused", "connect-failed")
+            retryable = cause.kind in _NO_CONNECTION
             return cause.kind, retryable
         if isinstance(cause, DnsFailure):
             return ("dns-nxdomain", False) if cause.nxdomain else ("dns-failure", True)
@@ -178,15 +187,11 @@ def _error_kind(error: BaseException) -> tuple[str, bool]:
 def _no_connection(error: BaseException) -> bool:
     """The attempt never connected: refused, no route, a lookup that failed for now, or a
     connect timeout. What a request to the same host and port would meet too."""
-    current: BaseException | None = error
-    seen: list[BaseException] = []
-    while current is not None and current not in seen:
-        seen.append(current)
-        if isinstance(current, RoutedConnectError):
-            return current.kind in ("dns-failure", "connection-refused", "connect-failed")
-        if isinstance(current, ConnectTimeout):
+    for cause in _chain(error):
+        if isinstance(cause, RoutedConnectError):
+            return cause.kind in _NO_CONNECTION
+        if isinstance(cause, ConnectTimeout):
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 
@@ -636,8 +641,7 @@ class Download:
     ip: str | None
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.response_headers if k.lower() == lowered), None)
+        return first_header(self.response_headers, name)
 
 
 class DownloadError(Exception):

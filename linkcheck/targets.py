@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 # What httpx would change or a split would read differently: anything not printable ASCII,
 # the characters it percent-encodes, userinfo, IPv6 brackets, backslashes.
 _NOT_PLAIN = re.compile(r"[^\x21-\x7e]|[\"<>\\^`{|}@\[\]]")
@@ -33,7 +33,7 @@ def target_of(url: str) -> Target:
     from .proxied import url_parts  # httpx, imported only for such a URL
 
     scheme, host, port, authority, path = url_parts(url)
-    return Target(scheme, host, port or _DEFAULT_PORTS.get(scheme, 0), authority, path)
+    return Target(scheme, host, port or DEFAULT_PORTS.get(scheme, 0), authority, path)
 
 
 def _plain(url: str) -> Target | None:
@@ -41,7 +41,7 @@ def _plain(url: str) -> Target | None:
         return None
     parts = urlsplit(url)
     scheme = parts.scheme
-    default = _DEFAULT_PORTS[scheme]
+    default = DEFAULT_PORTS[scheme]
     path = parts.path or "/"
     if "/." in path or not path.startswith("/"):
         return None  # dot segments: httpx removes them

@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 from urllib.parse import SplitResult
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from .targets import DEFAULT_PORTS
+
 DOWN_SECONDS = 600.0
 
 
@@ -30,7 +31,7 @@ class Failure:
 
 def origin_of(parts: SplitResult) -> tuple[str, int]:
     """(host, port) of a URL already checked by url_problem (so its port parses)."""
-    return (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
+    return (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
 
 
 class UnreachableOrigins:
