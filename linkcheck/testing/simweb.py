@@ -216,16 +216,7 @@ class SimulatedWeb:
         certificate = ca.issue_cert(*(host for host in self.hosts if _certifiable(host)))
         self.ca_file = ca_dir / "simulated-web-ca.pem"
         ca.cert_pem.write_to_path(str(self.ca_file))
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        # The chain sent ends with the CA itself, as many servers and corporate proxies do,
-        # so a browser that trusts the CA by its key (--browser with --cacert) accepts it.
-        chain = ca_dir / "simulated-web-chain.pem"
-        key = ca_dir / "simulated-web-key.pem"
-        chain.write_bytes(
-            b"".join(p.bytes() for p in certificate.cert_chain_pems) + ca.cert_pem.bytes()
-        )
-        certificate.private_key_pem.write_to_path(str(key))
-        context.load_cert_chain(str(chain), str(key))
+        context = _server_context(ca, certificate, ca_dir / "simulated-web")
         context.sni_callback = _per_host_certificates(ca, ca_dir, set(self.hosts))
         ready = threading.Event()
         failure: list[BaseException] = []
@@ -494,18 +485,22 @@ def _per_host_certificates(
             return
         if name not in contexts:
             leaf = ca.issue_cert(name)
-            stem = folder / f"host-{len(contexts)}"
-            chain, key = stem.with_suffix(".chain.pem"), stem.with_suffix(".key.pem")
-            chain.write_bytes(
-                b"".join(p.bytes() for p in leaf.cert_chain_pems) + ca.cert_pem.bytes()
-            )
-            leaf.private_key_pem.write_to_path(str(key))
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            context.load_cert_chain(str(chain), str(key))
-            contexts[name] = context
+            contexts[name] = _server_context(ca, leaf, folder / f"host-{len(contexts)}")
         connection.context = contexts[name]
 
     return select
+
+
+def _server_context(ca: Any, leaf: Any, stem: Path) -> ssl.SSLContext:
+    """A server context for leaf, its files written beside stem. The chain sent ends with
+    the CA itself, as many servers and corporate proxies do, so a browser that trusts the
+    CA by its key (--browser with --cacert) accepts it."""
+    chain, key = Path(f"{stem}-chain.pem"), Path(f"{stem}-key.pem")
+    chain.write_bytes(b"".join(p.bytes() for p in leaf.cert_chain_pems) + ca.cert_pem.bytes())
+    leaf.private_key_pem.write_to_path(str(key))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(chain), str(key))
+    return context
 
 
 def _certifiable(host: str) -> bool:
