@@ -104,6 +104,7 @@ class Connection(asyncio.Protocol):
         self.idle_since = 0.0
         self._waiter: asyncio.Future[None] | None = None
         self._error: BaseException | None = None
+        self._started = False  # any byte came since the request was sent
         self._reset_answer()
 
     def _reset_answer(self) -> None:
@@ -119,7 +120,6 @@ class Connection(asyncio.Protocol):
         self._chunks: collections.deque[bytes] = collections.deque()
         self._buffered = 0
         self._paused = False
-        self._started = False  # any byte of this answer arrived
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -164,10 +164,10 @@ class Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_message_begin(self) -> None:
-        if self.complete:  # a second answer in the same bytes, to no request of ours
+        # The answer's state was reset when the request went (send) or after an interim
+        # answer; complete here means a second answer in the same bytes, to no request.
+        if self.complete:
             raise ProtocolViolation("the server sent more than its answer")
-        self._reset_answer()
-        self._started = True
 
     def on_status(self, status: bytes) -> None:
         self.reason += status
@@ -207,9 +207,9 @@ class Connection(asyncio.Protocol):
 
     # our side
     def send(self, head: bytes, body: bytes) -> None:
-        assert self.transport is not None
+        assert self.transport is not None  # a reused connection has no error: it would be closed
         self._reset_answer()
-        self._error = None
+        self._started = False
         self.transport.write(head + body if body else head)
 
     def _ended(self) -> None:
