@@ -120,6 +120,7 @@ class FetchStage:
         self._workers: list[asyncio.Future[None]] = []
         self._started = time.monotonic()
         self._mean_seconds: dict[str, float] = {}  # per host, for _need
+        self._concurrency: dict[str, int] = {}  # per host, from pace_of, once
         self.total = sum(len(queue) for queue in self._queues.values())
         self.done = 0
         self.stopped: str | None = None  # "offline" or "max-time", when it stopped early
@@ -133,9 +134,9 @@ class FetchStage:
         """fetch(url, need) fetches and handles one URL, returning its exchange; need is
         how long its host's other URLs will take (in ms of fetching, see _need): the
         fetcher serves the host that needs the most first."""
+        self._concurrency = {host: max(1, self._pace_of(host).concurrency) for host in self._queues}
         counts = {
-            host: min(len(queue), max(1, self._pace_of(host).concurrency))
-            for host, queue in self._queues.items()
+            host: min(len(queue), self._concurrency[host]) for host, queue in self._queues.items()
         }
         # Started round by round (every host's first worker, then every second one …), so
         # each host's first request is among the first ones made, whatever the global
@@ -193,7 +194,7 @@ class FetchStage:
         comes early: the host that refuses, rate-limits or answers slowly is found at
         the start, not at the end."""
         mean = self._mean_seconds.get(host, UNSEEN_SECONDS)
-        rounds = -(-(left + 1) // max(1, self._pace_of(host).concurrency))
+        rounds = -(-(left + 1) // self._concurrency[host])
         return int(rounds * mean * 1000)
 
     def _took(self, host: str, seconds: float) -> None:
