@@ -51,8 +51,10 @@ def by_host(report: CheckReport) -> list[tuple[str, Counter[Status]]]:
         target = result.target
         if target is None:
             host = host_of(result)
+        elif target in host_by_target:
+            host = host_by_target[target]
         else:
-            host = host_by_target.get(target) or host_by_target.setdefault(target, host_of(result))
+            host = host_by_target[target] = host_of(result)
         hosts.setdefault(host, Counter())[result.verdict.status] += 1
     return sorted(hosts.items())
 
