@@ -17,8 +17,8 @@ three-hop redirect chain, a 429 with Retry-After: 1 on its first request, a 1.5 
 answer, a 4 MiB body, a redirect loop and a 404; the last 5 hosts refuse connections.
 
 Prints wall time, CPU time (user + system of the checker's process and its children),
-CPU per request the web answered, peak memory, exit code and requests of each run, and
-linkcheck's verdict counts. Never run by the test suite.
+CPU per request the web answered, peak memory, exit code, requests and connections of each
+run, and linkcheck's verdict counts. Never run by the test suite.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from installed import compile_linkcheck
 
 PAGE = b"<!doctype html><title>ok</title><p>" + b"x" * 2000 + b"</p>"
 BIG = 4 * 1024 * 1024
@@ -70,6 +72,7 @@ class LatencyWeb:
 
     def __init__(self, hosts: int, latency: float, *, mix: bool) -> None:
         self.hosts, self.latency, self.mix, self.port, self.requests = hosts, latency, mix, 0, 0
+        self.connections = 0
         self._limited_seen: set[bytes] = set()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -98,6 +101,7 @@ class LatencyWeb:
         return b"200 OK", [b"Content-Type: text/html"], len(PAGE), 0.0
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             for _ in range(10_000):  # bounded keep-alive loop
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -145,7 +149,7 @@ class LatencyWeb:
 
     def reset(self) -> None:
         """Between tools: the count, and the 429s each tool meets afresh."""
-        self.requests = 0
+        self.requests = self.connections = 0
         self._limited_seen = set()
 
 
@@ -207,6 +211,7 @@ def main() -> None:
     linkinator = args.linkinator or shutil.which("linkinator")
     if linkcheck is None or (lychee is None and not args.skip_lychee):
         raise SystemExit("needs both `linkcheck` and `lychee` on PATH (pip install -e '.[bench]')")
+    compile_linkcheck()
     web = LatencyWeb(kit.hosts, args.latency, mix=kit.mix).start()
     rows = []
     try:
@@ -255,7 +260,7 @@ def main() -> None:
             cold_verdicts = ""
             for name, argv in runs:
                 web.reset()
-                rows.append((name, *measure(argv, root), web.requests))
+                rows.append((name, *measure(argv, root), web.requests, web.connections))
                 if name == "linkcheck (cold)":
                     cold_verdicts = verdicts(report)
     finally:
@@ -267,11 +272,14 @@ def main() -> None:
     )
     print(
         f"{'':24}{'wall s':>8}{'CPU s':>8}{'CPU ms/req':>11}"
-        f"{'peak MB':>9}{'exit':>6}{'requests':>10}"
+        f"{'peak MB':>9}{'exit':>6}{'requests':>10}{'conns':>7}"
     )
-    for name, wall, cpu, peak, code, requests in rows:
+    for name, wall, cpu, peak, code, requests, connections in rows:
         per_request = f"{cpu / requests * 1000:11.2f}" if requests else f"{'-':>11}"
-        print(f"{name:24}{wall:8.2f}{cpu:8.2f}{per_request}{peak:9.1f}{code:6d}{requests:10d}")
+        print(
+            f"{name:24}{wall:8.2f}{cpu:8.2f}{per_request}{peak:9.1f}{code:6d}{requests:10d}"
+            f"{connections:7d}"
+        )
     table = {name: wall for name, wall, *_ in rows}
     cold = table["linkcheck (cold)"]
     for peer in ("lychee", "linkinator"):

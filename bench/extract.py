@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from installed import compile_linkcheck
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate
 
@@ -51,6 +53,7 @@ def measure(argv: list[str], runs: int) -> Measurement:
 
 
 def main() -> None:
+    compile_linkcheck()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--posts", type=int, default=817)

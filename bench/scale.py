@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import compile_linkcheck
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from linkcheck.testing.simweb import SimulatedWeb
 
@@ -109,6 +111,7 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tu
 
 
 def main() -> None:
+    compile_linkcheck()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--urls", type=int, default=25_000)
     parser.add_argument("--posts", type=int, default=817)
