@@ -25,7 +25,6 @@ from urllib.parse import urlencode, urlsplit
 
 from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
-from .cookies import CookieStore, set_cookie_line
 from .models import OFFLINE_FAILURES, Exchange, Hop
 from .politeness import (
     Breaker,
@@ -61,6 +60,8 @@ from .wire import (
 
 if TYPE_CHECKING:
     from httpx import AsyncHTTPTransport
+
+    from .cookies import CookieStore
 
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Connect failures a retry may see otherwise, and that any URL of the origin would meet.
@@ -205,6 +206,14 @@ async def _read_body(response: Response, limit: int) -> bytes:
     return body.bytes()
 
 
+def _cookie_store(cookies: str | None, host_cookies: Sequence[tuple[str, str]]) -> CookieStore:
+    """Imported only for a run that has cookies: http.cookiejar and urllib.request cost
+    30 ms at the start of every check."""
+    from .cookies import CookieStore
+
+    return CookieStore.load(cookies, host_cookies)
+
+
 class Fetcher:
     """One per run: a connection pool, the host gates and the network evidence."""
 
@@ -223,18 +232,19 @@ class Fetcher:
         )
         # To a proxy the user named, wherever it is (a proxy on localhost is common).
         self._proxy_backend = RoutingBackend(settings.connect_to, self.evidence, allow_private=True)
-        self._ssl_context = settings.ssl_context or ssl.create_default_context()
-        backend, context, connect = self._backend, self._ssl_context, settings.connect_timeout
+        self._ssl_context = settings.ssl_context
+        backend, connect = self._backend, settings.connect_timeout
         self._direct = Pool(
             lambda origin, factory: backend.connect(
-                origin, factory, ssl_context=context, timeout=connect
+                origin,
+                factory,
+                ssl_context=self._tls() if origin[0] == "https" else None,
+                timeout=connect,
             )
         )
-        self._cookies = (
-            CookieStore.load(settings.cookies, settings.host_cookies)
-            if settings.cookies or settings.host_cookies
-            else None
-        )
+        self._cookies: CookieStore | None = None
+        if settings.cookies or settings.host_cookies:
+            self._cookies = _cookie_store(settings.cookies, settings.host_cookies)
         # Hosts whose challenge a browser passed (--browser): its User-Agent, which the
         # cookies it earned are bound to.
         self._user_agents: dict[str, str] = {}
@@ -245,6 +255,13 @@ class Fetcher:
             "Accept-Encoding": "gzip, deflate",
             **dict(settings.headers),
         }
+
+    def _tls(self) -> ssl.SSLContext:
+        """The system's trust store, loaded at the first TLS connection: 50 ms that a run
+        of cached or plain-HTTP links never needs."""
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context()
+        return self._ssl_context
 
     def _proxied(self, host: str, scheme: str) -> AsyncHTTPTransport | None:
         """The transport of the host's proxy, or None to connect directly (wire.Pool).
@@ -270,7 +287,7 @@ class Fetcher:
             from .proxied import transport as proxy_transport  # httpx, only when needed
 
             connections = max(1, self.policy_for(host).concurrency)
-            transport = proxy_transport(proxy, self._proxy_backend, self._ssl_context, connections)
+            transport = proxy_transport(proxy, self._proxy_backend, self._tls(), connections)
             self._transports[key] = transport
         self._by_origin[(host, scheme)] = transport
         return transport
@@ -609,8 +626,10 @@ class Fetcher:
         HTTPS to the hosts they match, as any cookie) and the User-Agent they are bound
         to, used for that host from now on."""
         host = (urlsplit(url).hostname or "").lower()
+        from .cookies import set_cookie_line
+
         if self._cookies is None:
-            self._cookies = CookieStore.load(None, ())
+            self._cookies = _cookie_store(None, ())
         self._cookies.remember(url, host, [set_cookie_line(cookie) for cookie in cookies])
         if agent:
             self._user_agents[host] = agent

@@ -212,11 +212,12 @@ class RoutingBackend:
         origin: Origin,
         factory: typing.Callable[[], Connection],
         *,
-        ssl_context: ssl.SSLContext,
+        ssl_context: ssl.SSLContext | None,
         timeout: float,
     ) -> Connection:
         """A direct connection for wire.Pool: TCP to the first address that answers, then
-        TLS for https with the URL's host as the name to verify."""
+        TLS for https with the URL's host as the name to verify (ssl_context: given for
+        https only)."""
         scheme, host, port = origin
         loop = asyncio.get_running_loop()
 
@@ -229,6 +230,8 @@ class RoutingBackend:
 
         sock = await self.first_connection(host, port, timeout, tcp)
         tls = ssl_context if scheme == "https" else None
+        if scheme == "https" and tls is None:
+            raise ValueError("an https connection needs a TLS context")
         try:
             async with asyncio.timeout(timeout):
                 _, connection = await loop.create_connection(
