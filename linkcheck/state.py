@@ -170,6 +170,16 @@ class State:
     ) -> list[tuple[Any, ...]]:
         """Rows of table for the given URLs, asked in chunks (SQLite caps the parameters)."""
         self.flush()
+        return self._rows_for(columns, table, urls, extra, params)
+
+    def _rows_for(
+        self,
+        columns: str,
+        table: str,
+        urls: Iterable[str],
+        extra: str = "",
+        params: tuple[object, ...] = (),
+    ) -> list[tuple[Any, ...]]:
         wanted = list(urls)
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):
@@ -336,47 +346,45 @@ class State:
             return
         pending, self._pending = self._pending, []
         with self._transaction():
-            for url, verdict, cache, now in pending:
-                self._write(url, verdict, cache=cache, now=now)
+            self._write(pending)
 
-    def _write(self, url: str, verdict: Verdict, *, cache: bool, now: float) -> None:
-        status = verdict.status
-        failed = status is Status.DEAD
-        succeeded = status in (Status.ALIVE, Status.REDIRECTED)
-        if cache:
-            self._db.execute(
-                "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    url,
-                    status.value,
-                    verdict.reason,
-                    verdict.final_url,
-                    verdict.detail,
-                    now,
-                    verdict.rule,
-                ),
-            )
+    def _write(self, pending: list[tuple[str, Verdict, bool, float]]) -> None:
+        """One batch: a statement per table for all of it (per row, the statements'
+        overhead was most of the cost), the failure streaks carried through in order."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (url, v.status.value, v.reason, v.final_url, v.detail, now, v.rule)
+                for url, v, cache, now in pending
+                if cache
+            ],
+        )
         if self.run_id is not None:
-            self._db.execute(
+            run = self.run_id
+            self._db.executemany(
                 "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?)",
-                (self.run_id, url, status.value, verdict.reason, now),
+                [(run, url, v.status.value, v.reason, now) for url, v, _, now in pending],
             )
-        row = self._db.execute(
-            "SELECT last_success, first_failure, consecutive_failures FROM url_state WHERE url = ?",
-            (url,),
-        ).fetchone()
-        last_success, first_failure, streak = row if row else (None, None, 0)
-        if failed:
-            first_failure = first_failure or now
-            streak += 1
-        elif succeeded:
-            last_success, first_failure, streak = now, None, 0
-        # unknown: we could not see, so the streak neither grows nor breaks
-        self._db.execute(
-            "INSERT OR REPLACE INTO url_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
+        columns = "url, last_success, first_failure, consecutive_failures"
+        streaks: dict[str, tuple[float | None, float | None, int]] = {
+            url: (last_success, first_failure, streak)
+            for url, last_success, first_failure, streak in self._rows_for(
+                columns, "url_state", {url for url, *_ in pending}
+            )
+        }
+        rows = {}
+        for url, verdict, _, now in pending:
+            last_success, first_failure, streak = streaks.get(url, (None, None, 0))
+            if verdict.status is Status.DEAD:
+                first_failure = first_failure or now
+                streak += 1
+            elif verdict.status in (Status.ALIVE, Status.REDIRECTED):
+                last_success, first_failure, streak = now, None, 0
+            # unknown: we could not see, so the streak neither grows nor breaks
+            streaks[url] = (last_success, first_failure, streak)
+            rows[url] = (
                 url,
-                status.value,
+                verdict.status.value,
                 now,
                 last_success,
                 first_failure,
@@ -385,7 +393,10 @@ class State:
                 verdict.final_url,
                 verdict.detail,
                 verdict.rule,
-            ),
+            )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO url_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows.values(),
         )
 
     def histories(self, urls: Iterable[str]) -> dict[str, UrlHistory]:

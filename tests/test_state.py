@@ -65,6 +65,35 @@ def test_failure_streaks(tmp_path: Path) -> None:
     assert (history.consecutive_failures, history.first_failure) == (0, None)
 
 
+def test_a_streak_carries_through_one_batch(tmp_path: Path) -> None:
+    """Verdicts of one URL recorded before a commit count one after the other, as if
+    each had been committed alone; other URLs' rows in the batch stay their own."""
+    state = State(tmp_path / "state.db")
+    url, other = "https://x.org/", "https://y.org/"
+    state.record(url, ALIVE, now=0)
+    state.flush()
+    for now, verdict in enumerate([DEAD, UNKNOWN, DEAD, DEAD], start=1):
+        state.record(url, verdict, now=now)
+        state.record(other, ALIVE, now=now)
+    history, others = state.history(url), state.history(other)
+    assert history is not None and others is not None
+    assert (history.consecutive_failures, history.first_failure, history.last_success) == (
+        3,
+        1,
+        0.0,
+    )
+    assert (others.consecutive_failures, others.last_success) == (0, 4)
+    state.record(url, ALIVE, now=5)
+    state.record(url, DEAD, now=6)
+    history = state.history(url)
+    assert history is not None
+    assert (history.consecutive_failures, history.first_failure, history.last_success) == (
+        1,
+        6,
+        5,
+    )
+
+
 def test_history_is_bounded(tmp_path: Path) -> None:
     state = State(tmp_path / "state.db")
     for run in range(HISTORY_RUNS + 20):
