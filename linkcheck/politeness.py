@@ -5,7 +5,6 @@ Knows nothing of HTTP; the fetcher holds one gate per host and one breaker per r
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import heapq
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -125,6 +124,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # 6 ms at every start, for the rare Retry-After that is a date
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

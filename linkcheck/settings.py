@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .browser.pac import pac_url
-from .browser.session import BrowserSettings, find_executable
 from .config import Config
 from .fetch import FetchSettings, HostHooks
 from .fragments import FRAGMENT_BODY_LIMIT
@@ -19,6 +18,9 @@ from .proxies import Proxies, Proxy, environment_proxies, parse_per_host
 from .routing import ConnectTo, tls_context
 from .rules import blocking, github, retry_after, rewrite
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .browser.session import BrowserSettings
 
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -103,6 +105,9 @@ def with_limits(settings: FetchSettings, *, max_retries: int, timeout: float) ->
 
 def browser_settings(config: Config) -> BrowserSettings | None:
     """--browser: Chromium routed as the HTTP client is; None when there is no Chromium."""
+    from .browser.pac import pac_url  # only for --browser
+    from .browser.session import BrowserSettings, find_executable
+
     executable = find_executable(config.browser_path)
     if executable is None:
         return None

@@ -8,7 +8,6 @@ process; below PARALLEL_THRESHOLD_CHARS, as for a pre-commit hook's few posts, o
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
@@ -47,12 +46,16 @@ def extract_sources(sources: Sequence[Source], workers: int | None = None) -> li
     global _shared
     workers = workers or len(os.sched_getaffinity(0))
     total = sum(len(source.text) for source in sources)
-    if (
+    serial = (
         workers < 2
         or total < PARALLEL_THRESHOLD_CHARS
-        or "fork" not in multiprocessing.get_all_start_methods()
         or threading.active_count() > 1  # forking a threaded process is unsafe
-    ):
+    )
+    if not serial:
+        import multiprocessing  # 11 ms at every start, for a fan-out only
+
+        serial = "fork" not in multiprocessing.get_all_start_methods()
+    if serial:
         return [link for source in sources for link in extract_text(source.path, source.text)]
     _shared = sources
     try:
