@@ -76,7 +76,8 @@ def test_a_streak_carries_through_one_batch(tmp_path: Path) -> None:
         state.record(url, verdict, now=now)
         state.record(other, ALIVE, now=now)
     history, others = state.history(url), state.history(other)
-    assert history is not None and others is not None
+    assert history is not None
+    assert others is not None
     assert (history.consecutive_failures, history.first_failure, history.last_success) == (
         3,
         1,
