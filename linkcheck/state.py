@@ -169,17 +169,7 @@ class State:
         params: tuple[object, ...] = (),
     ) -> list[tuple[Any, ...]]:
         """Rows of table for the given URLs, asked in chunks (SQLite caps the parameters)."""
-        self.flush()
-        return self._rows_for(columns, table, urls, extra, params)
-
-    def _rows_for(
-        self,
-        columns: str,
-        table: str,
-        urls: Iterable[str],
-        extra: str = "",
-        params: tuple[object, ...] = (),
-    ) -> list[tuple[Any, ...]]:
+        self.flush()  # returns at once inside a flush: its batch was taken already
         wanted = list(urls)
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):
@@ -368,7 +358,7 @@ class State:
         columns = "url, last_success, first_failure, consecutive_failures"
         streaks: dict[str, tuple[float | None, float | None, int]] = {
             url: (last_success, first_failure, streak)
-            for url, last_success, first_failure, streak in self._rows_for(
+            for url, last_success, first_failure, streak in self._select_urls(
                 columns, "url_state", {url for url, *_ in pending}
             )
         }
