@@ -219,6 +219,8 @@ class RoutingBackend:
         TLS for https with the URL's host as the name to verify (ssl_context: given for
         https only)."""
         scheme, host, port = origin
+        if scheme == "https" and ssl_context is None:  # before a socket is opened
+            raise ValueError("an https connection needs a TLS context")
         loop = asyncio.get_running_loop()
 
         async def tcp(address: str, to_port: int) -> socket.socket:
@@ -230,8 +232,6 @@ class RoutingBackend:
 
         sock = await self.first_connection(host, port, timeout, tcp)
         tls = ssl_context if scheme == "https" else None
-        if scheme == "https" and tls is None:
-            raise ValueError("an https connection needs a TLS context")
         try:
             async with asyncio.timeout(timeout):
                 _, connection = await loop.create_connection(
