@@ -43,6 +43,7 @@ from .routing import (
     NetworkUnreachable,
     RoutedConnectError,
     RoutingBackend,
+    tls_context,
 )
 from .targets import Target, target_of
 from .unreachable import Failure, UnreachableOrigins, not_requested_detail, origin_of
@@ -236,10 +237,7 @@ class Fetcher:
         backend, connect = self._backend, settings.connect_timeout
         self._direct = Pool(
             lambda origin, factory: backend.connect(
-                origin,
-                factory,
-                ssl_context=self._tls() if origin[0] == "https" else None,
-                timeout=connect,
+                origin, factory, tls_for=self._tls, timeout=connect
             )
         )
         self._cookies: CookieStore | None = None
@@ -260,7 +258,7 @@ class Fetcher:
         """The system's trust store, loaded at the first TLS connection: 50 ms that a run
         of cached or plain-HTTP links never needs."""
         if self._ssl_context is None:
-            self._ssl_context = ssl.create_default_context()
+            self._ssl_context = tls_context(())
         return self._ssl_context
 
     def _proxied(self, host: str, scheme: str) -> AsyncHTTPTransport | None:

@@ -212,15 +212,14 @@ class RoutingBackend:
         origin: Origin,
         factory: typing.Callable[[], Connection],
         *,
-        ssl_context: ssl.SSLContext | None,
+        tls_for: typing.Callable[[], ssl.SSLContext],
         timeout: float,
     ) -> Connection:
         """A direct connection for wire.Pool: TCP to the first address that answers, then
-        TLS for https with the URL's host as the name to verify (ssl_context: given for
-        https only)."""
+        TLS for https with the URL's host as the name to verify (tls_for: the context,
+        asked for https only, so a plain-HTTP run never loads a trust store)."""
         scheme, host, port = origin
-        if scheme == "https" and ssl_context is None:  # before a socket is opened
-            raise ValueError("an https connection needs a TLS context")
+        tls = tls_for() if scheme == "https" else None  # before a socket is opened
         loop = asyncio.get_running_loop()
 
         async def tcp(address: str, to_port: int) -> socket.socket:
@@ -231,7 +230,6 @@ class RoutingBackend:
                 raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
 
         sock = await self.first_connection(host, port, timeout, tcp)
-        tls = ssl_context if scheme == "https" else None
         try:
             async with asyncio.timeout(timeout):
                 _, connection = await loop.create_connection(
