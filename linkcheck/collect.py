@@ -12,11 +12,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .decode import DecodeError, decode
 from .errors import InputError
 from .paths import project_root
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 DEFAULT_SUFFIXES: tuple[str, ...] = (".md", ".markdown", ".mdx", ".html", ".htm")
 # Never blog sources: version control, dependencies, generated sites, our own state.
@@ -63,9 +66,9 @@ class _GitIgnore:
     """The .gitignore files that apply below a directory, deepest last (git's precedence)."""
 
     def __init__(self) -> None:
-        self._specs: dict[Path, object | None] = {}
+        self._specs: dict[Path, GitIgnoreSpec | None] = {}
 
-    def _spec_for(self, directory: Path) -> object | None:
+    def _spec_for(self, directory: Path) -> GitIgnoreSpec | None:
         if directory not in self._specs:
             ignore_file = directory / ".gitignore"
             spec = None
@@ -92,10 +95,10 @@ class _GitIgnore:
             base = directory
             if directory != top and top.is_relative_to(directory):
                 named = top.relative_to(directory).as_posix() + "/"
-                if named != "./" and spec.check_file(named).include:  # type: ignore[attr-defined]
+                if named != "./" and spec.check_file(named).include:
                     base = top  # the rule ignores top itself (or a folder above it)
             relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            result = spec.check_file(relative)  # type: ignore[attr-defined]
+            result = spec.check_file(relative)
             if result.include is not None:
                 verdict = result.include
         return bool(verdict)
