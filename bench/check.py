@@ -18,7 +18,9 @@ answer, a 4 MiB body, a redirect loop and a 404; the last 5 hosts refuse connect
 
 Prints wall time, CPU time (user + system of the checker's process and its children),
 CPU per request the web answered, peak memory, exit code, requests and connections of each
-run, and linkcheck's verdict counts. Never run by the test suite.
+run, the most requests the web was answering at once (in all, and on one host: a tool that
+overshoots its --concurrency shows here), and linkcheck's verdict counts. Never run by the
+test suite.
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ class LatencyWeb:
     def __init__(self, hosts: int, latency: float, *, mix: bool) -> None:
         self.hosts, self.latency, self.mix, self.port, self.requests = hosts, latency, mix, 0, 0
         self.connections = 0
+        # requests being answered now, and the most at once, in all and on one host
+        self.in_flight, self.peak, self.host_peak = 0, 0, 0
+        self._host_in_flight: Counter[str] = Counter()
         self._limited_seen: set[bytes] = set()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -102,29 +107,49 @@ class LatencyWeb:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        host = writer.get_extra_info("sockname")[0]
         try:
             for _ in range(10_000):  # bounded keep-alive loop
                 head = await reader.readuntil(b"\r\n\r\n")
                 if not head:
                     return
                 self.requests += 1
-                method, target = head.split(b" ", 2)[:2]
-                status, headers, length, delay = self._answer(method, target)
-                await asyncio.sleep(self.latency + delay)
-                lines = [b"HTTP/1.1 " + status, *headers, f"Content-Length: {length}".encode()]
-                writer.write(b"\r\n".join(lines) + b"\r\n\r\n")
-                if method != b"HEAD" and length:
-                    sent = 0
-                    while sent < length:
-                        chunk = PAGE if length == len(PAGE) else b"y" * min(65536, length - sent)
-                        writer.write(chunk)
-                        sent += len(chunk)
-                        await writer.drain()
-                await writer.drain()
+                await self._respond(head, writer, host)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             return
         finally:
             writer.close()
+
+    def _begin(self, host: str) -> None:
+        self.in_flight += 1
+        self._host_in_flight[host] += 1
+        self.peak = max(self.peak, self.in_flight)
+        self.host_peak = max(self.host_peak, self._host_in_flight[host])
+
+    def _end(self, host: str) -> None:
+        self.in_flight -= 1
+        self._host_in_flight[host] -= 1
+
+    async def _respond(self, head: bytes, writer: asyncio.StreamWriter, host: str) -> None:
+        method, target = head.split(b" ", 2)[:2]
+        status, headers, length, delay = self._answer(method, target)
+        # Counted from the request read to the answer's head written: inside the time the
+        # client waits, so the peak never exceeds the client's own concurrency.
+        self._begin(host)
+        try:
+            await asyncio.sleep(self.latency + delay)
+        finally:
+            self._end(host)
+        lines = [b"HTTP/1.1 " + status, *headers, f"Content-Length: {length}".encode()]
+        writer.write(b"\r\n".join(lines) + b"\r\n\r\n")
+        if method != b"HEAD" and length:
+            sent = 0
+            while sent < length:
+                chunk = PAGE if length == len(PAGE) else b"y" * min(65536, length - sent)
+                writer.write(chunk)
+                sent += len(chunk)
+                await writer.drain()
+        await writer.drain()
 
     async def _start(self) -> None:
         first = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -149,7 +174,7 @@ class LatencyWeb:
 
     def reset(self) -> None:
         """Between tools: the count, and the 429s each tool meets afresh."""
-        self.requests = self.connections = 0
+        self.requests = self.connections = self.peak = self.host_peak = 0
         self._limited_seen = set()
 
 
@@ -260,7 +285,10 @@ def main() -> None:
             cold_verdicts = ""
             for name, argv in runs:
                 web.reset()
-                rows.append((name, *measure(argv, root), web.requests, web.connections))
+                measured = measure(argv, root)
+                rows.append(
+                    (name, *measured, web.requests, web.connections, web.peak, web.host_peak)
+                )
                 if name == "linkcheck (cold)":
                     cold_verdicts = verdicts(report)
     finally:
@@ -272,13 +300,13 @@ def main() -> None:
     )
     print(
         f"{'':24}{'wall s':>8}{'CPU s':>8}{'CPU ms/req':>11}"
-        f"{'peak MB':>9}{'exit':>6}{'requests':>10}{'conns':>7}"
+        f"{'peak MB':>9}{'exit':>6}{'requests':>10}{'conns':>7}{'at once':>9}{'per host':>9}"
     )
-    for name, wall, cpu, peak, code, requests, connections in rows:
+    for name, wall, cpu, peak, code, requests, connections, at_once, per_host_peak in rows:
         per_request = f"{cpu / requests * 1000:11.2f}" if requests else f"{'-':>11}"
         print(
             f"{name:24}{wall:8.2f}{cpu:8.2f}{per_request}{peak:9.1f}{code:6d}{requests:10d}"
-            f"{connections:7d}"
+            f"{connections:7d}{at_once:9d}{per_host_peak:9d}"
         )
     table = {name: wall for name, wall, *_ in rows}
     cold = table["linkcheck (cold)"]
