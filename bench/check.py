@@ -19,8 +19,10 @@ answer, a 4 MiB body, a redirect loop and a 404; the last 5 hosts refuse connect
 Prints wall time, CPU time (user + system of the checker's process and its children),
 CPU per request the web answered, peak memory, exit code, requests and connections of each
 run, the most requests the web was answering at once (in all, and on one host: a tool that
-overshoots its --concurrency shows here), and linkcheck's verdict counts. Never run by the
-test suite.
+overshoots its --concurrency shows here), the floor: the least wall time those requests
+could take within the run's limits (the answers' delays shared by the concurrency, or the
+busiest host's by the per-host concurrency), and linkcheck's verdict counts. Never run by
+the test suite.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class LatencyWeb:
         # requests being answered now, and the most at once, in all and on one host
         self.in_flight, self.peak, self.host_peak = 0, 0, 0
         self._host_in_flight: Counter[str] = Counter()
+        self._host_waits: Counter[str] = Counter()  # seconds of answers' delay, per host
         self._limited_seen: set[bytes] = set()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -126,6 +129,12 @@ class LatencyWeb:
         self.peak = max(self.peak, self.in_flight)
         self.host_peak = max(self.host_peak, self._host_in_flight[host])
 
+    def floor(self, concurrency: int, per_host: int) -> float:
+        """The least wall time the requests of the last run could take at these limits: all
+        their delays shared by `concurrency` at once, or one host's by `per_host`."""
+        waits = self._host_waits.values()
+        return max(sum(waits) / concurrency, max(waits, default=0.0) / per_host)
+
     def _end(self, host: str) -> None:
         self.in_flight -= 1
         self._host_in_flight[host] -= 1
@@ -136,6 +145,7 @@ class LatencyWeb:
         # Counted from the request read to the answer's head written: inside the time the
         # client waits, so the peak never exceeds the client's own concurrency.
         self._begin(host)
+        self._host_waits[host] += self.latency + delay
         try:
             await asyncio.sleep(self.latency + delay)
         finally:
@@ -175,6 +185,7 @@ class LatencyWeb:
     def reset(self) -> None:
         """Between tools: the count, and the 429s each tool meets afresh."""
         self.requests = self.connections = self.peak = self.host_peak = 0
+        self._host_waits = Counter()
         self._limited_seen = set()
 
 
@@ -286,8 +297,9 @@ def main() -> None:
             for name, argv in runs:
                 web.reset()
                 measured = measure(argv, root)
+                floor = web.floor(args.concurrency, args.host_concurrency)
                 rows.append(
-                    (name, *measured, web.requests, web.connections, web.peak, web.host_peak)
+                    (name, *measured, web.requests, web.connections, web.peak, web.host_peak, floor)
                 )
                 if name == "linkcheck (cold)":
                     cold_verdicts = verdicts(report)
@@ -301,12 +313,13 @@ def main() -> None:
     print(
         f"{'':24}{'wall s':>8}{'CPU s':>8}{'CPU ms/req':>11}"
         f"{'peak MB':>9}{'exit':>6}{'requests':>10}{'conns':>7}{'at once':>9}{'per host':>9}"
+        f"{'floor s':>9}"
     )
-    for name, wall, cpu, peak, code, requests, connections, at_once, per_host_peak in rows:
+    for name, wall, cpu, peak, code, requests, connections, at_once, host_peak, floor in rows:
         per_request = f"{cpu / requests * 1000:11.2f}" if requests else f"{'-':>11}"
         print(
             f"{name:24}{wall:8.2f}{cpu:8.2f}{per_request}{peak:9.1f}{code:6d}{requests:10d}"
-            f"{connections:7d}{at_once:9d}{per_host_peak:9d}"
+            f"{connections:7d}{at_once:9d}{host_peak:9d}{floor:9.2f}"
         )
     table = {name: wall for name, wall, *_ in rows}
     cold = table["linkcheck (cold)"]
@@ -314,6 +327,7 @@ def main() -> None:
         if peer in table:
             print(f"linkcheck/{peer} wall time: {cold / table[peer]:.2f}x")
     print(f"warm/cold: {table['linkcheck (warm cache)'] / cold:.2f}")
+    print(f"linkcheck (cold) over its floor: {cold - rows[0][-1]:.2f} s")
     print(f"linkcheck's verdicts (per URL): {cold_verdicts}")
 
 
