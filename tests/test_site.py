@@ -6,6 +6,8 @@ from __future__ import annotations
 import http.server
 import json
 import shutil
+import subprocess
+import sys
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -653,3 +655,36 @@ def test_an_html_page_with_empty_front_matter_is_a_page(tmp_path: Path) -> None:
     site = read_jekyll(root)
     assert site.page_at("/about/") is not None
     assert site.page_at("/plain/") is None
+
+
+# --- start-up: yaml is read only for a site whose generator is configured in it ------------
+
+YAML_PROBE = r"""
+import sys
+from pathlib import Path
+from linkcheck.site import Sites
+
+plain, jekyll = Path(sys.argv[1]), Path(sys.argv[2])
+site = Sites().site_of(str(plain / "post.md"))
+assert site is not None and site.generator == "github", site
+assert "yaml" not in sys.modules and "tomllib" not in sys.modules, "imported for no config"
+site = Sites().site_of(str(jekyll / "_posts" / "2019-1-5-Links.markdown"))
+assert site is not None and site.generator == "jekyll", site
+assert "yaml" in sys.modules
+print("ok")
+"""
+
+
+def test_a_site_without_a_generator_config_does_not_import_yaml(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    (plain / ".git").mkdir(parents=True)
+    (plain / "post.md").write_text("[a](https://a.example/)\n", "utf-8")
+    run = subprocess.run(
+        [sys.executable, "-c", YAML_PROBE, str(plain), str(JEKYLL_BLOG)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"

@@ -12,13 +12,10 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .model import Page, Site, address_of
 
@@ -48,6 +45,11 @@ def hugo_config(root: Path) -> Mapping[str, Any] | None:
 
 
 def _parse(suffix: str, text: str) -> dict[str, Any]:
+    # Imported here: only a site with a configuration file needs a parser (20 ms of start).
+    import tomllib
+
+    import yaml
+
     if suffix == ".toml":
         loaded: Any = tomllib.loads(text)
     elif suffix == ".json":

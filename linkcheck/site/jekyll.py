@@ -16,8 +16,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .model import Page, Site, address_of
 
 _STYLES = {
@@ -96,6 +94,8 @@ def read_jekyll(root: Path) -> Site:
 
 
 def _config(root: Path) -> Mapping[str, Any]:
+    import yaml  # here: only a Jekyll site needs it (15 ms of start)
+
     for name in ("_config.yml", "_config.yaml"):
         path = root / name
         if path.is_file():
@@ -138,14 +138,19 @@ def front_matter(path: Path) -> dict[str, Any] | None:
     match = _FRONT_MATTER.match(head)
     if match is None:
         return None
+    import yaml  # here: only a Jekyll site needs it (15 ms of start)
+
     try:
-        loaded = yaml.load(match.group(1) or "", Loader=_SAFE_LOADER)
+        loaded = yaml.load(match.group(1) or "", Loader=_safe_loader())
     except yaml.YAMLError:
         return {}
     return loaded if isinstance(loaded, dict) else {}
 
 
-_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _safe_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _walk(root: Path, excluded: frozenset[str]) -> Iterator[Path]:

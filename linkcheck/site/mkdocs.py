@@ -9,21 +9,26 @@ URL (it rewrites them for the built pages), so the site says so (``relative_to_s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .model import MARKDOWN_FILES, Page, Site, address_of
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
 
-# mkdocs.yml may hold !!python/name: and !ENV tags: safe loading with every tag read as
-# nothing (their values do not matter here).
-_LOADER: Any = type("MkDocsLoader", (yaml.SafeLoader,), {})
-_LOADER.add_multi_constructor("", lambda loader, suffix, node: None)
+@functools.cache
+def _loader() -> Any:
+    """mkdocs.yml may hold !!python/name: and !ENV tags: safe loading with every tag read
+    as nothing (their values do not matter here). Made on first use: only an MkDocs site
+    needs yaml (15 ms of start)."""
+    import yaml
+
+    loader: Any = type("MkDocsLoader", (yaml.SafeLoader,), {})
+    loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    return loader
 
 
 def mkdocs_config(root: Path) -> Mapping[str, Any] | None:
@@ -32,8 +37,10 @@ def mkdocs_config(root: Path) -> Mapping[str, Any] | None:
     for name in CONFIG_NAMES:
         path = root / name
         if path.is_file():
+            import yaml
+
             try:
-                loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+                loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
                 raise ValueError(f"{path}: cannot be read: {error}") from None
             return loaded if isinstance(loaded, dict) else {}
