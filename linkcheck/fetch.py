@@ -25,6 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
+from .domains import hostname_of
 from .models import OFFLINE_FAILURES, Exchange, Hop
 from .politeness import (
     Breaker,
@@ -495,7 +496,7 @@ class Fetcher:
         self, url: str, form: Mapping[str, str], headers: Mapping[str, str]
     ) -> Exchange:
         """A form POST (Save Page Now), through the same gates; not retried."""
-        host = urlsplit(url).hostname or ""
+        host = hostname_of(url) or ""
         try:
             async with (
                 self._gate(host).slot(),
@@ -532,7 +533,7 @@ class Fetcher:
             retry_after = parse_retry_after(download.header("retry-after"))
             if retry_after is not None:
                 wait = min(retry_after, self.settings.max_retry_after)
-                self._gate(urlsplit(url).hostname or "").defer(wait)
+                self._gate(hostname_of(url) or "").defer(wait)
             else:
                 wait = self._backoff(attempt)
             await asyncio.sleep(wait)
@@ -544,7 +545,7 @@ class Fetcher:
         problem = url_problem(url)
         if problem is not None:
             raise DownloadError("invalid-url", problem)
-        host = urlsplit(url).hostname or ""
+        host = hostname_of(url) or ""
         gate = self._gate(host)
         size = 0
         truncated = False
@@ -623,7 +624,7 @@ class Fetcher:
         """What a browser earned on url's host: its cookies (kept for the run, sent over
         HTTPS to the hosts they match, as any cookie) and the User-Agent they are bound
         to, used for that host from now on."""
-        host = (urlsplit(url).hostname or "").lower()
+        host = (hostname_of(url) or "").lower()
         from .cookies import set_cookie_line
 
         if self._cookies is None:

@@ -9,10 +9,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .addresses import is_private_host, url_problem
 from .config import Config
+from .domains import hostname_of
 from .extract.normalize import normalize
 from .local import check_local
 from .models import Link, Scope, Status, Verdict
@@ -92,7 +92,7 @@ class Plan:
         if problem is not None:
             invalid = Verdict(Status.UNKNOWN, "invalid-url", detail=problem)
             return _External(None, invalid, remapped=remapped)
-        host = urlsplit(checked).hostname or ""
+        host = hostname_of(checked) or ""
         if not self._config.include_private and is_private_host(host):
             private = Verdict(
                 Status.EXCLUDED,

@@ -22,8 +22,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from .domains import hostname_of
 from .models import OFFLINE_FAILURES, Exchange
 
 OFFLINE_AFTER_HOSTS = 8
@@ -40,7 +40,7 @@ class Pace:
 
 def host_of(url: str) -> str:
     try:
-        return (urlsplit(url).hostname or "").lower()
+        return (hostname_of(url) or "").lower()
     except ValueError:
         return ""
 

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlsplit
 
+from ..domains import hostname_of
 from ..models import BROKEN_UNDER_PERMALINK, CheckReport, Result, Status, fails
 
 PROBLEMS = (Status.DEAD, Status.REDIRECTED, Status.UNKNOWN)
@@ -37,7 +37,7 @@ _LOCAL_REASONS = ("file-", "page-", "anchor-", "fragment-", BROKEN_UNDER_PERMALI
 def host_of(result: Result) -> str:
     if result.target is None:
         return "(local)" if result.verdict.reason.startswith(_LOCAL_REASONS) else "(not checked)"
-    return urlsplit(result.target).hostname or "(unknown)"
+    return hostname_of(result.target) or "(unknown)"
 
 
 def summary_counts(report: CheckReport) -> Counter[Status]:
@@ -55,7 +55,10 @@ def by_host(report: CheckReport) -> list[tuple[str, Counter[Status]]]:
             host = host_by_target[target]
         else:
             host = host_by_target[target] = host_of(result)
-        hosts.setdefault(host, Counter())[result.verdict.status] += 1
+        counts = hosts.get(host)
+        if counts is None:
+            counts = hosts[host] = Counter()
+        counts[result.verdict.status] += 1
     return sorted(hosts.items())
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from urllib.parse import urlsplit
 
+from ..domains import hostname_of
 from ..models import Exchange, Status, Verdict
 from ..redirects import moved_detail, permanent_target
 from .base import Page, Rule, verdict
@@ -22,7 +22,7 @@ LOG = logging.getLogger("linkcheck.rules")
 
 def _hosts(exchange: Exchange) -> set[str]:
     urls = {exchange.url, *(hop.url for hop in exchange.hops)}
-    return {(urlsplit(url).hostname or "").lower() for url in urls}
+    return {(hostname_of(url) or "").lower() for url in urls}
 
 
 def registry() -> tuple[Rule, ...]:
