@@ -111,3 +111,30 @@ def test_python_dash_m_entry_point(argv: list[str]) -> None:
     assert (
         (__version__ in result.stdout) if argv == ["--version"] else ("--root-dir" in result.stdout)
     )
+
+
+def test_the_exit_delivers_all_the_output_and_the_exit_code(tmp_path: Path) -> None:
+    """main() leaves without tearing the interpreter down (cli._leave): what was written
+    to the pipes must still all arrive, well past a pipe's buffer, and the code with it."""
+    post = tmp_path / "post.md"
+    post.write_text("".join(f"https://a.example/{n}\n\n" for n in range(4000)), "utf-8")
+    listed = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "extract", str(post)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 4000
+    assert lines[-1].endswith("https://a.example/3999")
+    missing = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "extract", str(tmp_path / "absent.md")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert "no such file" in missing.stderr
