@@ -14,13 +14,13 @@ simulated web answers CONNECT). Politeness is relaxed through a config file (no
 intervals, 8 requests in flight per host), so the run takes minutes, not the two hours
 WeChat's real interval would.
 
-Prints, per run: wall time, CPU time (user + system) per request, peak RSS, exit code; the
-first run fills the cache, and linkcheck runs again on it (warm, as a second check on the
-laptop is: no request, every verdict from the cache); then the offline run (`unshare -n`:
-no network at all, no cache) with its time until exit 3. The web server runs in this
-process and costs CPU of its own (a TLS handshake per request: it closes every
-connection); CPU per request counts only the checker's own process. Never run by the test
-suite.
+Prints, per run: wall time, CPU time (user + system) per request, peak RSS, exit code. The
+first run fills the cache and linkcheck runs again on it (warm, as a second check on the
+laptop is: what the cache keeps is not asked again, a block is); then the offline run
+(`unshare -n`: no network at all, no cache) with its time until exit 3. The web server
+runs in this process and costs CPU of its own (a TLS handshake per request: it closes
+every connection); CPU per request counts only the checker's own process. Never run by the
+test suite.
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 
 # Every stage asks the host of every URL (the plan, the scheduler, the fetcher, the host
 # rules, the report), and urlsplit's own cache holds 128 URLs: at the blog's 25,000 each
-# stage would parse them all again. 65,536 entries are about 10 MB at most.
+# stage would parse them all again. The URLs it keeps are the ones a run holds anyway;
+# 65,536 of them bound it for a longer-lived caller.
 @functools.lru_cache(maxsize=1 << 16)
 def hostname_of(url: str) -> str | None:
-    """urlsplit(url).hostname (lower case), remembered; raises ValueError as urlsplit does
-    for a malformed authority."""
+    """urlsplit(url).hostname, remembered; raises ValueError as urlsplit does for a
+    malformed authority (a failure is not remembered)."""
     return urlsplit(url).hostname
 
 
