@@ -46,15 +46,8 @@ def summary_counts(report: CheckReport) -> Counter[Status]:
 
 def by_host(report: CheckReport) -> list[tuple[str, Counter[Status]]]:
     hosts: dict[str, Counter[Status]] = {}
-    host_by_target: dict[str, str] = {}  # a URL cited many times is parsed once
     for result in report.results:
-        target = result.target
-        if target is None:
-            host = host_of(result)
-        elif target in host_by_target:
-            host = host_by_target[target]
-        else:
-            host = host_by_target[target] = host_of(result)
+        host = host_of(result)  # a URL cited many times is parsed once (hostname_of)
         counts = hosts.get(host)
         if counts is None:
             counts = hosts[host] = Counter()
