@@ -45,16 +45,17 @@ def hugo_config(root: Path) -> Mapping[str, Any] | None:
 
 
 def _parse(suffix: str, text: str) -> dict[str, Any]:
-    # Imported here: only a site with a configuration file needs a parser (20 ms of start).
-    import tomllib
-
-    import yaml
-
+    # Each parser is imported here, and only the one the file needs: a blog without a
+    # configuration file never pays for them (20 ms of start).
     if suffix == ".toml":
+        import tomllib
+
         loaded: Any = tomllib.loads(text)
     elif suffix == ".json":
         loaded = json.loads(text)
     else:
+        import yaml
+
         try:
             loaded = yaml.safe_load(text)
         except yaml.YAMLError as error:
