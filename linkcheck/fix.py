@@ -10,14 +10,18 @@ annotation already present is not added again.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
+from .extract import extract_text
 from .models import BROKEN_UNDER_PERMALINK, Link, LinkKind, Result, Scope, Status
 
 
@@ -58,16 +62,62 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _written(url: str, kind: LinkKind) -> str:
-    """A URL as it must be written where the old one stood."""
-    if kind is LinkKind.HTML:
-        return html.escape(url, quote=True)
-    if kind in (LinkKind.INLINE, LinkKind.IMAGE, LinkKind.REFERENCE):
-        # A destination may not hold spaces or unbalanced parentheses.
-        url = url.replace(" ", "%20")
-        if url.count("(") != url.count(")"):
-            url = url.replace("(", "%28").replace(")", "%29")
-    return url
+# Characters no URL holds as they are (WHATWG URL Standard: controls, space and the
+# characters a browser percent-encodes itself): written as %XX wherever a URL goes, so a
+# server's Location cannot close the construct it is written into (issue 25).
+_NEVER_IN_URL = frozenset(chr(c) for c in range(0x21)) | frozenset('\x7f"<>\\^`{|}')
+# The second, stricter spelling, for a context the first does not survive (a bare URL that
+# would end at a parenthesis or lose its last character, non-ASCII glued to prose).
+_STRICT = _NEVER_IN_URL | frozenset("()[]'*")
+_UNRESERVED_AT_END = frozenset("._~")  # %2E is "." (RFC 3986 §2.3): the same URL
+
+
+def _percent(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+
+
+def _nested(url: str) -> bool:
+    """Every ")" closes an earlier "(", and all are closed: a destination can hold them."""
+    depth = 0
+    for char in url:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _authority_end(url: str) -> int:
+    """Where the scheme and host of url end (an IPv6 host is the one place "[" belongs)."""
+    start = url.find("//")
+    if start < 0:
+        return 0
+    ends = [i for i in (url.find(c, start + 2) for c in "/?#") if i >= 0]
+    return min(ends, default=len(url))
+
+
+def _spellings(url: str, kind: LinkKind) -> list[str]:
+    """The ways to write url where a link of kind stood, the most faithful first; each is
+    the same URL to a server: only characters no URL holds, brackets outside the host, and
+    what the context cannot hold are percent-encoded. Markup a renderer could read as a
+    link of its own ([text](…)) never survives as such."""
+    split = _authority_end(url)
+    head, tail = url[:split], url[split:]
+    unsafe = _NEVER_IN_URL | frozenset("[]")
+    plain = head + "".join(_percent(c) if c in unsafe else c for c in tail)
+    if not _nested(plain):
+        plain = plain.replace("(", "%28").replace(")", "%29")
+    strict = head + "".join(_percent(c) if c in _STRICT or not c.isascii() else c for c in tail)
+    if strict and strict[-1] in _UNRESERVED_AT_END:
+        strict = strict[:-1] + _percent(strict[-1])
+    return list(dict.fromkeys((plain, strict)))
+
+
+def _markup(url: str, kind: LinkKind) -> str:
+    """A spelling of a URL as the source's syntax holds it."""
+    return html.escape(url, quote=True) if kind is LinkKind.HTML else url
 
 
 def _archive_copy(result: Result) -> str | None:
@@ -142,45 +192,152 @@ def _end_of_link(text: str, offset: int, kind: LinkKind) -> int:
     return offset
 
 
-def plan(text: str, results: Iterable[Result], dead: DeadMode) -> list[Edit]:
-    """The edits that fix one document's links, from its check results."""
+@dataclass(frozen=True)
+class Review:
+    """The edits that are safe to write, and why each other one was left alone."""
+
+    edits: list[Edit]
+    refused: list[str]  # "file:line:col: URL: why", for the run's warnings
+
+
+@dataclass(frozen=True, slots=True)
+class _Proposal:
+    link: Link
+    new: str  # the URL the link should point at
+    annotate_at: int | None = None  # an offset to insert an archive link at, not a rewrite
+
+
+def _is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _is_site_path(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return not parts.scheme and not parts.netloc
+
+
+def _why_not(proposal: _Proposal) -> str | None:
+    """Why a URL may not be written where the link stands, if it may not."""
+    link, new = proposal.link, proposal.new
+    if proposal.annotate_at is None and link.scope is Scope.LOCAL:
+        return None if _is_site_path(new) else "not a path on the site"
+    if proposal.annotate_at is not None and _is_site_path(new):
+        return None  # a local snapshot, relative to the post
+    if not _is_web_url(new):
+        return "not an absolute http(s) URL"
+    if link.url.lower().startswith("https://") and new.lower().startswith("http://"):
+        return "a downgrade from https to http"
+    return None
+
+
+def _proposals(text: str, results: Iterable[Result], dead: DeadMode) -> list[_Proposal]:
     starts = _line_starts(text)
-    edits: dict[tuple[int, int], Edit] = {}
+    proposals = []
     for result in results:
         link, verdict = result.link, result.verdict
-        new: str | None = None
         if link.scope is Scope.LOCAL and verdict.reason == BROKEN_UNDER_PERMALINK:
-            new = verdict.final_url  # the site path that works from the published page
+            if verdict.final_url and verdict.final_url != link.url:
+                proposals.append(_Proposal(link, verdict.final_url))
         elif link.scope is not Scope.EXTERNAL:
             continue
         elif verdict.status is Status.REDIRECTED and verdict.final_url:
-            new = verdict.final_url
+            if verdict.final_url != link.url:
+                proposals.append(_Proposal(link, verdict.final_url))
         elif verdict.status is Status.DEAD and dead is not DeadMode.KEEP:
             copy = _archive_copy(result)
             if copy is None or link.url.startswith(WAYBACK_PREFIX):
                 continue  # nothing to point at, or already an archived copy
             if dead is DeadMode.REPLACE:
-                new = copy
-            elif link.kind is LinkKind.REFERENCE:
-                continue  # nothing may follow a definition's destination but its title
-            else:
+                proposals.append(_Proposal(link, copy))
+            elif link.kind is not LinkKind.REFERENCE:  # nothing may follow a definition
                 offset = starts[link.line - 1] + link.column - 1 + len(link.raw)
-                end = _end_of_link(text, offset, link.kind)
-                template = HTML_ANNOTATION if link.kind is LinkKind.HTML else ANNOTATION
-                note = template.format(url=_written(copy, LinkKind.INLINE))
-                if text.startswith(note, end):
-                    continue  # annotated already
-                line = next(i for i in range(len(starts) - 1, -1, -1) if starts[i] <= end)
-                edits[(line + 1, end - starts[line] + 1)] = Edit(
-                    line + 1, end - starts[line] + 1, "", note
-                )
-                continue
-        if new is None or new == link.url:
-            continue
-        edits[(link.line, link.column)] = Edit(
-            link.line, link.column, link.raw, _written(new, link.kind)
-        )
-    return sorted(edits.values(), key=lambda e: (e.line, e.column))
+                proposals.append(_Proposal(link, copy, _end_of_link(text, offset, link.kind)))
+    return proposals
+
+
+def _annotation(proposal: _Proposal, spelling: str) -> tuple[LinkKind, str]:
+    """The kind of link an archive annotation makes, and its text."""
+    if proposal.link.kind is LinkKind.HTML:
+        return LinkKind.HTML, HTML_ANNOTATION.format(url=_markup(spelling, LinkKind.HTML))
+    return LinkKind.INLINE, ANNOTATION.format(url=spelling)
+
+
+def _position(starts: list[int], offset: int) -> tuple[int, int]:
+    line = bisect.bisect_right(starts, offset) - 1
+    return line + 1, offset - starts[line] + 1
+
+
+_Links = Counter[tuple[LinkKind, str]]
+
+
+def _links(path: str, text: str) -> _Links:
+    return Counter((link.kind, link.url) for link in extract_text(path, text))
+
+
+def review(text: str, results: Iterable[Result], dead: DeadMode) -> Review:
+    """The edits that fix one document's links, from its check results, each written only
+    if the edited text extracts back to exactly the links it had with that one changed
+    (so a server's Location can never write markup, or another link, into a post)."""
+    results = list(results)
+    proposals = _proposals(text, results, dead)
+    if not proposals:
+        return Review([], [])
+    path = results[0].link.file
+    starts = _line_starts(text)
+    before = _links(path, text)
+    edits: dict[tuple[int, int], tuple[Edit, _Links]] = {}
+    refused = []
+    for proposal in proposals:
+        link = proposal.link
+        why = _why_not(proposal)
+        chosen: tuple[Edit, _Links] | None = None
+        for spelling in _spellings(proposal.new, link.kind) if why is None else ():
+            change: _Links = Counter()
+            if proposal.annotate_at is None:
+                edit = Edit(link.line, link.column, link.raw, _markup(spelling, link.kind))
+                change[(link.kind, link.url)] -= 1
+                change[(link.kind, spelling)] += 1
+            else:
+                kind, note = _annotation(proposal, spelling)
+                if text.startswith(note, proposal.annotate_at):
+                    break  # annotated already
+                edit = Edit(*_position(starts, proposal.annotate_at), "", note)
+                change[(kind, spelling)] += 1
+            if _links(path, apply(text, [edit])) == _changed(before, change):
+                chosen = (edit, change)
+                break
+        else:
+            why = why or "the edited text would not hold it as one link"
+        if why is not None:
+            refused.append(f"{link.file}:{link.line}:{link.column}: {proposal.new!r}: {why}")
+        elif chosen is not None:
+            edits[(chosen[0].line, chosen[0].column)] = chosen
+    ordered = sorted(edits.values(), key=lambda pair: (pair[0].line, pair[0].column))
+    total: _Links = Counter()
+    for _, change in ordered:
+        total.update(change)
+    if ordered and _links(path, apply(text, [e for e, _ in ordered])) != _changed(before, total):
+        refused.append(f"{path}: the edits together would change other links: none written")
+        ordered = []
+    return Review([edit for edit, _ in ordered], refused)
+
+
+def _changed(before: _Links, change: _Links) -> _Links:
+    after = before.copy()
+    after.update(change)
+    return +after  # drops the counts that reached zero
+
+
+def plan(text: str, results: Iterable[Result], dead: DeadMode) -> list[Edit]:
+    """The safe edits that fix one document's links (see review)."""
+    return review(text, results, dead).edits
 
 
 def annotated(text: str, links: Iterable[Link]) -> set[Link]:

@@ -11,8 +11,9 @@ from ..collect import STDIN
 from ..config import Config
 from ..decode import byte_order_mark
 from ..errors import InputError
-from ..fix import DeadMode, apply, plan, unified_diff
+from ..fix import DeadMode, apply, review, unified_diff
 from ..models import Progress, Result
+from ..paths import project_root
 from .loading import load_links
 from .pipeline import recorded_check
 
@@ -48,18 +49,36 @@ def fix(
     for result in report.results:
         by_file.setdefault(result.link.file, []).append(result)
     files = []
+    warnings = list(report.warnings)
+    tree = project_root(cwd).resolve()
     for source in loaded.sources:
-        edits = plan(source.text, by_file.get(source.path, []), dead)
+        planned = review(source.text, by_file.get(source.path, []), dead)
+        warnings += (f"fix: left alone: {why}" for why in planned.refused)
+        edits = planned.edits
         fixed = apply(source.text, edits) if edits else source.text
         if fixed == source.text:
+            continue
+        target = _writable(Path(source.path), tree)
+        if target is None:
+            warnings.append(
+                f"fix: {source.path}: not written: a symbolic link to a file outside {tree}"
+            )
             continue
         if dry_run:
             files.append(
                 FileFix(source.path, len(edits), unified_diff(source.path, source.text, fixed))
             )
             continue
-        path = Path(source.path)
-        data = byte_order_mark(path.read_bytes()) + fixed.encode(source.encoding)
-        write_bytes_atomically(path, data, mode=path.stat().st_mode)
+        data = byte_order_mark(target.read_bytes()) + fixed.encode(source.encoding)
+        write_bytes_atomically(target, data, mode=target.stat().st_mode)
         files.append(FileFix(source.path, len(edits), None))
-    return FixOutcome(tuple(files), report.warnings)
+    return FixOutcome(tuple(files), tuple(warnings))
+
+
+def _writable(path: Path, tree: Path) -> Path | None:
+    """The file to write for path: itself, or the file a symbolic link on its way names
+    when that stays inside the tree (the link is kept); None for one that leaves it."""
+    target = path.resolve()
+    if target == path.absolute():
+        return path  # no link on the way
+    return target if target.is_relative_to(tree) else None

@@ -1,0 +1,168 @@
+"""`fix` writes only what re-extracts to itself (issue 25, items 1 and 13): a server's
+Location can never write markup or another link into a post, never downgrade a link to
+http://, and a symbolic link never carries the edit outside the tree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from linkcheck.extract import extract_text
+from linkcheck.fix import DeadMode, apply, review
+from linkcheck.models import Result, Status, Verdict
+from linkcheck.testing.simweb import Route, SimulatedWeb
+
+from .conftest import web_cli_args
+
+# The Location values of the attack, as a hostile server sends them.
+HOSTILE = (
+    "https://cdn.example.com/x)[click](javascript:alert(1)",
+    "https://cdn.example.com/y<script>alert(1)</script>",
+    'https://cdn.example.com/z"><img src=x onerror=alert(1)>',
+    "https://cdn.example.com/w> [more](javascript:alert(2)) <",
+    "https://cdn.example.com/v\n\n[next](javascript:alert(3))",
+)
+FORMS = (
+    "see [the page]({url}) here",
+    "see {url} here",
+    "see <{url}> here",
+    '<a href="{url}">the page</a>',
+    "![figure]({url})",
+    "[ref][r] and\n\n[r]: {url}",
+)
+
+
+def _links(path: str, text: str) -> Counter[tuple[str, str]]:
+    return Counter((link.kind.value, link.url) for link in extract_text(path, text))
+
+
+def _redirected(text: str, final_url: str, *, path: str = "post.md") -> list[Result]:
+    return [
+        Result(link, link.url, Verdict(Status.REDIRECTED, "moved-permanently", final_url))
+        for link in extract_text(path, text)
+    ]
+
+
+_HOSTILE_CHARS = st.text(st.sampled_from("()[]<>\"' \n\t\\`|{}*_!.,:;中文%#?&=/"), max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tail=_HOSTILE_CHARS, form=st.sampled_from(FORMS), prose=st.sampled_from(["", "。", ")"]))
+def test_a_hostile_location_is_written_as_one_link_or_not_at_all(
+    tail: str, form: str, prose: str
+) -> None:
+    text = form.format(url="https://old.example/p") + prose + "\n"
+    final_url = "https://new.example/" + tail
+    before = _links("post.md", text)
+    assert sum(before.values()) == 1
+    reviewed = review(text, _redirected(text, final_url), DeadMode.ANNOTATE)
+    fixed = apply(text, reviewed.edits)
+    after = _links("post.md", fixed)
+    # Exactly one link, the same kind, on the new host: nothing added, nothing removed.
+    assert sum(after.values()) == 1
+    [(kind, url)] = after
+    assert kind == next(iter(before))[0]
+    if reviewed.edits:
+        assert urlsplit(url).scheme == "https"
+        assert urlsplit(url).hostname == "new.example"
+        assert "](javascript" not in fixed.lower()
+    else:
+        assert fixed == text
+        assert reviewed.refused  # said, never silently skipped
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_plain_location_is_still_written_in_every_form(form: str) -> None:
+    text = form.format(url="https://old.example/p") + "\n"
+    reviewed = review(text, _redirected(text, "https://new.example/q_(x)"), DeadMode.ANNOTATE)
+    assert reviewed.refused == []
+    assert _links("post.md", apply(text, reviewed.edits)).keys() == {
+        (next(iter(_links("post.md", text)))[0], "https://new.example/q_(x)")
+    }
+
+
+def test_never_a_downgrade_to_http() -> None:
+    text = "[zhihu](https://zhuanlan.zhihu.com/p/1)\n"
+    reviewed = review(text, _redirected(text, "http://zhuanlan.zhihu.com/p/1"), DeadMode.KEEP)
+    assert reviewed.edits == []
+    assert "downgrade" in reviewed.refused[0]
+
+
+@pytest.mark.parametrize("copy", ["javascript:alert(1)", "data:text/html,<script>x</script>"])
+def test_an_archived_copy_that_is_not_a_web_url_is_never_written(copy: str) -> None:
+    text = "[gone](https://gone.example/p)\n"
+    results = [
+        Result(link, link.url, Verdict(Status.DEAD, "http-404"), wayback=copy)
+        for link in extract_text("post.md", text)
+    ]
+    for mode in (DeadMode.REPLACE, DeadMode.ANNOTATE):
+        reviewed = review(text, results, mode)
+        assert reviewed.edits == []
+        assert reviewed.refused
+
+
+# --- the attack, end to end, against a server on 127.0.0.1 -------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "blog" / ".git").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "blog")
+    return tmp_path / "blog"
+
+
+def test_fix_against_a_hostile_server_writes_no_markup(simweb: SimulatedWeb, project: Path) -> None:
+    simweb.add_route(
+        Route("cdn.example.com", "*", headers=(("Content-Type", "text/html"),), body=b"<p>ok")
+    )
+    lines = []
+    for number, location in enumerate(HOSTILE):
+        path = f"/moved-{number}"
+        simweb.add_route(Route("docs.example.org", path, statuses=(301,), location=location))
+        for form in FORMS[:5]:
+            lines.append(form.format(url=f"https://docs.example.org{path}"))
+    text = "\n\n".join(lines) + "\n"
+    (project / "post.md").write_text(text, encoding="utf-8")
+    before = _links("post.md", text)
+    result = CliRunner().invoke(app, ["fix", "post.md", *web_cli_args(simweb)])
+    assert result.exit_code == 0, result.stderr
+    fixed = (project / "post.md").read_text(encoding="utf-8")
+    after = _links("post.md", fixed)
+    assert sum(after.values()) == sum(before.values())
+    assert "](javascript" not in fixed  # no Markdown link of the server's making
+    assert "[click]" not in fixed
+    assert "[more]" not in fixed
+    assert "[next]" not in fixed
+    assert "<script" not in fixed
+    assert "<img" not in fixed
+    hosts = {urlsplit(url).hostname for _, url in after}
+    assert hosts <= {"docs.example.org", "cdn.example.com"}
+    assert any(urlsplit(url).hostname == "cdn.example.com" for _, url in after)  # some rewritten
+
+
+def test_fix_never_writes_through_a_symlink_that_leaves_the_tree(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    text = "[moved](https://github.com/matterport/Mask_RCNN)\n"
+    outside = project.parent / "outside.md"
+    outside.write_text(text, encoding="utf-8")
+    inside = project / "real.md"
+    inside.write_text(text, encoding="utf-8")
+    (project / "escape.md").symlink_to(outside)
+    (project / "alias.md").symlink_to(inside)
+    result = CliRunner().invoke(
+        app, ["fix", "escape.md", "alias.md", "--no-cache", *web_cli_args(simweb)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert outside.read_text(encoding="utf-8") == text
+    assert (project / "escape.md").is_symlink()
+    assert "escape.md: not written" in result.stderr
+    assert (project / "alias.md").is_symlink()  # the link is kept, its file fixed
+    assert "matterport/Mask-RCNN" in inside.read_text(encoding="utf-8")
