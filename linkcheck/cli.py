@@ -80,6 +80,15 @@ ConfigOption = Annotated[
         metavar="FILE",
     ),
 ]
+TrustConfigOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust-config",
+        help="Let this repository's own config file set what runs, where requests go and "
+        "what is written outside it (browser-path, connect-to, cacert, proxy, cookies, "
+        "include-private, output); see SECURITY.md.",
+    ),
+]
 FormatOption = Annotated[
     ReportFormat | None,
     typer.Option(
@@ -372,11 +381,11 @@ def _network(parameters: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def _config(cli: dict[str, Any], config_file: Path | None) -> Config:
+def _config(cli: dict[str, Any], config_file: Path | None, trust_config: bool) -> Config:
     """CLI > file > defaults; the CLI's values are coerced and checked as a file's are."""
     from .config import build_config
 
-    return build_config(cli, config_file, cwd=Path.cwd())
+    return build_config(cli, config_file, cwd=Path.cwd(), trust_config=trust_config)
 
 
 @contextmanager
@@ -404,6 +413,7 @@ def extract(
     ] = ListingFormat.TEXT,
     output: OutputOption = None,
     config_file: ConfigOption = None,
+    trust_config: TrustConfigOption = False,
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
@@ -426,7 +436,9 @@ def extract(
     with _reported_errors():
         wanted = _scopes(scope)
         config = _config(
-            _sources(root_dir, extensions, no_ignore, base_url, slug_dialect), config_file
+            _sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
+            config_file,
+            trust_config,
         )
         loaded = load_links(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer)
     links = sorted(
@@ -458,6 +470,7 @@ def _scopes(values: list[str] | None) -> "set[Scope] | None":
 def check(
     paths: PathsArgument,
     config_file: ConfigOption = None,
+    trust_config: TrustConfigOption = False,
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = None,
@@ -630,7 +643,7 @@ def check(
         "save_to_wayback": save_to_wayback,
     }
     with _reported_errors():
-        config = _config(cli, config_file)
+        config = _config(cli, config_file, trust_config)
     _check_and_report(paths, config, quiet=quiet, verbose=verbose, no_progress=no_progress)
 
 
@@ -709,6 +722,7 @@ def archive(
     ] = None,
     output: OutputOption = None,
     config_file: ConfigOption = None,
+    trust_config: TrustConfigOption = False,
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
@@ -742,7 +756,7 @@ def archive(
         **_network(locals()),
     }
     with _reported_errors():
-        config = _config(cli, config_file)
+        config = _config(cli, config_file, trust_config)
         seconds = parse_duration(max_age, name="--max-age") if max_age else None
         text, code = _archive_verb(args, config) or _archive_paths(
             args, config, seconds, no_progress
@@ -834,6 +848,7 @@ def fix(
     ] = False,
     output: OutputOption = None,
     config_file: ConfigOption = None,
+    trust_config: TrustConfigOption = False,
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
@@ -870,7 +885,7 @@ def fix(
         "cache": cache,
     }
     with _reported_errors():
-        config = _config(cli, config_file)
+        config = _config(cli, config_file, trust_config)
         with _progress(_show_progress(no_progress)) as progress:
             outcome = run_fix(
                 paths,
@@ -904,6 +919,7 @@ def report(
     fail_on: FailOnOption = None,
     fail_on_acknowledged: FailOnAcknowledgedOption = None,
     config_file: ConfigOption = None,
+    trust_config: TrustConfigOption = False,
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
@@ -941,7 +957,7 @@ def report(
         "remap": remap,
     }
     with _reported_errors():
-        config = _config(cli, config_file)
+        config = _config(cli, config_file, trust_config)
         outcome = (
             merge_reports(paths, config)
             if merge
@@ -970,6 +986,7 @@ def state_merge(
         ),
     ],
     config_file: ConfigOption = None,
+    trust_config: TrustConfigOption = False,
 ) -> None:
     """Fold the shards' state databases into this project's history.
 
@@ -978,7 +995,7 @@ def state_merge(
     from .commands.state import merge_states
 
     with _reported_errors():
-        config = _config({}, config_file)
+        config = _config({}, config_file, trust_config)
         merged = merge_states(databases, config, cwd=Path.cwd())
     typer.echo(
         f"merged {merged.databases} database{'s' if merged.databases != 1 else ''} into "
@@ -999,6 +1016,7 @@ def ack(
         str | None, typer.Option("--note", help="Why (kept with them).", metavar="TEXT")
     ] = None,
     config_file: ConfigOption = None,
+    trust_config: TrustConfigOption = False,
 ) -> None:
     """Acknowledge dead links you have dealt with, or list them (no URL).
 
@@ -1007,7 +1025,7 @@ def ack(
     from .commands.state import acknowledged, set_acknowledged
 
     with _reported_errors():
-        config = _config({}, config_file)
+        config = _config({}, config_file, trust_config)
         if not urls:
             rows = acknowledged(config, cwd=Path.cwd())
             _emit("".join(f"{url}  {note or ''}".rstrip() + "\n" for url, note in rows), None)

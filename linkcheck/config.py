@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .models import Status
-from .paths import repo_root
+from .paths import project_root, repo_root
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -528,21 +528,141 @@ def clean_token(token: str) -> str | None:
     return token
 
 
-def build_config(cli: Mapping[str, Any], config_file: Path | None, *, cwd: Path) -> Config:
-    """Merge: what the CLI set (not None) > the file > the defaults."""
+# Keys a repository's own file may not set (SECURITY.md, "Who decides what"): they name
+# what runs, where requests and secrets go, or which private addresses are reached. The
+# person running linkcheck sets them: the command line, the environment, the user's own
+# file, or --trust-config for a repository they trust.
+PRIVILEGED_KEYS: Mapping[str, str] = {
+    "browser_path": "which program runs",
+    "connect_to": "where requests go",
+    "cacert": "which servers are trusted",
+    "proxy": "where requests go",
+    "cookies": "which cookies are read and sent",
+    "include_private": "whether private addresses are reached",
+}
+_DIRECT = "direct"  # proxies.DIRECT, without importing the network to read it
+PRIVILEGED_HOST_KEYS: Mapping[str, str] = {
+    "proxy": "where requests go",
+    "cookies": "which cookies are read and sent",
+}
+# Paths a repository's file may set only inside the repository: the output file and the
+# site roots (from the working directory), the state folder (from the repository root).
+_CONTAINED_PATHS = ("output", "state_dir", "root_dir")
+# The settings that decide where a request goes or whom it trusts; with --trust-config a
+# repository's file may set them, but then no secret of the user's rides on them.
+_ROUTING_KEYS = ("connect_to", "cacert", "proxy")
+
+
+def user_config_file() -> Path:
+    """The user's own configuration: $XDG_CONFIG_HOME/linkcheck/config.toml (default
+    ~/.config/linkcheck/config.toml). Trusted: it is the user's, not a repository's."""
+    import os
+
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "linkcheck" / "config.toml"
+
+
+def _is_repository_file(path: Path, cwd: Path) -> bool:
+    """A file inside the repository being checked is the repository's, whoever names it."""
+    return path.resolve().is_relative_to(project_root(cwd).resolve())
+
+
+def _refuse_privileged(settings: Mapping[str, Any], path: Path, cli: Mapping[str, Any]) -> None:
+    for name, decides in PRIVILEGED_KEYS.items():
+        if name in settings and cli.get(name) is None:
+            raise _untrusted(path, name.replace("_", "-"), decides)
+    for host, entry in settings.get("hosts", {}).items():
+        for key, decides in PRIVILEGED_HOST_KEYS.items():
+            if getattr(entry, key) not in (None, _DIRECT):  # "direct" only takes a proxy away
+                raise _untrusted(path, f"hosts.{host}.{key}", decides)
+
+
+def _untrusted(path: Path, key: str, decides: str) -> ConfigError:
+    return ConfigError(
+        f"{path}: {key}: a repository's own file may not set this (it decides {decides}); "
+        f"set it on the command line or in {user_config_file()}, or pass --trust-config "
+        "if you trust this repository"
+    )
+
+
+def _refuse_outside(settings: Mapping[str, Any], names: Iterable[str], cwd: Path) -> None:
+    """The paths a repository chose (its file, or a committed .linkcheck that is a symbolic
+    link) stay inside it."""
+    root = project_root(cwd).resolve()
+    for name in names:
+        value = settings.get(name, _FIELDS[name].default)
+        base = project_root(cwd) if name == "state_dir" else cwd
+        for path in (value,) if isinstance(value, str) else value or ():
+            if not (base / path).resolve().is_relative_to(root):
+                key = name.replace("_", "-")
+                raise ConfigError(
+                    f"{key}: {path!r} leads outside the repository ({root}); a repository's "
+                    "own settings stay inside it (--trust-config to allow)"
+                )
+
+
+def _refuse_secrets_on_repository_routes(
+    repository: Mapping[str, Any], path: Path, settings: Mapping[str, Any]
+) -> None:
+    """A route or CA from a repository's file never carries the user's token or cookies."""
+    routes = [n for n in _ROUTING_KEYS if n in repository]
+    hosts = repository.get("hosts", {}).items()
+    routes += [f"hosts.{h}.proxy" for h, e in hosts if e.proxy not in (None, _DIRECT)]
+    if not routes:
+        return
+    secrets = []
+    if settings.get("github_token"):
+        secrets.append("the GitHub token (--github-token / GITHUB_TOKEN)")
+    if settings.get("cookies") and "cookies" not in repository:
+        secrets.append("your cookies (--cookies)")
+    if secrets:
+        raise ConfigError(
+            f"{path}: {routes[0].replace('_', '-')}: a route or CA from a repository's file "
+            f"would carry {' and '.join(secrets)}; give the route on the command line or in "
+            f"{user_config_file()}, or run without the secret"
+        )
+
+
+def build_config(
+    cli: Mapping[str, Any],
+    config_file: Path | None,
+    *,
+    cwd: Path,
+    trust_config: bool = False,
+) -> Config:
+    """Merge: what the CLI set (not None) > the project's file > the user's file > the
+    defaults. A file found above cwd, or named with --config inside the repository, is the
+    repository's: it may not set the privileged keys, nor write outside the repository,
+    unless trust_config."""
     path = config_file if config_file is not None else find_config_file(cwd)
     if config_file is not None and not config_file.is_file():
         raise ConfigError(f"--config {config_file}: no such file")
-    settings = load_file(path) if path is not None else {}
-    labels = {name: f"{path}: {name.replace('_', '-')}" for name in settings}
+    user = user_config_file()
+    settings = load_file(user) if user.is_file() else {}
+    labels = {name: f"{user}: {name.replace('_', '-')}" for name in settings}
+    repository: dict[str, Any] = {}
+    if path is not None:
+        loaded = load_file(path)
+        if config_file is None or _is_repository_file(path, cwd):
+            repository = loaded
+            if not trust_config:
+                _refuse_privileged(loaded, path, cli)
+        settings.update(loaded)
+        labels.update({name: f"{path}: {name.replace('_', '-')}" for name in loaded})
     for name, value in cli.items():
         if value is not None:
             labels[name] = f"--{name.replace('_', '-')}"
             settings[name] = _coerce(name, _cli_value(name, value), labels[name])
+            repository.pop(name, None)  # the user's value stands
     for name, value in settings.items():
         _check(name, value, labels[name])
     if "github_token" in settings:
         settings["github_token"] = clean_token(settings["github_token"])
+    if path is not None and repository:
+        _refuse_secrets_on_repository_routes(repository, path, settings)
+    if not trust_config:
+        chosen_here = [n for n in _CONTAINED_PATHS if n in repository or n not in labels]
+        _refuse_outside(settings, chosen_here, cwd)
     settings["linkcheckignore"] = read_ignore_files(cwd)
     _validate(settings)
     return Config(**settings)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,9 @@ UPDATE_GOLDEN = os.environ.get("LINKCHECK_UPDATE_GOLDEN") == "1"
 for _variable in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
     os.environ.pop(_variable, None)
     os.environ.pop(_variable.lower(), None)
+# Nor may the machine's own user configuration (~/.config/linkcheck/config.toml) steer them:
+# an empty folder stands for it; the tests of the user's file set their own.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="linkcheck-tests-config-")
 
 
 @pytest.fixture

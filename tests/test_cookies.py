@@ -132,6 +132,7 @@ def test_a_cookies_file_named_in_the_config_is_found_beside_it(
     )
     (project / "posts").mkdir()
     monkeypatch.chdir(project / "posts")
-    config = build_config({}, None, cwd=project / "posts")
+    # A repository's file names cookies only when the user trusts it (SECURITY.md).
+    config = build_config({}, None, cwd=project / "posts", trust_config=True)
     assert config.cookies == str(project / "zhihu.txt")
     assert config.hosts["zhihu.com"].cookies == str(project / "zhihu.txt")
