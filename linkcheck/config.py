@@ -18,6 +18,7 @@ from typing import Any
 from .errors import ConfigError
 from .models import Status
 from .paths import project_root, repo_root
+from .patterns import compile_pattern
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -186,13 +187,17 @@ def parse_remap(text: str, *, name: str) -> tuple[str, str]:
     if len(parts) != 2:
         raise ConfigError(f"{name}: {text!r}: expected 'REGEX REPLACEMENT', two words")
     pattern, replacement = parts
-    try:
-        compiled = re.compile(pattern)
-    except re.error as error:
-        raise ConfigError(f"{name}: {pattern!r} is not a valid regex: {error}") from None
+    compiled = compile_pattern(pattern, where=name)
     replacement = _GROUP_REFERENCE.sub(lambda m: f"\\g<{m.group(1) or m.group(2)}>", replacement)
+    # A group it does not have fails here, not mid-run: the replacement is expanded once by
+    # an empty pattern with the same groups (RE2 takes Python's replacement syntax).
+    names = {number: group for group, number in compiled.groupindex.items()}
+    shape = "".join(
+        f"(?P<{names[number]}>)" if number in names else "()"
+        for number in range(1, compiled.groups + 1)
+    )
     try:
-        compiled.sub(replacement, "")  # a group it does not have fails here, not mid-run
+        re.compile(shape).sub(replacement, "")
     except (re.error, IndexError) as error:
         raise ConfigError(f"{name}: {replacement!r}: {error}") from None
     return pattern, replacement
@@ -215,12 +220,7 @@ def read_ignore_files(cwd: Path) -> tuple[str, ...]:
             pattern = line.strip()
             if not pattern or pattern.startswith("#"):
                 continue
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ConfigError(
-                    f"{path}:{number}: {pattern!r} is not a valid regex: {error}"
-                ) from None
+            compile_pattern(pattern, where=f"{path}:{number}")
             patterns.append(pattern)
     return tuple(dict.fromkeys(patterns))
 
@@ -402,10 +402,7 @@ def _rule(table: dict[str, Any], index: int, label: str) -> UserRule:
     if pattern is not None:
         if not isinstance(pattern, str):
             raise ConfigError(f"{where}.url-matches: expected a regex")
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ConfigError(f"{where}.url-matches: not a valid regex: {error}") from None
+        compile_pattern(pattern, where=f"{where}.url-matches")
     name = named if isinstance(named, str) and named else f"rule-{index}"
     reason = get("reason", name)
     if not isinstance(reason, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", reason):
@@ -678,10 +675,7 @@ def _validate(settings: Mapping[str, Any]) -> None:
 
     for name in ("exclude", "include"):
         for pattern in settings.get(name, ()):
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ConfigError(f"{name}: {pattern!r} is not a valid regex: {error}") from None
+            compile_pattern(pattern, where=name)
     if settings.get("connect_to"):  # the HTTP stack is imported only when it is needed
         from .routing import ConnectTo
 

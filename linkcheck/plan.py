@@ -5,7 +5,6 @@ known without the network (excluded, mail, local files, private addresses, inval
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from .domains import hostname_of
 from .extract.normalize import normalize
 from .local import check_local
 from .models import Link, Scope, Status, Verdict
+from .patterns import compile_pattern
 from .site import Sites
 from .site.decide import own_domain_verdict, site_verdict
 
@@ -37,11 +37,16 @@ class Plan:
         self._config = config
         self._ignored = ignored  # turned off by a disable comment in their source
         self._exclude = [
-            *((re.compile(p), "matches --exclude") for p in config.exclude),
-            *((re.compile(p), "matches .linkcheckignore") for p in config.linkcheckignore),
+            *((compile_pattern(p, where="exclude"), "matches --exclude") for p in config.exclude),
+            *(
+                (compile_pattern(p, where=".linkcheckignore"), "matches .linkcheckignore")
+                for p in config.linkcheckignore
+            ),
         ]
-        self._include = [re.compile(p) for p in config.include]
-        self._remap = [(re.compile(p), replacement) for p, replacement in config.remap]
+        self._include = [compile_pattern(p, where="include") for p in config.include]
+        self._remap = [
+            (compile_pattern(p, where="remap"), replacement) for p, replacement in config.remap
+        ]
         self._roots = [Path(r) for r in config.root_dir]
         self.sites = Sites(tuple(self._roots), config.slug_dialect, config.base_url)
         self.wrappers: dict[Link, str | None] = {}  # the wrapper URL a link's target came out of

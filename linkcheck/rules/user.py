@@ -6,16 +6,20 @@ would not, because they have seen the page. Each is named in the verdict's `rule
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 from ..config import HostConfig, UserRule
 from ..models import Status, Verdict
+from ..patterns import compile_pattern
 from .base import Page, Rule, verdict
 
 
 def _decide(spec: UserRule) -> Callable[[Page], Verdict | None]:
-    pattern = re.compile(spec.url_matches) if spec.url_matches else None
+    pattern = (
+        compile_pattern(spec.url_matches, where=f"rules ({spec.name}): url-matches")
+        if spec.url_matches
+        else None
+    )
     detail = f"the configuration's rule {spec.name!r}"
 
     def decide(page: Page) -> Verdict | None:
