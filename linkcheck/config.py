@@ -28,6 +28,24 @@ _RULE_KEYS = frozenset(
 )
 _RULE_STATUSES = ("alive", "redirected", "dead", "unknown")
 _MINIMUM = {"max_retries": 0, "max_redirects": 0, "budget": 0}
+# The most each number may be: a value past these is a mistake or an attack (a repository's
+# file asking for 10**9 connections, or an hour between requests), refused by name.
+_MAXIMUM = {
+    "max_concurrency": 1024,
+    "host_concurrency": 256,
+    "max_retries": 20,
+    "max_redirects": 50,
+    "min_failures": 10_000,
+    "budget": 10_000_000,
+}
+_LONGEST = {  # seconds
+    "timeout": 3600.0,
+    "retry_backoff": 600.0,
+    "max_time": 30 * 86400.0,
+    "max_cache_age": 10 * 365 * 86400.0,
+    "interval": 60.0,  # a host's politeness interval
+}
+MAX_SHARDS = 10_000
 # The type of each setting whose default is None (the others take their default's type).
 _OPTIONAL_KINDS: Mapping[str, type] = {
     "output": str,
@@ -172,6 +190,8 @@ def parse_shard(text: Any, *, name: str) -> tuple[int, int]:
     if match is None:
         raise ConfigError(f"{name}: {text!r} is not a shard like 2/4 (the 2nd of 4)")
     index, count = int(match.group(1)), int(match.group(2))
+    if count > MAX_SHARDS:
+        raise ConfigError(f"{name}: {text!r}: at most {MAX_SHARDS:,} shards")
     if not 1 <= index <= count:
         raise ConfigError(f"{name}: {text!r}: the shard must be between 1 and {count or 'N'}")
     return index, count
@@ -280,6 +300,11 @@ def _cli_value(name: str, value: Any) -> Any:
     return value
 
 
+def _check_longest(name: str, seconds: float, label: str) -> None:
+    if seconds > _LONGEST.get(name, seconds):
+        raise ConfigError(f"{label}: at most {_LONGEST[name]:g} seconds")
+
+
 def _least(name: str) -> int:
     return _MINIMUM.get(name, 1)
 
@@ -289,6 +314,10 @@ def _check(name: str, value: Any, label: str) -> None:
     kind = _OPTIONAL_KINDS.get(name) or type(_FIELDS[name].default)
     if kind is int and isinstance(value, int) and value < _least(name):
         raise ConfigError(f"{label}: expected a whole number of at least {_least(name)}")
+    if kind is int and isinstance(value, int) and value > _MAXIMUM.get(name, value):
+        raise ConfigError(f"{label}: at most {_MAXIMUM[name]:,}")
+    if kind is float and isinstance(value, float):
+        _check_longest(name, value, label)
     if name in _POSITIVE_DURATIONS and value <= 0:
         raise ConfigError(f"{label}: must be more than 0")
     if name == "slug_dialect":
@@ -318,17 +347,21 @@ def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
                 f"(known: {', '.join(sorted(_HOST_KEYS))})"
             )
         concurrency = settings.get("concurrency")
-        if concurrency is not None and (not isinstance(concurrency, int) or concurrency < 1):
-            raise ConfigError(f"{label}.{host}.concurrency: expected a whole number of at least 1")
+        most = _MAXIMUM["host_concurrency"]
+        if concurrency is not None and (
+            not isinstance(concurrency, int) or not 1 <= concurrency <= most
+        ):
+            raise ConfigError(f"{label}.{host}.concurrency: a whole number from 1 to {most}")
         interval = settings.get("interval")
+        if interval is not None:
+            interval = parse_duration(interval, name=f"{label}.{host}.interval")
+            _check_longest("interval", interval, f"{label}.{host}.interval")
         headers = settings.get("headers", {})
         if not isinstance(headers, dict):
             raise ConfigError(f"{label}.{host}.headers: expected a table")
         hosts[host.lower()] = HostConfig(
             concurrency,
-            parse_duration(interval, name=f"{label}.{host}.interval")
-            if interval is not None
-            else None,
+            interval,
             tuple((str(k), str(v)) for k, v in headers.items()),
             _statuses(settings.get("accept", []), f"{label}.{host}.accept"),
             _proxy_setting(settings.get("proxy"), f"{label}.{host}.proxy"),
@@ -451,6 +484,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def _cookie_paths_beside(table: dict[str, Any], folder: Path) -> dict[str, Any]:

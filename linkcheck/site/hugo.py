@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .model import Page, Site, address_of
+from .model import Page, Site, address_of, folder_of_site
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json")
 # Older sites name it config.*; it counts when it says baseURL (other tools use config.toml).
@@ -47,20 +47,29 @@ def hugo_config(root: Path) -> Mapping[str, Any] | None:
 def _parse(suffix: str, text: str) -> dict[str, Any]:
     # Each parser is imported here, and only the one the file needs: a blog without a
     # configuration file never pays for them (20 ms of start).
-    if suffix == ".toml":
-        import tomllib
+    try:
+        if suffix == ".toml":
+            import tomllib
 
-        loaded: Any = tomllib.loads(text)
-    elif suffix == ".json":
-        loaded = json.loads(text)
-    else:
-        import yaml
-
-        try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise ValueError(str(error)) from None
+            loaded: Any = tomllib.loads(text)
+        elif suffix == ".json":
+            loaded = json.loads(text)
+        else:
+            loaded = _yaml(text)
+    except RecursionError:  # tomllib and json recurse once per level of nesting
+        raise ValueError("nested too deeply") from None
     return loaded if isinstance(loaded, dict) else {}
+
+
+def _yaml(text: str) -> Any:
+    import yaml
+
+    from .yamlsafe import load_yaml
+
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from None
 
 
 def read_hugo(root: Path, config: Mapping[str, Any]) -> Site:
@@ -74,10 +83,10 @@ def read_hugo(root: Path, config: Mapping[str, Any]) -> Site:
         dialect=_dialect(settings),
         complete=True,
         layout_dirs=(root / "layouts", root / "themes"),
-        static_dirs=(root / str(settings.get("staticdir") or "static"),),
+        static_dirs=(folder_of_site(root, settings.get("staticdir"), "static", key="staticDir"),),
     )
     site.generated = _generated(settings)
-    content = root / str(settings.get("contentdir") or "content")
+    content = folder_of_site(root, settings.get("contentdir"), "content", key="contentDir")
     permalinks = _permalinks(settings.get("permalinks"))
     ugly = bool(settings.get("uglyurls"))
     lower = not settings.get("disablepathtolower")

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .model import Page, Site, address_of
+from .model import Page, Site, address_of, folder_of_site
 
 _STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -96,11 +96,13 @@ def read_jekyll(root: Path) -> Site:
 def _config(root: Path) -> Mapping[str, Any]:
     import yaml  # here: only a Jekyll site needs it (15 ms of start)
 
+    from .yamlsafe import load_yaml
+
     for name in ("_config.yml", "_config.yaml"):
         path = root / name
         if path.is_file():
             try:
-                loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+                loaded = load_yaml(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
                 raise ValueError(f"{path}: cannot be read: {error}") from None
             return loaded if isinstance(loaded, dict) else {}
@@ -140,17 +142,13 @@ def front_matter(path: Path) -> dict[str, Any] | None:
         return None
     import yaml  # here: only a Jekyll site needs it (15 ms of start)
 
+    from .yamlsafe import load_yaml
+
     try:
-        loaded = yaml.load(match.group(1) or "", Loader=_safe_loader())
+        loaded = load_yaml(match.group(1) or "")
     except yaml.YAMLError:
         return {}
     return loaded if isinstance(loaded, dict) else {}
-
-
-def _safe_loader() -> Any:
-    import yaml
-
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _walk(root: Path, excluded: frozenset[str]) -> Iterator[Path]:
@@ -284,7 +282,7 @@ def _collection_documents(root: Path, config: Mapping[str, Any]) -> Iterator[tup
     for label, settings in collections.items():
         if label == "posts" or not isinstance(settings, dict) or not settings.get("output"):
             continue
-        folder = root / f"_{label}"
+        folder = folder_of_site(root, f"_{label}", "", key=f"collections.{label}")
         if not folder.is_dir():
             continue
         template = str(settings.get("permalink") or "/:collection/:path:output_ext")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .model import MARKDOWN_FILES, Page, Site, address_of
+from .model import MARKDOWN_FILES, Page, Site, address_of, folder_of_site
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
@@ -39,8 +39,10 @@ def mkdocs_config(root: Path) -> Mapping[str, Any] | None:
         if path.is_file():
             import yaml
 
+            from .yamlsafe import load_yaml
+
             try:
-                loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+                loaded = load_yaml(path.read_text(encoding="utf-8"), _loader())
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
                 raise ValueError(f"{path}: cannot be read: {error}") from None
             return loaded if isinstance(loaded, dict) else {}
@@ -49,7 +51,7 @@ def mkdocs_config(root: Path) -> Mapping[str, Any] | None:
 
 def read_mkdocs(root: Path, config: Mapping[str, Any]) -> Site:
     host, base = address_of(str(config.get("site_url") or ""))
-    docs = root / str(config.get("docs_dir") or "docs")
+    docs = folder_of_site(root, config.get("docs_dir"), "docs", key="docs_dir")
     directory_urls = config.get("use_directory_urls", True) is not False
     site = Site(
         root=root,

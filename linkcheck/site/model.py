@@ -30,6 +30,17 @@ def address_of(url: str) -> tuple[str, str]:
     return host, unquote(parts.path).rstrip("/")
 
 
+def folder_of_site(root: Path, value: object, default: str, *, key: str) -> Path:
+    """The folder a site's configuration names (Hugo's contentDir, MkDocs' docs_dir, a
+    Jekyll collection …), which must stay inside the site: a configuration is the
+    repository's, and may not make linkcheck read (and report) files elsewhere. Raises
+    ValueError, which makes the site's configuration a warning, for one that leaves it."""
+    folder = root / str(value or default)
+    if not folder.resolve().is_relative_to(root.resolve()):
+        raise ValueError(f"{key}: {str(value)!r} leads outside the site ({root})")
+    return folder
+
+
 # Markdown files, as GitHub and MkDocs render them (pages, not files served as they are).
 MARKDOWN_FILES = (".md", ".markdown")
 
