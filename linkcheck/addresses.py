@@ -48,9 +48,21 @@ def literal_address(host: str) -> IPAddress | None:
         return None
 
 
+# NAT64: the well-known prefix carries an IPv4 address in its last 32 bits (RFC 6052); the
+# local-use prefix (RFC 8215) is a site's own translator, private by definition.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
 def is_private_address(address: IPAddress) -> bool:
-    """True for anything that is not a public unicast address."""
+    """True for anything that is not a public unicast address; an IPv6 form that carries an
+    IPv4 address (mapped, 6to4, NAT64) is judged by that address. Teredo (2001::/32) is
+    never global to the standard library, so it is never requested at all."""
     if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            return True
+        if address in _NAT64:
+            return is_private_address(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
         mapped = address.ipv4_mapped or address.sixtofour
         if mapped is not None:
             return is_private_address(mapped)

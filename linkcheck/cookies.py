@@ -50,14 +50,48 @@ class _Policy(http.cookiejar.DefaultCookiePolicy):
 
 
 def load_jar(path: str) -> http.cookiejar.CookieJar:
-    """The cookies of a cookies.txt file, expired ones left out. Raises ConfigError."""
+    """The cookies of a cookies.txt file, expired ones left out. Raises ConfigError, which
+    names the line at fault but never shows it: it may hold a cookie's value."""
+    import warnings
+
     jar = http.cookiejar.MozillaCookieJar(policy=_Policy())
     try:
-        jar.load(path, ignore_discard=True, ignore_expires=False)
-    except (OSError, http.cookiejar.LoadError) as error:
+        _check_lines(path)
+        # The standard library reports a line it cannot read as a warning with a traceback
+        # that quotes it; the error below says what is wrong instead.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            jar.load(path, ignore_discard=True, ignore_expires=False)
+    except http.cookiejar.LoadError:  # an OSError too: first
+        raise ConfigError(
+            f"cookies {path}: cannot read a cookies.txt: not the Netscape format (its first "
+            "line must be "
+            "'# Netscape HTTP Cookie File')"
+        ) from None
+    except OSError as error:
         raise ConfigError(f"cookies {path}: cannot read a cookies.txt: {error}") from None
     jar.clear_expired_cookies()
     return jar
+
+
+_COOKIE_FIELDS = 7  # domain, subdomains, path, secure, expires, name, value
+_HTTP_ONLY = "#HttpOnly_"  # a cookie line, not a comment (curl's export)
+
+
+def _check_lines(path: str) -> None:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip() or (line.startswith("#") and not line.startswith(_HTTP_ONLY)):
+                continue
+            fields = line.split("\t")
+            if len(fields) != _COOKIE_FIELDS or not (fields[4] == "" or fields[4].isdigit()):
+                raise ConfigError(
+                    f"cookies {path}:{number}: cannot read a cookies.txt: not a cookies.txt "
+                    "line (7 fields separated by tabs: domain, subdomains, path, secure, "
+                    "expiry in seconds, name, value); the line is not shown, as it may hold "
+                    "a secret"
+                )
 
 
 class CookieStore:

@@ -46,6 +46,8 @@ def evil(tmp_path_factory: pytest.TempPathFactory, secret: SimulatedWeb) -> Iter
         "/to-mapped": f"http://[::ffff:127.0.0.1]:{port}/secret",
         "/to-metadata": "http://169.254.169.254/latest/meta-data/",
         "/to-intranet": "http://10.0.0.1/",
+        "/to-nat64": "http://[64:ff9b::a00:1]/",  # 10.0.0.1 through a NAT64 translator
+        "/to-local-nat64": "http://[64:ff9b:1::a00:1]/",
         "/to-bad-idna": "http://xn--zz.example.com/",
     }
     root = tmp_path_factory.mktemp("evil-web")
@@ -92,6 +94,8 @@ REDIRECTS = [
     "to-mapped",
     "to-metadata",
     "to-intranet",
+    "to-nat64",
+    "to-local-nat64",
 ]
 
 
@@ -117,6 +121,7 @@ def test_every_spelling_of_loopback_is_excluded(secret: SimulatedWeb, project: P
         "0",
         "[::1]",
         "[::ffff:127.0.0.1]",
+        "[64:ff9b::7f00:1]",
         "localhost",
         "sub.localhost",
     ]
