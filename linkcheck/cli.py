@@ -1001,6 +1001,8 @@ def state_merge(
         f"merged {merged.databases} database{'s' if merged.databases != 1 else ''} into "
         f"{merged.into}: {merged.rows} newer rows, {merged.runs} runs added"
     )
+    if merged.skipped:
+        _warn([f"{merged.skipped} rows of the wrong type or size were left out"])
 
 
 @app.command()

@@ -72,13 +72,28 @@ CREATE TABLE IF NOT EXISTS url_state (
 """
 
 
+_MERGED_TABLES = ("meta", "cache", "url_state", "wayback", "acknowledged", "runs", "history")
+
+
 def _check_mergeable(path: Path) -> None:
-    """path is a linkcheck state database of this schema; read-only, so a wrong file
-    given by mistake is left exactly as it was."""
+    """path is a linkcheck state database of this schema, made of plain tables: no view
+    (a recursive one never ends), no trigger, nothing that runs when read. Read-only, so a
+    wrong file given by mistake is left exactly as it was."""
     if not path.is_file():
         raise StateError(f"{path}: no such file")
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            db.execute("PRAGMA trusted_schema = OFF")
+            kinds = dict(db.execute("SELECT name, type FROM sqlite_master").fetchall())
+            code = [n for n, kind in kinds.items() if kind in ("view", "trigger")]
+            if code:
+                raise StateError(
+                    f"{path}: not a linkcheck state database (it has views or triggers: "
+                    f"{', '.join(sorted(code))[:200]})"
+                )
+            for table in _MERGED_TABLES:
+                if kinds.get(table, "table") != "table":
+                    raise StateError(f"{path}: not a linkcheck state database ({table})")
             row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
     except sqlite3.DatabaseError as error:
         raise StateError(f"{path}: not a linkcheck state database ({error})") from None
@@ -91,12 +106,98 @@ def _check_mergeable(path: Path) -> None:
         )
 
 
+# What a shard's row must be to be merged (a CI artifact is a file anyone could have
+# written): statuses of the closed set, text of bounded length, times that are numbers.
+# Times later than the merge are taken as the merge's time (:now), so a date in the future
+# cannot make a cached verdict last for ever.
+MAX_TEXT = 8192
+_STATUSES = ", ".join(f"'{status.value}'" for status in Status)
+
+
+def _text(column: str, *, null: bool = True) -> str:
+    valid = f"(typeof({column}) = 'text' AND length({column}) <= {MAX_TEXT})"
+    return f"({column} IS NULL OR {valid})" if null else valid
+
+
+def _time(column: str, *, null: bool = False) -> str:
+    valid = f"typeof({column}) IN ('integer', 'real')"
+    return f"({column} IS NULL OR {valid})" if null else valid
+
+
+def _status(column: str) -> str:
+    return f"{column} IN ({_STATUSES})"
+
+
+_VALID_ROWS = {
+    "cache": " AND ".join(
+        (
+            _text("url", null=False),
+            _status("status"),
+            _text("reason", null=False),
+            _text("final_url"),
+            _text("detail"),
+            _text("rule"),
+            _time("checked_at"),
+        )
+    ),
+    "url_state": " AND ".join(
+        (
+            _text("url", null=False),
+            _status("last_status"),
+            _time("last_checked"),
+            _time("last_success", null=True),
+            _time("first_failure", null=True),
+            "typeof(consecutive_failures) = 'integer'",
+            f"consecutive_failures BETWEEN 0 AND {HISTORY_RUNS * 1000}",
+            _text("last_reason"),
+            _text("last_final_url"),
+            _text("last_detail"),
+            _text("last_rule"),
+        )
+    ),
+    "wayback": " AND ".join(
+        (
+            _text("url", null=False),
+            _text("capture"),
+            "(capture IS NULL OR lower(substr(capture, 1, 4)) = 'http')",
+            _time("looked_up_at"),
+        )
+    ),
+    "acknowledged": " AND ".join((_text("url", null=False), _time("since"), _text("note"))),
+    "runs": " AND ".join((_time("started_at"), _time("finished_at", null=True))),
+    "history": " AND ".join(
+        (
+            "typeof(run_id) = 'integer'",
+            _text("url", null=False),
+            _status("status"),
+            _text("reason", null=False),
+            _time("checked_at"),
+        )
+    ),
+}
+_CLOCKS = {
+    "cache": ("checked_at",),
+    "url_state": ("last_checked", "last_success", "first_failure"),
+    "wayback": ("looked_up_at",),
+    "acknowledged": ("since",),
+    "runs": ("started_at", "finished_at"),
+    "history": ("checked_at",),
+}
+
+
+def _clamped(table: str, column: str) -> str:
+    """The column as merged: a time no later than :now."""
+    return f"min({column}, :now)" if column in _CLOCKS[table] else column
+
+
 def _newer_wins(table: str, key: str, columns: tuple[str, ...], clock: str) -> str:
-    """Copy shard.table's rows in, replacing ours where the shard's clock is later."""
-    names = ", ".join((key, *columns, clock))
+    """Copy shard.table's valid rows in, replacing ours where the shard's clock is later."""
+    names = (key, *columns, clock)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns, clock))
     return (
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM shard.{table} WHERE true "
+        f"INSERT INTO {table} ({', '.join(names)}) "
+        f"SELECT {', '.join(_clamped(table, n) for n in names)} FROM shard.{table} "
+        f"WHERE {_VALID_ROWS[table]} "
         f"ON CONFLICT({key}) DO UPDATE SET {updates} WHERE excluded.{clock} > {table}.{clock}"
     )
 
@@ -120,6 +221,15 @@ _NEWER_ROW_WINS = (
     ),
     _newer_wins("wayback", "url", ("capture",), "looked_up_at"),
 )
+
+
+_STATUS_VALUES = {status.value: status for status in Status}
+
+
+def _status_of(value: object) -> Status | None:
+    """A row's status, None for one no linkcheck wrote (a database merged before merging
+    checked its rows): such a row is passed over, never a crash."""
+    return _STATUS_VALUES.get(value) if isinstance(value, str) else None
 
 
 def _now(now: float | None) -> float:
@@ -230,45 +340,63 @@ class State:
 
     # --- merging the shards' databases ------------------------------------------------
 
-    def merge(self, other: Path) -> tuple[int, int]:
+    def merge(self, other: Path, now: float | None = None) -> tuple[int, int, int]:
         """Fold another state database (a shard's) into this one, in one transaction:
         for each URL the newer row wins (cache, url_state, Wayback lookups: the shard that
         checked a URL last holds its streak), and the other's runs are added with their
         history rows (runs both share, the shards' common past, are matched by their start
-        time). Returns (rows taken, runs added). Raises StateError."""
+        time). Only rows of the right types and bounds are taken, their times no later than
+        now. Returns (rows taken, runs added, rows left out). Raises StateError."""
         _check_mergeable(other)
         self.flush()
+        clock = {"now": _now(now)}
         try:
+            self._db.execute("PRAGMA trusted_schema = OFF")
             self._db.execute("ATTACH DATABASE ? AS shard", (str(other),))
         except sqlite3.DatabaseError as error:
             raise StateError(f"{other}: {error}") from None
         try:
             with self._transaction():
-                taken = sum(self._db.execute(sql).rowcount for sql in _NEWER_ROW_WINS)
-                if self._db.execute(
-                    "SELECT 1 FROM shard.sqlite_master WHERE name = 'acknowledged'"
-                ).fetchone():
+                skipped = sum(
                     self._db.execute(
-                        "INSERT OR IGNORE INTO acknowledged SELECT * FROM shard.acknowledged"
+                        f"SELECT count(*) FROM shard.{table} WHERE ({valid}) IS NOT 1"
+                    ).fetchone()[0]
+                    for table, valid in _VALID_ROWS.items()
+                    if self._shard_has(table)
+                )
+                taken = sum(self._db.execute(sql, clock).rowcount for sql in _NEWER_ROW_WINS)
+                if self._shard_has("acknowledged"):
+                    self._db.execute(
+                        "INSERT OR IGNORE INTO acknowledged SELECT url, min(since, :now), note "
+                        f"FROM shard.acknowledged WHERE {_VALID_ROWS['acknowledged']}",
+                        clock,
                     )
-                added = self._merge_runs()
+                added = self._merge_runs(clock)
                 self._trim_history()
         except sqlite3.DatabaseError as error:
             raise StateError(f"{other}: {error}") from None
         finally:
             self._db.execute("DETACH DATABASE shard")
-        return taken, added
+        return taken, added, skipped
 
-    def _merge_runs(self) -> int:
+    def _shard_has(self, table: str) -> bool:
+        query = "SELECT 1 FROM shard.sqlite_master WHERE type = 'table' AND name = ?"
+        return self._db.execute(query, (table,)).fetchone() is not None
+
+    def _merge_runs(self, clock: Mapping[str, float]) -> int:
         self._db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS run_map (src INTEGER PRIMARY KEY, dst INTEGER)"
         )
         self._db.execute("DELETE FROM run_map")
         ours = dict(self._db.execute("SELECT started_at, id FROM runs").fetchall())
         added = 0
-        for run_id, started_at, finished_at in self._db.execute(
-            "SELECT id, started_at, finished_at FROM shard.runs ORDER BY id"
-        ).fetchall():
+        # Only the runs the history keeps can matter: the shard's newest HISTORY_RUNS.
+        newest = self._db.execute(
+            "SELECT id, min(started_at, :now), min(finished_at, :now) FROM shard.runs "
+            f"WHERE {_VALID_ROWS['runs']} ORDER BY id DESC LIMIT {HISTORY_RUNS}",
+            clock,
+        ).fetchall()
+        for run_id, started_at, finished_at in reversed(newest):
             if started_at not in ours:
                 cursor = self._db.execute(
                     "INSERT INTO runs (started_at, finished_at) VALUES (?, ?)",
@@ -277,9 +405,12 @@ class State:
                 ours[started_at] = cursor.lastrowid
                 added += 1
             self._db.execute("INSERT INTO run_map VALUES (?, ?)", (run_id, ours[started_at]))
+        valid = _VALID_ROWS["history"].replace("run_id", "h.run_id")
         self._db.execute(
             "INSERT OR IGNORE INTO history SELECT m.dst, h.url, h.status, h.reason, "
-            "h.checked_at FROM shard.history h JOIN run_map m ON m.src = h.run_id"
+            "min(h.checked_at, :now) FROM shard.history h JOIN run_map m ON m.src = h.run_id "
+            f"WHERE {valid}",
+            clock,
         )
         return added
 
@@ -305,13 +436,15 @@ class State:
         for url, status, reason, final_url, detail, checked_at, rule in self._select_urls(
             columns, "cache", urls
         ):
-            verdict_status = Status(status)
+            verdict_status = _status_of(status)
+            if verdict_status is None or not isinstance(checked_at, int | float):
+                continue
             ttl = ttls.get(verdict_status, 0)
             if verdict_status is Status.UNKNOWN and reason in UNREACHABLE_REASONS and not rule:
                 ttl = UNREACHABLE_TTL
             if max_age is not None:
                 ttl = min(ttl, max_age)
-            if now - checked_at < ttl:
+            if now - min(checked_at, now) < ttl:  # a time in the future counts as now
                 found[url] = Verdict(
                     verdict_status, reason, final_url, detail, from_cache=True, rule=rule
                 )
@@ -394,8 +527,9 @@ class State:
             "url, last_status, last_checked, last_success, first_failure, consecutive_failures"
         )
         return {
-            row[0]: UrlHistory(row[0], Status(row[1]), row[2], row[3], row[4], row[5])
+            row[0]: UrlHistory(row[0], status, row[2], row[3], row[4], row[5])
             for row in self._select_urls(columns, "url_state", urls)
+            if (status := _status_of(row[1])) is not None
         }
 
     def wayback(
@@ -421,8 +555,11 @@ class State:
         for url, status, reason, final_url, detail, rule, checked in self._select_urls(
             columns, "url_state", urls
         ):
+            known = _status_of(status)
+            if known is None:
+                continue
             verdict = Verdict(
-                Status(status), reason or status, final_url, detail, from_cache=True, rule=rule
+                known, reason or status, final_url, detail, from_cache=True, rule=rule
             )
             found[url] = (verdict, checked)
         return found
@@ -434,9 +571,10 @@ class State:
             "consecutive_failures FROM url_state WHERE url = ?",
             (url,),
         ).fetchone()
-        if row is None:
+        status = _status_of(row[1]) if row is not None else None
+        if row is None or status is None:
             return None
-        return UrlHistory(row[0], Status(row[1]), row[2], row[3], row[4], row[5])
+        return UrlHistory(row[0], status, row[2], row[3], row[4], row[5])
 
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

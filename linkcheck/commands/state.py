@@ -20,6 +20,7 @@ class Merged:
     databases: int
     rows: int  # cache, streak and Wayback rows newer in the shards than here
     runs: int  # runs added to the history
+    skipped: int  # rows of the wrong type or size, left out
 
 
 def merge_states(databases: Sequence[Path], config: Config, *, cwd: Path) -> Merged:
@@ -30,15 +31,15 @@ def merge_states(databases: Sequence[Path], config: Config, *, cwd: Path) -> Mer
     for database in databases:
         if database.resolve() == into.resolve():
             raise InputError(f"{database}: is the project's own state database")
-    rows = runs = 0
+    rows = runs = skipped = 0
     with open_history(config, cwd) as state:
         try:
             for database in databases:
-                taken, added = state.merge(database)
-                rows, runs = rows + taken, runs + added
+                taken, added, left_out = state.merge(database)
+                rows, runs, skipped = rows + taken, runs + added, skipped + left_out
         except StateError as error:
             raise InputError(f"cannot merge {error}") from None
-    return Merged(into, len(databases), rows, runs)
+    return Merged(into, len(databases), rows, runs, skipped)
 
 
 def open_history(config: Config, cwd: Path) -> closing[State]:
