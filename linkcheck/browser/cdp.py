@@ -18,10 +18,17 @@ from typing import Any
 
 # A DOM serialised by Runtime.evaluate can be large; one message must fit.
 _MESSAGE_LIMIT = 64 * 1024 * 1024
+# The longest any one command may take: a page that never yields (`while (true) {}`) blocks
+# its renderer, and Runtime.evaluate has no deadline of its own (issue 25, item 4).
+CALL_SECONDS = 10.0
 
 
 class BrowserError(Exception):
     """Chromium could not be started, or stopped answering."""
+
+
+class BrowserTimeout(BrowserError):
+    """A command, or a page, took longer than its deadline."""
 
 
 class Chromium:
@@ -71,10 +78,15 @@ class Chromium:
         self._pump = asyncio.ensure_future(self._read_messages())
 
     async def call(
-        self, method: str, params: dict[str, Any] | None = None, session: str | None = None
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        session: str | None = None,
+        *,
+        timeout: float = CALL_SECONDS,
     ) -> dict[str, Any]:
-        """Send a command and wait for its answer; raises BrowserError on a protocol error
-        or when Chromium is gone."""
+        """Send a command and wait for its answer, timeout seconds at most; raises
+        BrowserTimeout past it, BrowserError on a protocol error or when Chromium is gone."""
         if self._writer is None or self._pump is None or self._pump.done():
             raise BrowserError("Chromium is not running")
         self._next_id += 1
@@ -87,7 +99,11 @@ class Chromium:
             self._writer.write(json.dumps(message).encode() + b"\0")
         except OSError as error:
             raise BrowserError(f"Chromium stopped reading: {error}") from None
-        reply = await answer
+        try:
+            reply = await asyncio.wait_for(answer, timeout)
+        except TimeoutError:
+            self._answers.pop(message["id"], None)
+            raise BrowserTimeout(f"{method}: no answer in {timeout:g} s") from None
         if "error" in reply:
             raise BrowserError(f"{method}: {reply['error'].get('message', reply['error'])}")
         result: dict[str, Any] = reply.get("result", {})
@@ -108,12 +124,28 @@ class Chromium:
                     if answer is not None and not answer.done():
                         answer.set_result(message)
                 elif "sessionId" in message:
+                    self._dismiss_dialog(message)
                     self._events[message["sessionId"]].put_nowait(message)
         finally:
             for answer in self._answers.values():
                 if not answer.done():
                     answer.set_result({"error": {"message": "Chromium exited"}})
             self._answers.clear()
+
+    def _dismiss_dialog(self, event: dict[str, Any]) -> None:
+        """An alert, confirm or prompt blocks its page until answered: dismissed as it
+        opens, so no page can hold a tab (or our next command) with one."""
+        if event.get("method") != "Page.javascriptDialogOpening" or self._writer is None:
+            return
+        self._next_id += 1
+        message = {
+            "id": self._next_id,
+            "method": "Page.handleJavaScriptDialog",
+            "params": {"accept": False},
+            "sessionId": event["sessionId"],
+        }
+        with contextlib.suppress(OSError):
+            self._writer.write(json.dumps(message).encode() + b"\0")
 
     async def _next_message(self) -> dict[str, Any] | None:
         """The next message, None once Chromium has closed the pipe (it exited)."""

@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 
 from ..models import Exchange, Hop, Status, Verdict
 from ..rules import browser_can_pass
-from .cdp import BrowserError
+from .cdp import BrowserError, BrowserTimeout
 from .session import BrowserSession
+
+BROWSER_TIMEOUT = "browser-timeout"
 
 
 class _Client(Protocol):
@@ -60,6 +62,12 @@ class SecondOpinion:
     async def _through_browser(self, url: str, host: str, verdict: Verdict) -> Verdict:
         try:
             visit = await self.session.visit(url)
+        except BrowserTimeout as error:  # a page that would not yield: still unknown
+            return replace(
+                verdict,
+                reason=BROWSER_TIMEOUT,
+                detail=f"{verdict.detail}; the page did not yield to the browser: {error}",
+            )
         except BrowserError as error:
             return replace(verdict, detail=f"{verdict.detail}; the browser failed: {error}")
         if visit.status is None:

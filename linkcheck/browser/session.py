@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import os
 import shutil
 import tempfile
 import time
@@ -23,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..addresses import is_private_address, is_private_host
-from .cdp import BrowserError, Chromium
+from .cdp import BrowserError, BrowserTimeout, Chromium
 from .spki import spki_hashes
 
 # Debian's package names it chromium; others chromium-browser or google-chrome.
@@ -39,7 +40,40 @@ QUIET_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--no-pings",
+    "--disable-features=OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,"
+    "Translate,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    # WebRTC's STUN/TURN traffic goes around every request rule: no UDP but through a proxy.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
+# Google's own services Chromium asks for even with the flags above (seen here at start-up):
+# never resolved, whatever the routes.
+_GOOGLE_SERVICES = (
+    "*.gvt1.com",
+    "update.googleapis.com",
+    "optimizationguide-pa.googleapis.com",
+    "content-autofill.googleapis.com",
+    "safebrowsingohttpgateway.googleapis.com",
+    "clientservices.googleapis.com",
+    "clients2.google.com",
+    "accounts.google.com",
+)
+# Run before any script of every page: the ways out of the page that no request rule sees
+# (WebRTC's peer connections, WebSockets, WebTransport) are not there to use.
+_NO_SIDE_CHANNELS = """
+for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel",
+                    "WebSocket", "WebTransport"]) {
+  try { Object.defineProperty(globalThis, name, {value: undefined, configurable: false}); }
+  catch (e) {}
+}
+"""
+# A profile's folder is named for the process that made it, so a later run can remove the
+# ones a killed run left behind (with the cookies they earned).
+_PROFILE_PREFIX = "linkcheck-chromium-"
 # The page has settled when no navigation started for this long after a load.
 _QUIET_SECONDS = 1.0
 # Not needed to judge a page, and each a request to some other host.
@@ -53,6 +87,8 @@ _BLOCKED_URLS = [
     "*.ico",
     "*.woff*",
     "*.mp4",
+    "ws://*",
+    "wss://*",
 ]
 
 
@@ -116,20 +152,26 @@ class BrowserSession:
     async def _browser(self) -> Chromium:
         async with self._starting:
             if self._chromium is None:
-                self._profile = tempfile.TemporaryDirectory(prefix="linkcheck-chromium-")
+                sweep_stale_profiles()
+                self._profile = tempfile.TemporaryDirectory(
+                    prefix=f"{_PROFILE_PREFIX}{os.getpid()}-"
+                )
                 chromium = Chromium()
                 await chromium.start(self.settings.executable, self._flags(self._profile.name))
                 self.starts += 1
                 version = await chromium.call("Browser.getVersion")
                 self._user_agent = str(version.get("userAgent", ""))
+                await chromium.call("Browser.setDownloadBehavior", {"behavior": "deny"})
                 self._chromium = chromium
             return self._chromium
 
     def _flags(self, profile: str) -> list[str]:
         flags = [*QUIET_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={profile}"]
+        rules = [f"MAP {name} ~NOTFOUND" for name in _GOOGLE_SERVICES]
         if self.settings.connect_to:
-            rules = [f"MAP {h}:{p} {to}:{port}" for h, p, to, port in self.settings.connect_to]
-            flags.append("--host-resolver-rules=" + ", ".join([*rules, "MAP * ~NOTFOUND"]))
+            rules += [f"MAP {h}:{p} {to}:{port}" for h, p, to, port in self.settings.connect_to]
+            rules.append("MAP * ~NOTFOUND")
+        flags.append("--host-resolver-rules=" + ", ".join(rules))
         if self.settings.proxy_pac:
             flags.append(f"--proxy-pac-url={self.settings.proxy_pac}")
         hashes = spki_hashes(self.settings.cacert)
@@ -140,7 +182,9 @@ class BrowserSession:
 
     async def visit(self, url: str) -> Visit:
         """Open url in a tab and wait until it settles or the page deadline passes. Raises
-        BrowserError when Chromium cannot be started or stops answering."""
+        BrowserError when Chromium cannot be started or stops answering, BrowserTimeout
+        when the page will not yield (its tab is closed, or Chromium itself if the tab
+        cannot be: the next visit starts a new one)."""
         chromium = await self._browser()
         async with self._tabs:
             self.visits += 1
@@ -154,12 +198,26 @@ class BrowserSession:
                 return await self._load(chromium, session, url)
             finally:
                 chromium.forget(session)
-                with contextlib.suppress(BrowserError):
+                try:
                     await chromium.call("Target.closeTarget", {"targetId": target_id})
+                except BrowserTimeout:
+                    await self._restart()
+                except BrowserError:
+                    pass  # gone already: Chromium closed the tab, or exited
+
+    async def _restart(self) -> None:
+        """A Chromium that cannot close a tab is stopped; the next visit starts another."""
+        async with self._starting:
+            if self._chromium is not None:
+                await self._chromium.close()
+                self._chromium = None
 
     async def _load(self, chromium: Chromium, session: str, url: str) -> Visit:
         for method in ("Page.enable", "Network.enable"):
             await chromium.call(method, session=session)
+        await chromium.call(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": _NO_SIDE_CHANNELS}, session=session
+        )
         await chromium.call("Network.setBlockedURLs", {"urls": _BLOCKED_URLS}, session=session)
         # Every request the page makes is shown to us first (_allowed decides).
         await chromium.call(
@@ -284,6 +342,23 @@ async def _resolves_privately(host: str) -> bool:
     except OSError:
         return False  # unresolvable: Chromium will fail it itself
     addresses = {str(info[4][0]) for info in infos}
-    return bool(addresses) and all(
-        is_private_address(ipaddress.ip_address(a.split("%")[0])) for a in addresses
-    )
+    # Any private address is one too many: Chromium may connect to whichever it likes.
+    return any(is_private_address(ipaddress.ip_address(a.split("%")[0])) for a in addresses)
+
+
+def sweep_stale_profiles() -> None:
+    """Remove the profiles of linkcheck runs that are gone (killed before they could)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PROFILE_PREFIX}*"):
+        owner = folder.name[len(_PROFILE_PREFIX) :].partition("-")[0]
+        if owner.isdigit() and not _running(int(owner)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
