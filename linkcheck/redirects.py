@@ -14,8 +14,11 @@ _PERMANENT = frozenset({301, 308})
 
 
 def _redirect_kind(source: str, target: str) -> str:
-    """How a permanent redirect changes the URL: users may choose to accept the first two."""
+    """How a permanent redirect changes the URL: users may choose to accept the first two;
+    a downgrade to http is said as such (`fix` never writes one)."""
     a, b = urlsplit(source), urlsplit(target)
+    if (a.scheme, b.scheme) == ("https", "http"):
+        return "https-downgrade"
     if (a.scheme, b.scheme) == ("http", "https") and (a.netloc, a.path, a.query) == (
         b.netloc,
         b.path,

@@ -166,3 +166,34 @@ def test_fix_never_writes_through_a_symlink_that_leaves_the_tree(
     assert "escape.md: not written" in result.stderr
     assert (project / "alias.md").is_symlink()  # the link is kept, its file fixed
     assert "matterport/Mask-RCNN" in inside.read_text(encoding="utf-8")
+
+
+def test_a_zhihu_column_that_moves_to_http_is_no_rename(simweb: SimulatedWeb) -> None:
+    """zhuanlan.zhihu.com's 302 to a new slug is a renamed column [Z17]; to http:// it is
+    a downgrade, never a link for `fix` to follow (issue 25, item 13)."""
+    import asyncio
+
+    from linkcheck.checker import check
+    from linkcheck.models import Link, LinkKind, Scope
+
+    from .conftest import web_config
+
+    page = b'<html><body><script id="js-initialData">{}</script></body></html>'
+    simweb.add_route(
+        Route(
+            "zhuanlan.zhihu.com",
+            "/downgraded",
+            statuses=(302,),
+            location="http://zhuanlan.zhihu.com/elsewhere",
+        )
+    )
+    simweb.add_route(
+        Route(
+            "zhuanlan.zhihu.com", "/elsewhere", headers=(("Content-Type", "text/html"),), body=page
+        )
+    )
+    url = "https://zhuanlan.zhihu.com/downgraded"
+    link = Link("post.md", 1, 1, LinkKind.BARE, Scope.EXTERNAL, url, url)
+    [result] = asyncio.run(check([link], web_config(simweb, wayback=False))).results
+    assert result.verdict.status is not Status.REDIRECTED, result.verdict
+    assert not (result.verdict.final_url or "").startswith("http://zhuanlan")

@@ -53,7 +53,13 @@ def _renamed_column(page: Page) -> Verdict | None:
     target = urljoin(first.url, first.location)
     new = urlsplit(target)
     new_segments = [s for s in new.path.split("/") if s]
-    if new.hostname == "zhuanlan.zhihu.com" and len(new_segments) == 1 and new_segments != segments:
+    downgrade = (parts.scheme, new.scheme) == ("https", "http")  # never a rename to follow
+    if (
+        new.hostname == "zhuanlan.zhihu.com"
+        and len(new_segments) == 1
+        and new_segments != segments
+        and not downgrade
+    ):
         return verdict(
             Status.REDIRECTED, "zhihu-column-renamed", "the column was renamed", final_url=target
         )
