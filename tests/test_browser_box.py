@@ -159,10 +159,21 @@ def test_websockets_and_webrtc_reach_no_private_address(
 
 def test_downloads_are_denied(simweb: SimulatedWeb, tmp_path: Path) -> None:
     assert CHROMIUM is not None, "the README's test command installs Debian's chromium"
-    script = """<script>
+    simweb.add_route(
+        Route(
+            "zhuanlan.zhihu.com",
+            "/dropped.bin",
+            headers=(
+                ("Content-Type", "application/octet-stream"),
+                ("Content-Disposition", "attachment; filename=dropped.bin"),
+            ),
+            body=b"x" * 100_000,
+        )
+    )
+    script = """<iframe src="/dropped.bin"></iframe><script>
     var a = document.createElement("a");
     a.href = URL.createObjectURL(new Blob(["x".repeat(100000)]));
-    a.download = "dropped.bin";
+    a.download = "dropped-blob.bin";
     document.body.appendChild(a);
     a.click();
     </script>"""

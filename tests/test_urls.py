@@ -162,9 +162,45 @@ def test_a_chinese_path_on_its_own_line_stays_whole(
     assert raws(f"text\n{whole}\nmore") == [whole]
 
 
-@given(url=ascii_urls(), tail=st.text(st.sampled_from("?!.,:*_~'\""), min_size=1, max_size=3))
+@given(url=ascii_urls(), tail=st.text(st.sampled_from("?!.,:*~'\""), min_size=1, max_size=3))
 def test_trailing_sentence_punctuation_is_dropped(url: str, tail: str) -> None:
     assert raws(f"see {url}{tail} next") == [url]
+
+
+@given(url=ascii_urls(), underscores=st.integers(1, 2), end=st.sampled_from(["", ".", ","]))
+def test_a_trailing_underscore_is_part_of_the_url(url: str, underscores: int, end: str) -> None:
+    """GFM drops it to close emphasis; a URL no `_` opened needs no closing (issue 26):
+    blog.csdn.net/fengzhou_ is that user's page, not fengzhou's."""
+    whole = url + "_" * underscores
+    assert raws(f"see {whole}{end} next") == [whole]
+    assert raws(f"see _{whole}{end} next") == [url]  # _emphasis_ closes there
+
+
+def test_the_csdn_user_with_a_trailing_underscore() -> None:
+    assert raws("博客：https://blog.csdn.net/fengzhou_ 了解") == ["https://blog.csdn.net/fengzhou_"]
+
+
+@given(
+    before=_PROSE,
+    url=ascii_urls(),
+    chinese=_PROSE,
+    end=st.sampled_from(["", " ", "\n", "，", "。", "）", "：说明"]),
+)
+def test_a_chinese_segment_after_a_slash_stays_when_glued_to_prose(
+    before: str, url: str, chinese: str, end: str
+) -> None:
+    """词条：https://zh.wikipedia.org/wiki/注意力机制 is the article, not …/wiki/ (issue 26):
+    glued to prose, a Chinese segment right after "/" runs to white space, the end of the
+    line or CJK punctuation."""
+    base = url.split("?")[0]
+    whole = f"{base}/{chinese}"
+    assert raws(f"{before}：{whole}{end}") == [whole]
+
+
+def test_the_wikipedia_article_glued_to_its_label() -> None:
+    text = "词条：https://zh.wikipedia.org/wiki/注意力机制"
+    assert raws(text) == ["https://zh.wikipedia.org/wiki/注意力机制"]
+    assert raws("见https://source.android.com下的说明") == ["https://source.android.com"]
 
 
 @given(text=st.text(max_size=200))

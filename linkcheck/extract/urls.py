@@ -181,7 +181,7 @@ def _scheme_url_at(text: str, start: int, after_scheme: int, limit: int) -> Bare
     run = _RUN_RE.match(text, after_scheme, limit)
     rest = run.group() if run else ""
     rest = _cut_at_prose(text, start, after_scheme, rest)
-    candidate = _trim_trailing(text[start:after_scheme] + rest)
+    candidate = _trim_trailing(text[start:after_scheme] + rest, _opened_by_underscore(text, start))
     if not _valid_host(candidate[after_scheme - start :]):
         return None
     return BareUrl(start, candidate, candidate)
@@ -193,7 +193,8 @@ def _www_at(text: str, start: int, limit: int) -> BareUrl | None:
         if not (before.isspace() or before in _WWW_PRECEDERS or is_cjk(before)):
             return None
     run = _RUN_RE.match(text, start, limit)
-    candidate = _trim_trailing(_cut_at_prose(text, start, start, run.group() if run else ""))
+    run_text = _cut_at_prose(text, start, start, run.group() if run else "")
+    candidate = _trim_trailing(run_text, _opened_by_underscore(text, start))
     host = _WWW_HOST_END.split(candidate, maxsplit=1)[0]
     if not _valid_gfm_domain(host):
         return None
@@ -233,32 +234,44 @@ def _valid_host(authority_and_rest: str) -> bool:
     return bool(host) and _HOST_RE.fullmatch(host) is not None and host[0] not in ".-"
 
 
+def _opened_by_underscore(text: str, start: int) -> bool:
+    """An emphasis opened by `_` right before the URL, which a trailing `_` closes."""
+    return start > 0 and text[start - 1] == "_"
+
+
 def _cut_at_prose(text: str, url_start: int, run_start: int, run: str) -> str:
-    """Apply the CJK boundary rule (module docstring) to the run of non-space characters."""
+    """Apply the CJK boundary rule (module docstring) to the run of non-space characters.
+    A URL glued to prose (a CJK character right before it, as in 词条：https://…) keeps
+    a Chinese path segment only where it starts right after a "/", and only up to the
+    first CJK punctuation (the sentence goes on there)."""
     if run.isascii():
         return run
     in_prose = url_start > 0 and is_cjk(text[url_start - 1])
+    starters = "/" if in_prose else _SEGMENT_STARTERS
     in_cjk_segment = False
     for i, ch in enumerate(run):
         if not is_cjk(ch):
             continue
-        if in_prose:
-            return run[:i]
         if in_cjk_segment:
+            if in_prose and not _is_letter(ch):
+                return run[:i]
             continue
         before = run[i - 1] if i > 0 else text[run_start - 1]
-        if before in _SEGMENT_STARTERS and _is_letter(ch):
+        if before in starters and _is_letter(ch):
             in_cjk_segment = True
         else:
             return run[:i]
     return run
 
 
-def _trim_trailing(url: str) -> str:
+def _trim_trailing(url: str, underscore_closes: bool = False) -> str:
     """Drop trailing punctuation that belongs to the sentence, not the URL (GFM rules,
-    extended to full-width punctuation)."""
+    extended to full-width punctuation). A trailing `_` stays (a URL may end in one, and
+    lychee keeps it) unless it closes an emphasis opened by `_` right before the URL."""
     while url:
         last = url[-1]
+        if last == "_" and not underscore_closes:
+            return url
         if last == ";":
             entity = _ENTITY_TAIL_RE.search(url)
             url = url[: entity.start()] if entity else url[:-1]
