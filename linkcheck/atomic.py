@@ -20,20 +20,36 @@ def write_in_pieces(stream: TextIO, text: str, piece: int = 1 << 16) -> None:
 @contextmanager
 def replacing(path: Path, *, mode: int | None = None) -> Iterator[BinaryIO]:
     """A stream whose bytes become path's content in one rename once the block ends well
-    (written to a temporary file beside it and fsynced first), or vanish if it does not."""
+    (written to a temporary file beside it and fsynced first), or vanish if it does not.
+    The file gets mode, else the mode it had, else what the umask gives a new file (the
+    temporary file's 0600 would keep a published report from its web server)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        mode = _existing_mode(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode & 0o7777)
+        os.chmod(temporary, mode & 0o7777)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _existing_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    current = os.umask(0o022)  # the only way to read it is to set it; put back at once
+    os.umask(current)
+    return current
 
 
 def write_atomically(path: Path, text: str) -> None:

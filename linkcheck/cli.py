@@ -677,7 +677,7 @@ def _check_and_report(
     if outcome.report.offline:
         typer.echo(
             "linkcheck: offline: no host could be reached and no name resolved; "
-            "nothing was declared dead.",
+            "no external link was declared dead (local links were judged).",
             err=True,
         )
     if demo_note is not None:
@@ -1117,7 +1117,13 @@ def _warn(warnings: Any) -> None:
 
 
 def _notice(text: str) -> None:
-    typer.echo(f"linkcheck: {text}", err=True)
+    """A line on stderr; above the progress bar while one is drawn (written beside it, a
+    line would be glued to the bar's last frame)."""
+    bar = _progress.active
+    if bar is not None:
+        bar.console.print(f"linkcheck: {text}", markup=False, highlight=False, soft_wrap=True)
+    else:
+        typer.echo(f"linkcheck: {text}", err=True)
 
 
 def _output_of(config: Config) -> Path | None:
@@ -1140,6 +1146,8 @@ def _emit(text: str, output: Path | None) -> None:
 
 class _progress:
     """A rich progress bar on stderr, or nothing."""
+
+    active: Any = None  # the bar being drawn, for _notice
 
     def __init__(self, enabled: bool, label: str = "checking") -> None:
         self._enabled = enabled
@@ -1167,6 +1175,7 @@ class _progress:
             transient=True,
         )
         self._bar.start()
+        _progress.active = self._bar
         task = self._bar.add_task(self._label, total=None, note="")
 
         def update(done: int, total: int, note: str = "") -> None:
@@ -1176,6 +1185,7 @@ class _progress:
 
     def __exit__(self, *exc: object) -> None:
         if self._enabled:
+            _progress.active = None
             self._bar.stop()
 
 

@@ -75,7 +75,10 @@ def plan_line(
 ) -> str:
     """Before fetching: how many URLs, how many from the cache, and the slowest host."""
     fetching = sum(to_fetch.values())
-    line = f"{unique:,} unique URLs: {fetching:,} to fetch, {cached:,} answered from the cache"
+    line = (
+        f"{unique:,} unique URL{'' if unique == 1 else 's'}: {fetching:,} to fetch, "
+        f"{cached:,} answered from the cache"
+    )
     slowest, bound = _slowest(to_fetch, pace_of)
     if slowest is not None and bound >= 60:  # worth a word only when it is long
         rate = 1 / pace_of(slowest).interval

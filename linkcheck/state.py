@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import Status, UrlHistory, Verdict
+from .paths import make_state_folder
 from .sqlite import open_wal, transaction
 
 SCHEMA_VERSION = 1
@@ -244,6 +245,7 @@ class State:
     def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = path
         try:
+            make_state_folder(path.parent)
             self._db = open_wal(
                 path, schema=_SCHEMA, synchronous="NORMAL", busy_timeout=busy_timeout
             )

@@ -34,6 +34,7 @@ from selectolax.lexbor import LexborHTMLParser
 from ..atomic import replacing
 from ..errors import LinkcheckError
 from ..models import Status
+from ..paths import make_state_folder
 from ..sqlite import open_wal, transaction
 from ..version import __version__
 from .capture import Asset, Capture
@@ -128,6 +129,7 @@ class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         try:
+            make_state_folder(self.root.parent)
             for folder in ("blobs/sha256", "snapshots", "tmp"):
                 (self.root / folder).mkdir(parents=True, exist_ok=True)
             # synchronous=FULL: an indexed snapshot survives power loss (archive.md §5.3).

@@ -79,9 +79,17 @@ def headline(report: CheckReport) -> str:
     acknowledged = sum(1 for result in report.results if result.acknowledged)
     if acknowledged:
         parts[0] += f" ({acknowledged} acknowledged)"
-    text = f"{len(report.results)} links ({urls} unique URLs): " + ", ".join(parts)
+    links = len(report.results)
+    text = (
+        f"{links} link{'' if links == 1 else 's'} ({urls} unique URL{'' if urls == 1 else 's'}): "
+        + ", ".join(parts)
+    )
     if report.offline:
-        text += ". Offline: the network is unreachable, so nothing was declared dead"
+        # Local links are judged offline too, and a missing file is rightly dead.
+        text += (
+            ". Offline: the network is unreachable, so external links were not checked "
+            "(none was declared dead); local links were judged"
+        )
     return text
 
 

@@ -1,0 +1,128 @@
+"""What a user of the real blog meets first (issue 26): an honest offline summary, output
+files that honour the umask, and a state folder git leaves alone."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "post.md").write_text(
+        "![gone](images/missing.png) [x](https://example.org/page)\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_offline_summary_says_what_was_and_was_not_checked(repo: Path) -> None:
+    """A laptop with no network (a namespace of its own): the missing image is rightly
+    dead, so the summary may not say that nothing was."""
+    from .test_real_conditions import _can_unshare, unshared
+
+    if not _can_unshare():
+        pytest.skip("this machine cannot make a network namespace (unshare -n)")
+    linkcheck = Path(sys.executable).with_name("linkcheck")
+    result = unshared(["-n", str(linkcheck), "check", "post.md", "--no-progress"], repo)
+    assert result.returncode == 3, result.stderr  # could not check (CI keeps this)
+    assert "1 dead" in result.stdout
+    assert "nothing was declared dead" not in result.stdout + result.stderr
+    assert "external links were not checked" in result.stdout
+    assert "local links were judged" in result.stdout
+
+
+def test_one_link_is_one_link() -> None:
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
+    from linkcheck.report.base import headline
+
+    link = Link("p.md", 1, 1, LinkKind.INLINE, Scope.LOCAL, "a.png", "a.png")
+    report = CheckReport((Result(link, None, Verdict(Status.ALIVE, "file-exists")),))
+    assert headline(report).startswith("1 link (0 unique URLs): ")
+
+
+@pytest.fixture
+def umask() -> Iterator[None]:
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["extract", "post.md", "-o", "out.txt"],
+        ["check", "post.md", "--offline", "--format", "json", "-o", "out.txt"],
+        ["check", "post.md", "--offline", "--format", "html", "-o", "out.txt"],
+    ],
+)
+def test_output_files_honour_the_umask(repo: Path, umask: None, command: list[str]) -> None:
+    runner.invoke(app, command)
+    assert stat.S_IMODE((repo / "out.txt").stat().st_mode) == 0o644
+    (repo / "out.txt").chmod(0o640)  # a file that exists keeps its mode
+    runner.invoke(app, command)
+    assert stat.S_IMODE((repo / "out.txt").stat().st_mode) == 0o640
+
+
+def test_the_state_folder_is_ignored_by_git(repo: Path) -> None:
+    result = runner.invoke(app, ["check", "post.md", "--offline"])
+    assert (repo / ".linkcheck" / "state.db").is_file(), result.stderr
+    assert (repo / ".linkcheck" / ".gitignore").read_text().splitlines()[-1] == "*"
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert ".linkcheck" not in status
+    assert "post.md" in status
+
+
+def _in_a_terminal(command: list[str], cwd: Path) -> bytes:
+    """What command writes to a terminal (a pseudo-terminal of its own), as bytes."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: run the command in the folder, the pty as its terminal
+        os.chdir(cwd)
+        os.execv(command[0], command)
+    written = b""
+    while select.select([fd], [], [], 60)[0]:  # a bound for a broken run, not a measurement
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        written += data
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return written
+
+
+def test_the_progress_bar_is_cleared_before_the_plan_line(repo: Path) -> None:
+    """In a terminal the plan line once came glued to the bar's first frame
+    (`checking ━━━ 0/? 0:00:00  linkcheck: 38 unique URLs: …`)."""
+    (repo / "post.md").write_text("[x](http://127.0.0.1:9/a)\n", encoding="utf-8")
+    linkcheck = str(Path(sys.executable).with_name("linkcheck"))
+    command = [linkcheck, "check", "post.md", "--include-private", "--no-cache"]
+    written = _in_a_terminal([*command, "--timeout", "2", "--max-retries", "0"], repo)
+    plan = written.index(b"linkcheck: 1 unique URL: 1 to fetch")
+    line_start = max(written.rfind(b"\r", 0, plan), written.rfind(b"\n", 0, plan)) + 1
+    assert b"checking" not in written[line_start:plan], written[line_start:plan]
