@@ -2,7 +2,9 @@
 
 Against HEAD (the index and the working tree, which pre-commit makes equal by stashing what
 is not staged), or against the empty tree in a repository without commits. A file git does
-not track yet counts as all new.
+not track yet counts as all new, and so does a file named that has no change at all
+(`pre-commit run --all-files`, or a file given by hand): it was asked for, so it is
+checked whole rather than not at all.
 """
 
 from __future__ import annotations
@@ -55,14 +57,20 @@ def changed_lines(files: Sequence[str], cwd: Path) -> dict[Path, set[int] | None
             result[Path(name)] = set()
     diff = _git(["diff", "--no-color", "--no-ext-diff", "-U0", base, "--", *wanted], cwd)
     current: Path | None = None
+    in_diff: set[Path] = set()
     for line in diff.stdout.splitlines():
         if line.startswith("+++ "):
             target = line[4:]
             current = (root / target[2:]).resolve() if target.startswith("b/") else None
+            if current is not None:
+                in_diff.add(current)
             continue
         hunk = _HUNK.match(line)
         if hunk is None or current is None or result.get(current, set()) is ALL_LINES:
             continue
         start, count = int(hunk.group(1)), int(hunk.group(2) or "1")
         result.setdefault(current, set()).update(range(start, start + count))  # type: ignore[union-attr]
+    for path in result:
+        if path not in in_diff:
+            result[path] = ALL_LINES  # no change at all: checked whole
     return result

@@ -677,7 +677,8 @@ def _check_and_report(
     if outcome.report.offline:
         typer.echo(
             "linkcheck: offline: no host could be reached and no name resolved; "
-            "no external link was declared dead (local links were judged).",
+            "no external link was declared dead (local links were judged)"
+            + ("; --changed-only: a warning, not a failure" if config.changed_only else "."),
             err=True,
         )
     if demo_note is not None:

@@ -118,3 +118,49 @@ def test_the_pre_commit_hook(repo: Path, tmp_path_factory: pytest.TempPathFactor
     assert "5:8" in failed.stdout  # the image URL on line 5
     assert "file-missing" in failed.stdout
     assert "long-gone" not in failed.stdout
+
+
+def test_a_file_with_no_change_is_checked_whole(repo: Path) -> None:
+    """`pre-commit run --all-files` passes committed files with no diff: once no link of
+    theirs was checked, so a post with dead links passed (issue 26, item 7)."""
+    (repo / "trimmed.md").write_text("a\n\nb\n", encoding="utf-8")
+    git(repo, "add", "trimmed.md")
+    git(repo, "commit", "-q", "-m", "another post")
+    (repo / "trimmed.md").write_text("a\n", encoding="utf-8")  # only a deletion
+    changed = changed_lines(["old.md", "trimmed.md"], repo)
+    assert changed[(repo / "old.md").resolve()] is ALL_LINES
+    assert changed[(repo / "trimmed.md").resolve()] == set()  # changed, nothing added
+    linkcheck = Path(sys.executable).with_name("linkcheck")
+    found = subprocess.run(
+        [str(linkcheck), "check", "--changed-only", "--no-progress", "old.md"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert found.returncode == 1, found.stderr
+    assert "long-gone" in found.stdout
+
+
+def test_offline_the_hook_warns_and_still_judges_local_links(repo: Path) -> None:
+    """A laptop on a train (no network: a namespace of its own) may commit; a dead local
+    image on a changed line still fails; without --changed-only (CI) offline is exit 3."""
+    from .test_real_conditions import _can_unshare, unshared
+
+    if not _can_unshare():
+        pytest.skip("this machine cannot make a network namespace (unshare -n)")
+    linkcheck = str(Path(sys.executable).with_name("linkcheck"))
+    (repo / "new.md").write_text("[a](https://example.org/x)\n", encoding="utf-8")
+    hook = [linkcheck, "check", "--changed-only", "--no-progress", "new.md"]
+    warned = unshared(["-n", *hook], repo)
+    assert warned.returncode == 0, warned.stderr
+    assert "--changed-only: a warning, not a failure" in warned.stderr
+    ci = unshared(["-n", linkcheck, "check", "--no-progress", "new.md"], repo)
+    assert ci.returncode == 3, ci.stderr
+    (repo / "new.md").write_text(
+        "[a](https://example.org/x) ![b](/images/nope.png)\n", encoding="utf-8"
+    )
+    failed = unshared(["-n", *hook], repo)
+    assert failed.returncode == 1, failed.stderr
+    assert "file-missing" in failed.stdout
