@@ -126,3 +126,48 @@ def test_the_progress_bar_is_cleared_before_the_plan_line(repo: Path) -> None:
     plan = written.index(b"linkcheck: 1 unique URL: 1 to fetch")
     line_start = max(written.rfind(b"\r", 0, plan), written.rfind(b"\n", 0, plan)) + 1
     assert b"checking" not in written[line_start:plan], written[line_start:plan]
+
+
+def _blog_sized_report() -> object:
+    """25,000 links on 1,868 hosts, as the real blog offline: every external link unknown
+    with the same sentence, and a few hundred missing images."""
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
+
+    results = []
+    for i in range(25_000):
+        host = "mp.weixin.qq.com" if i % 2 else f"host{i % 1_867}.example"
+        url = f"https://{host}/p/{i}"
+        link = Link(f"_posts/{i % 817}.md", 1 + i % 90, 1, LinkKind.BARE, Scope.EXTERNAL, url, url)
+        verdict = Verdict(Status.UNKNOWN, "offline", detail="the network is unreachable")
+        results.append(Result(link, url, verdict))
+    for i in range(300):
+        raw = f"/images/{i}.png"
+        link = Link(f"_posts/{i}.md", 2, 1, LinkKind.IMAGE, Scope.LOCAL, raw, raw)
+        verdict = Verdict(Status.DEAD, "file-missing", detail=f"no file at images/{i}.png")
+        results.append(Result(link, None, verdict))
+    results.sort(key=lambda r: r.link.sort_key)
+    return CheckReport(tuple(results), offline=True)
+
+
+def test_the_terminal_report_reads_at_the_real_blog_s_size() -> None:
+    from linkcheck.formats import Format
+    from linkcheck.models import Status
+    from linkcheck.report import reporter_for
+    from linkcheck.report.base import ReportOptions
+
+    report = _blog_sized_report()
+    options = ReportOptions(fail_on=(Status.DEAD,), fail_on_acknowledged=False)
+    text = reporter_for(Format.TERMINAL).render(report, options)  # type: ignore[arg-type]
+    lines = text.splitlines()
+    assert len(lines) < 2_000
+    assert text.count("the network is unreachable") < 20  # a sentence per group, not per link
+    assert "mp.weixin.qq.com · 12,500 links" in text  # the biggest group first, counted
+    assert "… and 12,495 more (--verbose lists them)" in text
+    assert "_posts/0.md:2:1  /images/0.png" in text  # dead local links are named
+    table = text[text.index("Hosts with problems") :]
+    assert table.index("mp.weixin.qq.com") < table.index("(local)")  # by problems, not A-Z
+    assert "--verbose lists all" in table
+    verbose = reporter_for(Format.TERMINAL).render(
+        report, ReportOptions((Status.DEAD,), False, True)
+    )  # type: ignore[arg-type]
+    assert verbose.count("https://mp.weixin.qq.com/p/") == 12_500

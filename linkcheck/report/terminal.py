@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models import CheckReport, Result, Status
-from .base import PROBLEMS, ReportOptions, by_host, copies, headline
+from .base import PROBLEMS, ReportOptions, by_host, copies, headline, host_of
 
 STYLES = {
     Status.ALIVE: "green",
@@ -24,6 +24,13 @@ STYLES = {
 _COLUMNS = (Status.ALIVE, Status.REDIRECTED, Status.DEAD, Status.UNKNOWN, Status.EXCLUDED)
 
 
+# At the real blog's size (25,000 URLs, 1,868 hosts) a line per link is 58,000 lines: by
+# default problems are grouped by status, reason and host, the first few of each shown.
+GROUP_LINKS = 5  # links shown of each group
+STATUS_GROUPS = 12  # groups shown of each status
+TABLE_HOSTS = 20  # rows of the by-host table
+
+
 class TerminalReporter:
     def render(self, report: CheckReport, options: ReportOptions) -> str:
         buffer = io.StringIO()
@@ -35,18 +42,89 @@ class TerminalReporter:
             highlight=False,
             soft_wrap=True,
         )
-        shown = set(Status) if options.verbose else set(PROBLEMS)
         if not options.quiet:
-            listed = [r for r in report.results if r.verdict.status in shown]
-            for file, group in groupby(listed, key=lambda r: r.link.file):
-                console.print(Text(file, style="bold"))
-                for result in group:
-                    _print_result(console, result)
-                console.print()
-            console.print(_host_table(report))
+            if options.verbose:
+                _every_link(console, report)
+            else:
+                _grouped(console, report)
+            console.print(_host_table(report, every_host=options.verbose))
             console.print()
         console.print(Text(headline(report) + ".", style="bold"))
         return buffer.getvalue()
+
+
+def _every_link(console: Console, report: CheckReport) -> None:
+    """--verbose: every link of every status, per post, in source order."""
+    for file, group in groupby(report.results, key=lambda r: r.link.file):
+        console.print(Text(file, style="bold"))
+        for result in group:
+            _print_result(console, result)
+        console.print()
+
+
+def _grouped(console: Console, report: CheckReport) -> None:
+    """The problems by status, then by reason and host, biggest group first; a group's
+    shared detail said once, on its heading."""
+    for status in PROBLEMS:
+        groups: dict[tuple[str, str], list[Result]] = {}
+        for result in report.results:
+            if result.verdict.status is status:
+                groups.setdefault((result.verdict.reason, host_of(result)), []).append(result)
+        if not groups:
+            continue
+        total = sum(len(g) for g in groups.values())
+        console.print(Text(f"{status.value}: {_links(total)}", style=STYLES[status]))
+        ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        for (reason, host), results in ordered[:STATUS_GROUPS]:
+            details = {r.verdict.detail for r in results}
+            shared = details.pop() if len(details) == 1 else None
+            heading = Text(f"  {reason} · {host} · {_links(len(results))}", style="bold")
+            if shared and status is not Status.REDIRECTED:
+                heading.append(f": {shared}", style="dim")
+            console.print(heading)
+            for result in results[:GROUP_LINKS]:
+                _print_member(console, result, said=shared)
+            if len(results) > GROUP_LINKS:
+                more = len(results) - GROUP_LINKS
+                console.print(Text(f"    … and {more:,} more (--verbose lists them)", style="dim"))
+        rest = ordered[STATUS_GROUPS:]
+        if rest:
+            hidden = sum(len(results) for _, results in rest)
+            console.print(
+                Text(
+                    f"  … and {len(rest):,} more groups, {_links(hidden)} (--verbose lists them)",
+                    style="dim",
+                )
+            )
+        console.print()
+
+
+def _links(count: int) -> str:
+    return f"{count:,} link{'' if count == 1 else 's'}"
+
+
+def _print_member(console: Console, result: Result, *, said: str | None) -> None:
+    link, verdict = result.link, result.verdict
+    line = Text(f"    {link.file}:{link.line}:{link.column}  ")
+    line.append(link.raw)
+    if verdict.status is Status.REDIRECTED and verdict.final_url:
+        line.append(f" → {verdict.final_url}", style="yellow")
+    if verdict.from_cache:
+        line.append(" (cached)", style="dim")
+    if result.acknowledged:
+        line.append(" (acknowledged)", style="dim")
+    console.print(line)
+    notes = []
+    if verdict.detail and verdict.detail != said and verdict.status is not Status.REDIRECTED:
+        notes.append(verdict.detail)
+    if result.history and result.history.consecutive_failures > 1:
+        notes.append(f"failing {result.history.consecutive_failures} runs in a row")
+    if result.remapped and result.target:
+        notes.append(f"checked as {result.target} (--remap)")
+    for note in ["; ".join(notes)] if notes else []:
+        console.print(Text(" " * 6 + note, style="dim"))
+    for copy in copies(result):
+        console.print(Text(" " * 6 + copy, style="cyan"))
 
 
 def _print_result(console: Console, result: Result) -> None:
@@ -77,11 +155,21 @@ def _print_result(console: Console, result: Result) -> None:
         console.print(Text(" " * 31 + copy, style="cyan"))
 
 
-def _host_table(report: CheckReport) -> Table:
-    table = Table(title="By host", title_justify="left", show_edge=False)
+def _host_table(report: CheckReport, *, every_host: bool) -> Table:
+    """Hosts by their problems, most first: those with none only with --verbose, and the
+    first TABLE_HOSTS otherwise."""
+    rows = by_host(report)
+    if not every_host:
+        rows = [(host, counts) for host, counts in rows if any(counts[s] for s in PROBLEMS)]
+    rows.sort(key=lambda row: (-sum(row[1][s] for s in PROBLEMS), -row[1].total(), row[0]))
+    shown = rows if every_host else rows[:TABLE_HOSTS]
+    title = "By host" if every_host else "Hosts with problems"
+    if len(shown) < len(rows):
+        title += f" (the {len(shown)} with the most of {len(rows):,}; --verbose lists all)"
+    table = Table(title=title, title_justify="left", show_edge=False)
     table.add_column("host")
     for status in _COLUMNS:
         table.add_column(status.value, justify="right", style=STYLES[status])
-    for host, counts in by_host(report):
+    for host, counts in shown:
         table.add_row(host, *(str(counts[s] or "") for s in _COLUMNS))
     return table
