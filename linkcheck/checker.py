@@ -80,7 +80,9 @@ async def check(
         fetcher = Fetcher(fetch_settings(config))
         if notice is not None:
             counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
-            notice(plan_line(len(targets), counts, cached, _pace_of(fetcher.settings)))
+            time_left = None if deadline is None else deadline - time.monotonic()
+            pace_of = _pace_of(fetcher.settings)
+            notice(plan_line(len(targets), counts, cached, pace_of, time_left))
         judge = _Judge(fetcher, config, state, verdicts, on_verdict, wanted, anchors)
         if config.browser:
             judge.opinion = _second_opinion(config, fetcher, judge, notice)

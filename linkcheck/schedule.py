@@ -71,21 +71,33 @@ def duration_text(seconds: float) -> str:
 
 
 def plan_line(
-    unique: int, to_fetch: Mapping[str, int], cached: int, pace_of: Callable[[str], Pace]
+    unique: int,
+    to_fetch: Mapping[str, int],
+    cached: int,
+    pace_of: Callable[[str], Pace],
+    time_left: float | None = None,
 ) -> str:
-    """Before fetching: how many URLs, how many from the cache, and the slowest host."""
+    """Before fetching: how many URLs, how many from the cache, and the slowest host; with
+    a deadline (--max-time) that comes first, when this run ends instead."""
     fetching = sum(to_fetch.values())
     line = (
         f"{unique:,} unique URL{'' if unique == 1 else 's'}: {fetching:,} to fetch, "
         f"{cached:,} answered from the cache"
     )
     slowest, bound = _slowest(to_fetch, pace_of)
-    if slowest is not None and bound >= 60:  # worth a word only when it is long
-        rate = 1 / pace_of(slowest).interval
+    if slowest is None or pace_of(slowest).interval <= 0:
+        return line
+    rate = 1 / pace_of(slowest).interval
+    slow = f"slowest: {slowest}: {to_fetch[slowest]:,} URLs at {rate:g}/s ≈ {duration_text(bound)}"
+    if time_left is not None and bound > time_left:
+        covered = min(to_fetch[slowest], int(time_left * rate))
         line += (
-            f"; slowest: {slowest}: {to_fetch[slowest]:,} URLs at {rate:g}/s"
-            f" ≈ {duration_text(bound)} — see --budget, --max-time"
+            f"; --max-time: this run ends in ≈ {duration_text(time_left)}, {slowest} "
+            f"{covered:,} of {to_fetch[slowest]:,} by then; the URLs left keep their last "
+            "verdict (a later run goes on with them)"
         )
+    elif bound >= 60:  # worth a word only when it is long
+        line += f"; {slow} — see --budget, --max-time"
     return line
 
 
@@ -234,4 +246,7 @@ class FetchStage:
         busiest = sorted(remaining.items(), key=lambda item: (-item[1], item[0]))[:2]
         pending = ", ".join(f"{host} {count:,}" for host, count in busiest)
         more = f" +{len(remaining) - 2} hosts" if len(remaining) > 2 else ""
-        return f"≈ {duration_text(max(measured, bound))} left · {pending}{more}"
+        estimate, why = max(measured, bound), ""
+        if self._deadline is not None and self._deadline - time.monotonic() < estimate:
+            estimate, why = max(0.0, self._deadline - time.monotonic()), " (--max-time)"
+        return f"≈ {duration_text(estimate)} left{why} · {pending}{more}"

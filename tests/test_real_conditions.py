@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,22 @@ def test_the_plan_line_and_durations() -> None:
     assert line.startswith("25,004 unique URLs: 14,474 to fetch, 10,530 answered from the cache")
     assert "mp.weixin.qq.com: 13,663 URLs at 2/s ≈ 1 h 53 min — see --budget, --max-time" in line
     assert "slowest" not in plan_line(10, {"a.test": 10}, 0, lambda host: Pace(8, 0.0))
+    # With --max-time 20s the run ends long before politeness would (issue 26, item 2).
+    bounded = plan_line(
+        25_004,
+        {"mp.weixin.qq.com": 13_663, "github.com": 811},
+        10_530,
+        lambda host: Pace(2, 0.5) if host == "mp.weixin.qq.com" else Pace(4, 0.1),
+        20.0,
+    )
+    assert "1 h 53 min" not in bounded
+    urls = [f"https://mp.weixin.qq.com/s/{i}" for i in range(13_663)]
+    stage = FetchStage(urls, lambda host: Pace(2, 0.5), online=lambda: True)
+    assert stage.note().startswith("≈ 1 h 53 min left · mp.weixin.qq.com 13,663")
+    deadline = time.monotonic() + 20
+    bar = FetchStage(urls, lambda host: Pace(2, 0.5), online=lambda: True, deadline=deadline)
+    assert bar.note().startswith("≈ 20 s left (--max-time) · ")
+    assert "--max-time: this run ends in ≈ 20 s, mp.weixin.qq.com 40 of 13,663 by then" in bounded
     assert [duration_text(s) for s in (12, 200, 180, 6831.5)] == [
         "12 s",
         "3 min 20 s",
