@@ -71,6 +71,10 @@ def main() -> None:
         rows = [
             ("linkcheck extract", measure([linkcheck, "extract", str(corpus)], args.runs)),
             ("  (one core)", measure(_one_core(corpus), args.runs)),
+            (
+                "  --format json",
+                measure([linkcheck, "extract", "--format", "json", str(corpus)], args.runs),
+            ),
             ("lychee --dump", measure([lychee, "--dump", str(corpus)], args.runs)),
             ("linkcheck, one post", measure([linkcheck, "extract", str(post)], args.runs)),
             ("lychee, one post", measure([lychee, "--dump", str(post)], args.runs)),
@@ -78,8 +82,13 @@ def main() -> None:
     print(f"{'':24}{'wall s':>8}{'peak MB':>9}{'links':>8}")
     for name, m in rows:
         print(f"{name:24}{m.seconds:8.3f}{m.peak_mb:9.1f}{m.lines:8d}")
-    print(f"wall-time ratio linkcheck/lychee: {rows[0][1].seconds / rows[2][1].seconds:.1f}x")
-    print(f"one post: {rows[3][1].seconds / rows[4][1].seconds:.1f}x")
+    print(f"wall-time ratio linkcheck/lychee: {rows[0][1].seconds / rows[3][1].seconds:.1f}x")
+    print(f"one post: {rows[4][1].seconds / rows[5][1].seconds:.1f}x")
+    text, json_listing = rows[0][1], rows[2][1]
+    print(
+        f"JSON listing / text listing: {json_listing.seconds / text.seconds:.2f}x time, "
+        f"{json_listing.peak_mb / text.peak_mb:.2f}x memory"
+    )
 
 
 def _one_core(corpus: Path) -> list[str]:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 
-def write_in_pieces(stream: TextIO, text: str, piece: int = 1 << 16) -> None:
-    """stream.write(text), without encoding a report of tens of MB into one more copy."""
+def write_in_pieces(stream: TextIO, text: str | Iterable[str], piece: int = 1 << 16) -> None:
+    """stream.write(text), without encoding a report of tens of MB into one more copy; the
+    pieces of a text that is made as it is written, as they come."""
+    if not isinstance(text, str):
+        for part in text:
+            stream.write(part)
+        return
     for start in range(0, len(text), piece):
         stream.write(text[start : start + piece])
 
@@ -52,7 +57,8 @@ def _umask() -> int:
     return current
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """text, or the pieces of a text written one after another, as path's content."""
     with replacing(path) as stream:
         wrapper = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         write_in_pieces(wrapper, text)

@@ -4,7 +4,7 @@ module prints or exits; the commands (linkcheck/commands/) return data."""
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -431,7 +431,7 @@ def extract(
 ) -> None:
     """List every link in the sources, sorted by file, line and column. No network."""
     from .commands.loading import load_links
-    from .listing import as_json, as_text
+    from .listing import as_text, json_pieces
 
     with _reported_errors():
         wanted = _scopes(scope)
@@ -448,7 +448,7 @@ def extract(
     _warn(loaded.warnings)
     if output_format is ListingFormat.JSON:
         roots = [Path(r) for r in config.root_dir]
-        _emit(as_json(links, loaded.warnings, roots), output)
+        _emit(json_pieces(links, loaded.warnings, roots), output)
     else:
         _emit(as_text(links), output)
 
@@ -1131,8 +1131,8 @@ def _output_of(config: Config) -> Path | None:
     return Path(config.output) if config.output else None
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """To stdout, or atomically to the output file."""
+def _emit(text: "str | Iterable[str]", output: Path | None) -> None:
+    """To stdout, or atomically to the output file; a text in pieces as they are made."""
     from .atomic import write_atomically, write_in_pieces
 
     if output is None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .extract.normalize import normalize
 from .local import resolve_local
-from .models import Link, Scope, link_record
+from .models import Link, Scope, flat_json, link_record
 
 JSON_SCHEMA = "linkcheck.extract/1"
 
@@ -42,25 +42,46 @@ def _record(link: Link, path_of: Callable[[Link], Path | None]) -> dict[str, obj
 
 
 def as_json(links: Sequence[Link], warnings: Sequence[str], root_dirs: Sequence[Path]) -> str:
+    return "".join(json_pieces(links, warnings, root_dirs))
+
+
+def json_pieces(
+    links: Sequence[Link], warnings: Sequence[str], root_dirs: Sequence[Path]
+) -> Iterator[str]:
+    """The JSON listing, a record at a time, as json.dumps(indent=2) would write it whole:
+    at 27,000 links, the document and its text are never held at once."""
     # The site model (YAML and TOML readers) is imported for the JSON listing only.
     from .site import Sites
     from .site.decide import source_of
 
     sites = Sites(tuple(root_dirs))
+    # A site-absolute path names the same file from every post of a folder (a relative one
+    # in a site is read from each post's own permalink): asked once per folder.
+    found: dict[tuple[str, str], Path | None] = {}
 
     def path_of(link: Link) -> Path | None:
         """The file the published site serves there (a post's permalink) when the site is
         known, else the file the path names on disk."""
-        if sites.site_of(link.file) is not None:
-            return source_of(link.url, link.file, sites)
-        return resolve_local(link.url, link.file, root_dirs)
+        in_site = sites.site_of(link.file) is not None
+        shared = link.url.startswith("/") or not in_site
+        key = (link.url, os.path.dirname(link.file) if shared else link.file)
+        if key not in found:
+            if in_site:
+                found[key] = source_of(link.url, link.file, sites)
+            else:
+                found[key] = resolve_local(link.url, link.file, root_dirs)
+        return found[key]
 
-    document = {
-        "schema": JSON_SCHEMA,
-        "links": [_record(link, path_of) for link in links],
-        "warnings": list(warnings),
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    yield '{\n  "schema": ' + json.dumps(JSON_SCHEMA) + ',\n  "links": '
+    if links:
+        yield "[\n"
+        for index, link in enumerate(links):
+            yield (",\n" if index else "") + flat_json(_record(link, path_of))
+        yield "\n  ]"
+    else:
+        yield "[]"
+    nested = json.dumps(list(warnings), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    yield ',\n  "warnings": ' + nested + "\n}\n"
 
 
 def _shown(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -189,3 +190,13 @@ def link_record(link: Link) -> dict[str, object]:
         "scope": link.scope.value,
         "url": link.raw,
     }
+
+
+# A record of scalars in a list at depth 1 of a document, laid out as json.dumps(indent=2)
+# lays it out there, by the C encoder (which indent turns off): 27,000 records in 0.2 s, not 3 s.
+_FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n      ", ": "))
+
+
+def flat_json(record: dict[str, object]) -> str:
+    """One record of a list at depth 1 of a JSON document, indented as indent=2 would."""
+    return "    {\n      " + _FLAT_ENCODER.encode(record)[1:-1] + "\n    }"

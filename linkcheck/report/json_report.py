@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from ..models import CheckReport, Result, Status, link_record
+from ..models import CheckReport, Result, Status, flat_json, link_record
 from .base import ReportOptions, by_host, summary_counts
 
 SCHEMA = "linkcheck.report/1"
@@ -66,7 +66,7 @@ class JsonReporter:
             parts.append("[\n")
             for index, result in enumerate(report.results):
                 parts.append(",\n" if index else "")
-                parts.append(_flat_record(_record(result)))
+                parts.append(flat_json(_record(result)))
             parts.append("\n  ]")
         else:
             parts.append("[]")
@@ -77,12 +77,3 @@ class JsonReporter:
 def _nested(value: object) -> str:
     """value as json.dumps(indent=2) writes it one level down."""
     return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-
-
-# A record holds scalars only, so the C encoder, which indent would turn off, can lay it
-# out as json.dumps(indent=2) does at this depth: 27,000 records in 0.2 s rather than 3 s.
-_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n      ", ": "))
-
-
-def _flat_record(record: dict[str, object]) -> str:
-    return "    {\n      " + _RECORD_ENCODER.encode(record)[1:-1] + "\n    }"
