@@ -71,6 +71,8 @@ async def check(
     elif config.budget is not None and len(to_fetch) > config.budget:
         to_fetch = _within_budget(to_fetch, config.budget, state, verdicts)
     offline = False
+    if not to_fetch and targets and notice is not None:  # a run answered without the network
+        notice(plan_line(len(targets), {}, cached, lambda host: Pace(1, 0.0)))
     if to_fetch:  # a warm cache needs no network, and no network stack to import
         from .fetch import Fetcher
         from .settings import fetch_settings

@@ -80,6 +80,33 @@ ConfigOption = Annotated[
         metavar="FILE",
     ),
 ]
+OfflineOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--offline",
+        help="No network: check local links; external ones keep their last known verdict.",
+        show_default=False,
+    ),
+]
+BudgetOption = Annotated[
+    int | None,
+    typer.Option(
+        "--budget",
+        help="Fetch at most N URLs this run, those checked longest ago "
+        "first; the others keep their last verdict.",
+        min=1,
+        metavar="N",
+    ),
+]
+MaxTimeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--max-time",
+        help="Start no fetch after this long (e.g. 50m); what is in flight gets "
+        "--timeout to finish, the rest keep their last verdict (or are unknown).",
+        metavar="DURATION",
+    ),
+]
 TrustConfigOption = Annotated[
     bool,
     typer.Option(
@@ -369,6 +396,11 @@ _NETWORK_OPTIONS = (
 )
 
 
+def _bounds(offline: bool | None, budget: int | None, max_time: str | None) -> dict[str, Any]:
+    """The settings that bound a run that fetches: --offline, --budget, --max-time."""
+    return {"offline": offline, "budget": budget, "max_time": max_time}
+
+
 def _path(value: Path | None) -> str | None:
     return str(value) if value is not None else None
 
@@ -532,14 +564,7 @@ def check(
         ),
     ] = None,
     min_failures: MinFailuresOption = None,
-    offline: Annotated[
-        bool | None,
-        typer.Option(
-            "--offline",
-            help="No network: check local links; external ones keep their last known verdict.",
-            show_default=False,
-        ),
-    ] = None,
+    offline: OfflineOption = None,
     changed_only: Annotated[
         bool | None,
         typer.Option(
@@ -549,25 +574,8 @@ def check(
             show_default=False,
         ),
     ] = None,
-    budget: Annotated[
-        int | None,
-        typer.Option(
-            "--budget",
-            help="Fetch at most N URLs this run, those checked longest ago "
-            "first; the others keep their last verdict.",
-            min=1,
-            metavar="N",
-        ),
-    ] = None,
-    max_time: Annotated[
-        str | None,
-        typer.Option(
-            "--max-time",
-            help="Start no fetch after this long (e.g. 50m); what is in flight gets "
-            "--timeout to finish, the rest keep their last verdict (or are unknown).",
-            metavar="DURATION",
-        ),
-    ] = None,
+    budget: BudgetOption = None,
+    max_time: MaxTimeOption = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -634,9 +642,7 @@ def check(
         "browser_path": browser_path,
         "min_failures": min_failures,
         "changed_only": changed_only,
-        "offline": offline,
-        "budget": budget,
-        "max_time": max_time,
+        **_bounds(offline, budget, max_time),
         "shard": shard,
         "archive": archive_alive,
         "wayback": wayback,
@@ -747,6 +753,9 @@ def archive(
     no_env_proxy: NoEnvProxyOption = False,
     cookies: CookiesOption = None,
     github_token: GithubTokenOption = None,
+    offline: OfflineOption = None,
+    budget: BudgetOption = None,
+    max_time: MaxTimeOption = None,
     no_progress: NoProgressOption = False,
 ) -> None:
     """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
@@ -755,6 +764,7 @@ def archive(
     cli = {
         **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
         **_network(locals()),
+        **_bounds(offline, budget, max_time),
     }
     with _reported_errors():
         config = _config(cli, config_file, trust_config)
@@ -810,6 +820,7 @@ def _archive_paths(
             max_age=max_age,
             stdin=sys.stdin.buffer,
             progress=progress,
+            notice=_notice,
         )
     lines = [_archived_line(row) for row in archived]
     counts: dict[str, int] = {}
@@ -874,6 +885,9 @@ def fix(
     cookies: CookiesOption = None,
     github_token: GithubTokenOption = None,
     cache: CacheOption = None,
+    offline: OfflineOption = None,
+    budget: BudgetOption = None,
+    max_time: MaxTimeOption = None,
     no_progress: NoProgressOption = False,
 ) -> None:
     """Rewrite moved links to where they went and dead links to their archived copy."""
@@ -883,6 +897,7 @@ def fix(
     cli = {
         **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
         **_network(locals()),
+        **_bounds(offline, budget, max_time),
         "cache": cache,
     }
     with _reported_errors():
@@ -895,9 +910,19 @@ def fix(
                 dead=DeadMode(dead.value),
                 dry_run=dry_run,
                 progress=progress,
+                notice=_notice,
             )
     _warn(outcome.warnings)
     _emit(_fixed_text(outcome), output)
+    if config.offline:
+        _notice("--offline: no external link was checked; edits come from verdicts already known")
+    if outcome.offline:
+        typer.echo(
+            "linkcheck: offline: no external link could be checked, so none was fixed "
+            "from the network (edits come from verdicts already known).",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.COULD_NOT_CHECK))
 
 
 def _fixed_text(outcome: "FixOutcome") -> str:

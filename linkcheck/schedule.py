@@ -86,6 +86,8 @@ def plan_line(
     )
     slowest, bound = _slowest(to_fetch, pace_of)
     if slowest is None or pace_of(slowest).interval <= 0:
+        if time_left is not None:
+            line += f"; no fetch starts after {duration_text(time_left)} (--max-time)"
         return line
     rate = 1 / pace_of(slowest).interval
     slow = f"slowest: {slowest}: {to_fetch[slowest]:,} URLs at {rate:g}/s ≈ {duration_text(bound)}"
@@ -98,6 +100,8 @@ def plan_line(
         )
     elif bound >= 60:  # worth a word only when it is long
         line += f"; {slow} — see --budget, --max-time"
+    elif time_left is not None:
+        line += f"; no fetch starts after {duration_text(time_left)} (--max-time)"
     return line
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -28,8 +29,10 @@ async def archive_urls(
     *,
     max_age: float | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    deadline: float | None = None,
 ) -> list[Outcome]:
-    """Snapshot each URL unless it was archived within max_age seconds."""
+    """Snapshot each URL unless it was archived within max_age seconds; none is started
+    after deadline (time.monotonic()), those left are "skipped"."""
     from ..fetch import Fetcher
     from ..settings import fetch_settings
 
@@ -46,13 +49,19 @@ async def archive_urls(
             if since is not None and archive.archived_since(url, since):
                 return Outcome(url, "recent", archive.latest(url))
             async with slots:
+                page_timeout = max(config.timeout, PAGE_TIMEOUT)
+                if deadline is not None:
+                    if time.monotonic() > deadline:
+                        return Outcome(url, "skipped", None, "--max-time: not started")
+                    # In flight at the deadline, a capture gets --timeout more, as a fetch.
+                    page_timeout = min(page_timeout, deadline - time.monotonic() + config.timeout)
                 with archive.staging() as staging:
                     try:
                         captured = await capture(
                             fetcher,
                             url,
                             staging,
-                            timeout=max(config.timeout, PAGE_TIMEOUT),
+                            timeout=page_timeout,
                             max_redirects=config.max_redirects,
                             first=first,
                         )
@@ -64,7 +73,13 @@ async def archive_urls(
             if progress is not None:
                 progress(done, len(urls), "")
 
+    async def tried(url: str) -> Outcome:
+        outcome = await one(url)
+        if outcome.result not in ("recent", "skipped"):
+            archive.tried(url, datetime.now(UTC))
+        return outcome
+
     try:
-        return list(await asyncio.gather(*(one(url) for url in urls)))
+        return list(await asyncio.gather(*(tried(url) for url in urls)))
     finally:
         await fetcher.aclose()

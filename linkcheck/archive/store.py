@@ -23,7 +23,7 @@ import os
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS snapshot_assets (
 CREATE TABLE IF NOT EXISTS checks (
     url TEXT NOT NULL, checked_at TEXT NOT NULL, matched_snapshot_id TEXT
 );
+CREATE TABLE IF NOT EXISTS attempts (url TEXT PRIMARY KEY, tried_at TEXT NOT NULL);
 """
 
 
@@ -196,6 +197,26 @@ class Archive:
             "WHERE url = ? AND quality = 'good' ORDER BY captured_at DESC LIMIT 1", url
         )
         return rows[0] if rows else None
+
+    def tried(self, url: str, when: datetime) -> None:
+        """Remember an attempt to archive url, whatever came of it (a dead page makes no
+        snapshot, and must not be first in line for ever)."""
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT OR REPLACE INTO attempts VALUES (?, ?)",
+                (url, when.isoformat(timespec="seconds")),
+            )
+
+    def stalest_first(self, urls: Sequence[str]) -> list[str]:
+        """urls, those never tried first, then by their last attempt or snapshot, oldest
+        first (what --budget takes its share from); ties keep their order."""
+        newest = dict(
+            self._db.execute(
+                "SELECT url, max(at) FROM (SELECT url, captured_at AS at FROM snapshots "
+                "UNION ALL SELECT url, tried_at AS at FROM attempts) GROUP BY url"
+            ).fetchall()
+        )
+        return sorted(urls, key=lambda url: (url in newest, newest.get(url, "")))
 
     def archived_since(self, url: str, since: datetime) -> bool:
         row = self._db.execute(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from ..config import Config
 from ..errors import InputError
 from ..models import Progress
 from ..paths import archive_folder
+from ..schedule import duration_text
 from .loading import load_links
 from .pipeline import external_targets
 
@@ -47,13 +49,23 @@ def archive_sources(
     max_age: float | None,
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> list[Archived]:
     """Snapshot every external URL the sources cite (skipping those archived within
-    max_age seconds)."""
+    max_age seconds), bounded as a check is: --budget pages at most, the stalest first
+    (never archived, then archived longest ago); no capture starts after --max-time."""
+    if config.offline:
+        raise InputError("archive needs the network: --offline cannot archive anything")
     urls = external_targets(load_links(paths, config, cwd=cwd, stdin=stdin), config)
     with _open(cwd, config, existing=False) as archive:
+        chosen = archive.stalest_first(urls)[: config.budget] if config.budget else urls
+        if notice is not None:
+            notice(_plan(len(urls), len(chosen), config))
+        deadline = time.monotonic() + config.max_time if config.max_time else None
         outcomes = run_coroutine(
-            archive_urls(urls, archive, config, max_age=max_age, progress=progress)
+            archive_urls(
+                chosen, archive, config, max_age=max_age, progress=progress, deadline=deadline
+            )
         )
         return [
             Archived(
@@ -66,6 +78,15 @@ def archive_sources(
             )
             for o in outcomes
         ]
+
+
+def _plan(cited: int, chosen: int, config: Config) -> str:
+    line = f"{cited:,} URL{'' if cited == 1 else 's'} cited: {chosen:,} to archive"
+    if chosen < cited:
+        line += f" (--budget {config.budget}: the stalest first; the rest on a later run)"
+    if config.max_time is not None:
+        line += f"; no capture starts after {duration_text(config.max_time)} (--max-time)"
+    return line
 
 
 def snapshots(cwd: Path, config: Config, url: str | None) -> list[Snapshot]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,7 @@ class FileFix:
 class FixOutcome:
     files: tuple[FileFix, ...]  # the files changed (or, dry, that would change)
     warnings: tuple[str, ...]
+    offline: bool = False  # no external link could be checked: nothing new was learned
 
 
 def fix(
@@ -39,12 +40,13 @@ def fix(
     dead: DeadMode,
     dry_run: bool,
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> FixOutcome:
     """Writes the files back (atomically, keeping encoding, BOM and mode) unless dry_run."""
     if STDIN in paths:
         raise InputError("fix rewrites files: standard input cannot be fixed")
     loaded = load_links(paths, config, cwd=cwd)
-    report = recorded_check(loaded, config, cwd=cwd, progress=progress)
+    report = recorded_check(loaded, config, cwd=cwd, progress=progress, notice=notice)
     by_file: dict[str, list[Result]] = {}
     for result in report.results:
         by_file.setdefault(result.link.file, []).append(result)
@@ -72,7 +74,7 @@ def fix(
         data = byte_order_mark(target.read_bytes()) + fixed.encode(source.encoding)
         write_bytes_atomically(target, data, mode=target.stat().st_mode)
         files.append(FileFix(source.path, len(edits), None))
-    return FixOutcome(tuple(files), tuple(warnings))
+    return FixOutcome(tuple(files), tuple(warnings), report.offline)
 
 
 def _writable(path: Path, tree: Path) -> Path | None:
