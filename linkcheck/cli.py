@@ -585,6 +585,16 @@ def check(
             metavar="K/N",
         ),
     ] = None,
+    shard_pace: Annotated[
+        str | None,
+        typer.Option(
+            "--shard-pace",
+            help="With --shard: 'shared' (the default): the shards run from one address and "
+            "split each host's pace; 'per-runner': each runs from its own address (separate "
+            "CI runners) and keeps the whole of it.",
+            metavar="shared|per-runner",
+        ),
+    ] = None,
     soft_404: Annotated[
         bool | None,
         typer.Option(
@@ -644,6 +654,7 @@ def check(
         "changed_only": changed_only,
         **_bounds(offline, budget, max_time),
         "shard": shard,
+        "shard_pace": shard_pace,
         "archive": archive_alive,
         "wayback": wayback,
         "save_to_wayback": save_to_wayback,

@@ -46,6 +46,10 @@ _LONGEST = {  # seconds
     "interval": 60.0,  # a host's politeness interval
 }
 MAX_SHARDS = 10_000
+# --shard-pace: "shared", the shards run from one address and split each host's pace;
+# "per-runner", each runs from its own (separate CI runners) and keeps the whole of it.
+SHARED_PACE = "shared"
+SHARD_PACES = (SHARED_PACE, "per-runner")
 # The type of each setting whose default is None (the others take their default's type).
 _OPTIONAL_KINDS: Mapping[str, type] = {
     "output": str,
@@ -138,6 +142,7 @@ class Config:
     wayback: bool = True  # look dead links up on the Wayback Machine
     save_to_wayback: bool = False  # submit alive links to Save Page Now
     shard: tuple[int, int] | None = None  # (K, N): only the K-th of N shares of the URLs
+    shard_pace: str = SHARED_PACE  # SHARD_PACES: a host's pace split among the shards, or not
     remap: tuple[tuple[str, str], ...] = ()  # (regex, replacement): the URL checked instead
     # The regexes of .linkcheckignore at the working directory and the repository root.
     linkcheckignore: tuple[str, ...] = ()
@@ -325,6 +330,8 @@ def _check(name: str, value: Any, label: str) -> None:
 
         if value not in DIALECTS:
             raise ConfigError(f"{label}: {value!r} is not one of {', '.join(DIALECTS)}")
+    if name == "shard_pace" and value not in SHARD_PACES:
+        raise ConfigError(f"{label}: {value!r} is not one of {', '.join(SHARD_PACES)}")
     if name == "format":
         from .formats import Format
 

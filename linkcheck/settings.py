@@ -10,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .config import Config
+from .config import SHARED_PACE, Config
 from .fetch import FetchSettings, HostHooks
 from .fragments import FRAGMENT_BODY_LIMIT
 from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
@@ -55,9 +55,25 @@ BROWSER_TABS = 3
 BROWSER_PAGE_SECONDS = 20.0
 
 
+def _shared_among(policy: HostPolicy, shards: int) -> HostPolicy:
+    """A host's pace when N shards run from one address: together they keep it (each 1/N
+    of the requests in flight, at least one, and N times the interval between starts)."""
+    return replace(
+        policy,
+        concurrency=max(1, policy.concurrency // shards),
+        interval=policy.interval * shards,
+    )
+
+
 def fetch_settings(config: Config) -> FetchSettings:
-    """The fetcher's settings from the run's configuration."""
+    """The fetcher's settings from the run's configuration; a shard's politeness shared
+    with the other shards unless each runs from its own address (--shard-pace)."""
     default = HostPolicy(concurrency=config.host_concurrency)
+    policies = _host_policies(config, default)
+    if config.shard is not None and config.shard_pace == SHARED_PACE:
+        shards = config.shard[1]
+        default = _shared_among(default, shards)
+        policies = {host: _shared_among(p, shards) for host, p in policies.items()}
     routes = tuple(ConnectTo.parse(entry) for entry in config.connect_to)
     proxies = _proxies(config, routes)
     return FetchSettings(
@@ -69,7 +85,7 @@ def fetch_settings(config: Config) -> FetchSettings:
         max_concurrency=config.max_concurrency,
         user_agent=config.user_agent or DEFAULT_USER_AGENT,
         headers=config.header,
-        host_policies=_host_policies(config, default),
+        host_policies=policies,
         default_host_policy=default,
         connect_to=routes,
         ssl_context=tls_context(config.cacert) if config.cacert else None,

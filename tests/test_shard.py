@@ -311,3 +311,23 @@ def test_state_merge_refuses_what_is_not_a_state_database(project: Path) -> None
     missing = runner.invoke(app, ["state", "merge", "nowhere.db"])
     assert missing.exit_code == ExitCode.USAGE
     assert "no such file" in missing.stderr
+
+
+def test_shards_from_one_address_share_each_host_s_pace(project: Path) -> None:
+    """N shards run from one address once sent each host N times its polite rate (issue 26,
+    item 15): by default they split it; per-runner keeps it whole."""
+    from linkcheck.config import build_config
+    from linkcheck.settings import fetch_settings
+
+    alone = fetch_settings(build_config({}, None, cwd=project)).policy_for("mp.weixin.qq.com")
+    shared = fetch_settings(build_config({"shard": "1/4"}, None, cwd=project))
+    runner_own = fetch_settings(
+        build_config({"shard": "1/4", "shard_pace": "per-runner"}, None, cwd=project)
+    )
+    wechat = shared.policy_for("mp.weixin.qq.com")
+    assert wechat.interval == alone.interval * 4  # 4 shards together: WeChat's own rate
+    assert wechat.concurrency == max(1, alone.concurrency // 4)
+    assert shared.policy_for("example.org").concurrency == 2  # 8 per host, split four ways
+    assert runner_own.policy_for("mp.weixin.qq.com") == alone
+    with pytest.raises(ConfigError, match="shard-pace"):
+        build_config({"shard_pace": "fast"}, None, cwd=project)
