@@ -73,6 +73,10 @@ def classify_exchange(exchange: Exchange, *, names_resolve: bool) -> Verdict:
     return Verdict(Status.UNKNOWN, f"http-{status}", final_url, detail, hops)
 
 
+# What a user can do about a certificate we could not verify (lychee users look for -k).
+_TLS_HINT = "; a private CA: --cacert FILE (--insecure skips the check)"
+
+
 def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
     error = exchange.error or "network-error"
     detail = exchange.error_detail or _NETWORK_DETAIL.get(error, error)
@@ -103,6 +107,8 @@ def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
                 exchange.hops,
             )
         return Verdict(Status.EXCLUDED, "private-host", None, detail)
+    if error == "tls":
+        detail += _TLS_HINT
     return Verdict(Status.UNKNOWN, error, None, detail, exchange.hops)
 
 
@@ -118,7 +124,7 @@ def configured_rules(config: Config) -> tuple[Rule, ...]:
     """The user's own rules and accepted statuses, from the configuration."""
     from .rules.user import from_config
 
-    return from_config(config.rules, config.hosts)
+    return from_config(config.rules, config.hosts, config.accept)
 
 
 def through_wrapper(wrapper: str, target: str, found: Verdict) -> Verdict:

@@ -171,6 +171,32 @@ SlugDialectOption = Annotated[
         metavar="DIALECT",
     ),
 ]
+ExcludePathOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude-path",
+        help="Skip source files whose path matches this regex (repeatable), as lychee's.",
+        metavar="REGEX",
+    ),
+]
+AcceptOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--accept",
+        help="HTTP statuses that count as alive, as lychee's: 200,403 or 200..=299 "
+        "(repeatable or comma-separated).",
+        metavar="STATUSES",
+    ),
+]
+InsecureOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--insecure",
+        help="Do not verify TLS certificates (loudly; the GitHub token and cookies are never "
+        "sent then). Prefer --cacert FILE for a private CA.",
+        show_default=False,
+    ),
+]
 FailOnOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -363,6 +389,7 @@ def _sources(
     no_ignore: bool,
     base_url: list[str] | None,
     slug_dialect: str | None,
+    exclude_path: list[str] | None,
 ) -> dict[str, Any]:
     """The settings of the options that say which files are read and how the site they
     belong to is published, as every command has."""
@@ -372,6 +399,7 @@ def _sources(
         "gitignore": False if no_ignore else None,
         "base_url": base_url,
         "slug_dialect": slug_dialect,
+        "exclude_path": exclude_path,
     }
 
 
@@ -393,6 +421,8 @@ _NETWORK_OPTIONS = (
     "include",
     "remap",
     "proxy",
+    "accept",
+    "insecure",
 )
 
 
@@ -417,7 +447,15 @@ def _config(cli: dict[str, Any], config_file: Path | None, trust_config: bool) -
     """CLI > file > defaults; the CLI's values are coerced and checked as a file's are."""
     from .config import build_config
 
-    return build_config(cli, config_file, cwd=Path.cwd(), trust_config=trust_config)
+    config = build_config(cli, config_file, cwd=Path.cwd(), trust_config=trust_config)
+    if config.insecure:
+        _warn(
+            [
+                "--insecure: TLS certificates are NOT verified: anyone on the network path "
+                "can answer for any host, and the verdicts mean nothing against them"
+            ]
+        )
+    return config
 
 
 @contextmanager
@@ -451,6 +489,7 @@ def extract(
     no_ignore: NoIgnoreOption = False,
     base_url: BaseUrlOption = None,
     slug_dialect: SlugDialectOption = None,
+    exclude_path: ExcludePathOption = None,
     scope: Annotated[
         list[str] | None,
         typer.Option(
@@ -468,7 +507,7 @@ def extract(
     with _reported_errors():
         wanted = _scopes(scope)
         config = _config(
-            _sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
+            _sources(root_dir, extensions, no_ignore, base_url, slug_dialect, exclude_path),
             config_file,
             trust_config,
         )
@@ -510,11 +549,14 @@ def check(
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
+    accept: AcceptOption = None,
+    insecure: InsecureOption = None,
     root_dir: RootDirOption = None,
     extensions: ExtensionsOption = None,
     no_ignore: NoIgnoreOption = False,
     base_url: BaseUrlOption = None,
     slug_dialect: SlugDialectOption = None,
+    exclude_path: ExcludePathOption = None,
     max_concurrency: MaxConcurrencyOption = None,
     host_concurrency: HostConcurrencyOption = None,
     timeout: TimeoutOption = None,
@@ -638,7 +680,7 @@ def check(
     if quiet and verbose:
         _fail("--quiet and --verbose contradict: choose one", ExitCode.USAGE)
     cli = {
-        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect, exclude_path),
         **_network(locals()),
         "format": output_format.value if output_format else None,
         "output": str(output) if output else None,
@@ -746,9 +788,12 @@ def archive(
     no_ignore: NoIgnoreOption = False,
     base_url: BaseUrlOption = None,
     slug_dialect: SlugDialectOption = None,
+    exclude_path: ExcludePathOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
+    accept: AcceptOption = None,
+    insecure: InsecureOption = None,
     include_private: IncludePrivateOption = None,
     max_concurrency: MaxConcurrencyOption = None,
     host_concurrency: HostConcurrencyOption = None,
@@ -773,7 +818,7 @@ def archive(
     from .config import parse_duration
 
     cli = {
-        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect, exclude_path),
         **_network(locals()),
         **_bounds(offline, budget, max_time),
     }
@@ -877,9 +922,12 @@ def fix(
     no_ignore: NoIgnoreOption = False,
     base_url: BaseUrlOption = None,
     slug_dialect: SlugDialectOption = None,
+    exclude_path: ExcludePathOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
+    accept: AcceptOption = None,
+    insecure: InsecureOption = None,
     include_private: IncludePrivateOption = None,
     max_concurrency: MaxConcurrencyOption = None,
     host_concurrency: HostConcurrencyOption = None,
@@ -906,7 +954,7 @@ def fix(
     from .fix import DeadMode
 
     cli = {
-        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect, exclude_path),
         **_network(locals()),
         **_bounds(offline, budget, max_time),
         "cache": cache,
@@ -962,6 +1010,7 @@ def report(
     no_ignore: NoIgnoreOption = False,
     base_url: BaseUrlOption = None,
     slug_dialect: SlugDialectOption = None,
+    exclude_path: ExcludePathOption = None,
     exclude: ExcludeOption = None,
     include: IncludeOption = None,
     remap: RemapOption = None,
@@ -983,7 +1032,7 @@ def report(
     from .commands.merge import merge_reports
 
     cli = {
-        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect),
+        **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect, exclude_path),
         "format": output_format.value if output_format else None,
         "output": str(output) if output else None,
         "min_failures": min_failures,

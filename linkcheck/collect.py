@@ -21,6 +21,8 @@ from .paths import project_root
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
 
+    from .patterns import Pattern
+
 DEFAULT_SUFFIXES: tuple[str, ...] = (".md", ".markdown", ".mdx", ".html", ".htm")
 # Never blog sources: version control, dependencies, generated sites, our own state.
 SKIPPED_DIRECTORIES = frozenset(
@@ -144,11 +146,14 @@ def collect(
     suffixes: Iterable[str] = DEFAULT_SUFFIXES,
     stdin: BinaryIO | None = None,
     gitignore: bool = True,
+    excluded: Sequence[Pattern] = (),
 ) -> Collected:
     """Read every source the inputs name. Raises InputError for a bad named input.
-    gitignore=False (--no-ignore) reads what .gitignore files would skip."""
+    gitignore=False (--no-ignore) reads what .gitignore files would skip; a file whose path
+    (as shown, relative to the working directory) matches one of excluded is not read
+    (--exclude-path)."""
     wanted = tuple(s.lower() if s.startswith(".") else "." + s.lower() for s in suffixes)
-    reader = _Reader(wanted, _GitIgnore() if gitignore else None)
+    reader = _Reader(wanted, _GitIgnore() if gitignore else None, excluded)
     for given in inputs:
         if given == STDIN:
             reader.add_stdin(stdin)
@@ -167,9 +172,12 @@ class _Reader:
     """The sources read so far, each file once however it was named, and what was skipped:
     a file named on the command line must read; one found in a folder may be skipped."""
 
-    def __init__(self, wanted: tuple[str, ...], ignore: _GitIgnore | None) -> None:
+    def __init__(
+        self, wanted: tuple[str, ...], ignore: _GitIgnore | None, excluded: Sequence[Pattern]
+    ) -> None:
         self._wanted = wanted
         self._ignore = ignore
+        self._excluded = excluded
         self._seen: set[Path] = set()
         self.collected = Collected()
         self.skipped = 0
@@ -219,6 +227,10 @@ class _Reader:
         self.skipped += len(self.collected.warnings) > before
 
     def _add_file(self, path: Path, *, named: bool) -> None:
+        if self._excluded:
+            shown = _display(path)
+            if any(pattern.search(shown) for pattern in self._excluded):
+                return
         try:
             resolved = path.resolve()
         except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop

@@ -157,6 +157,9 @@ class Config:
     base_url: tuple[str, ...] = ()
     slug_dialect: str | None = None  # how heading ids are made; default: the generator's
     check_fragments: bool = False  # external #fragments checked against the page's anchors
+    accept: tuple[int, ...] = ()  # HTTP statuses that count as alive on every host (--accept)
+    insecure: bool = False  # TLS certificates not verified (--insecure); no secret sent then
+    exclude_path: tuple[str, ...] = ()  # regexes of source files not read (--exclude-path)
     browser: bool = False  # challenged pages opened in headless Chromium (a second opinion)
     browser_path: str | None = None  # that Chromium; default: the first one on PATH
 
@@ -200,6 +203,34 @@ def parse_shard(text: Any, *, name: str) -> tuple[int, int]:
     if not 1 <= index <= count:
         raise ConfigError(f"{name}: {text!r}: the shard must be between 1 and {count or 'N'}")
     return index, count
+
+
+_ACCEPT_RANGE = re.compile(r"^(\d{3})\s*\.\.(=?)\s*(\d{3})$")
+
+
+def parse_accept(value: Any, *, name: str) -> tuple[int, ...]:
+    """HTTP statuses from 200,403 or lychee's ranges (200..=299 inclusive, 200..300 not),
+    as one string, a list of them, or a list of numbers."""
+    parts: list[Any] = value if isinstance(value, list) else [value]
+    statuses: list[int] = []
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool):
+            statuses.append(part)
+            continue
+        if not isinstance(part, str):
+            raise ConfigError(f"{name}: expected statuses such as 200,403 or 200..=299")
+        for piece in split_commas([part]):
+            found = _ACCEPT_RANGE.match(piece)
+            if found is not None:
+                low, inclusive, high = int(found.group(1)), found.group(2), int(found.group(3))
+                statuses.extend(range(low, high + 1 if inclusive else high))
+            elif piece.isdigit():
+                statuses.append(int(piece))
+            else:
+                raise ConfigError(f"{name}: {piece!r} is not a status nor a range like 200..=299")
+    if not statuses or not all(100 <= s <= 599 for s in statuses):
+        raise ConfigError(f"{name}: expected HTTP statuses from 100 to 599")
+    return tuple(sorted(set(statuses)))
 
 
 _GROUP_REFERENCE = re.compile(r"\$(?:\{(\w+)\}|(\d+))")
@@ -274,6 +305,8 @@ def _coerce(name: str, value: Any, label: str) -> Any:
         return _rules(value, label)
     if name == "shard":
         return parse_shard(value, name=label)
+    if name == "accept":
+        return parse_accept(value, name=label)
     if name == "remap":
         return tuple(parse_remap(entry, name=label) for entry in _as_tuple(value, label))
     default = _FIELDS[name].default
@@ -578,6 +611,7 @@ PRIVILEGED_KEYS: Mapping[str, str] = {
     "proxy": "where requests go",
     "cookies": "which cookies are read and sent",
     "include_private": "whether private addresses are reached",
+    "insecure": "whether certificates are checked",
 }
 _DIRECT = "direct"  # proxies.DIRECT, without importing the network to read it
 PRIVILEGED_HOST_KEYS: Mapping[str, str] = {
@@ -715,9 +749,25 @@ def _validate(settings: Mapping[str, Any]) -> None:
                 option = needs_network.replace("_", "-")
                 raise ConfigError(f"--offline and {option} contradict: {option} needs the network")
 
-    for name in ("exclude", "include"):
+    for name in ("exclude", "include", "exclude_path"):
         for pattern in settings.get(name, ()):
-            compile_pattern(pattern, where=name)
+            compile_pattern(pattern, where=name.replace("_", "-"))
+    if settings.get("insecure"):
+        secrets = [
+            what
+            for what, given in (
+                ("the GitHub token (--github-token / GITHUB_TOKEN)", settings.get("github_token")),
+                ("cookies (--cookies)", settings.get("cookies")),
+                ("a host's cookies", any(h.cookies for h in settings.get("hosts", {}).values())),
+            )
+            if given
+        ]
+        if secrets:
+            raise ConfigError(
+                f"--insecure: {' and '.join(secrets)} would go over connections whose "
+                "certificates are not checked; drop the secret or --insecure (a private CA: "
+                "--cacert FILE)"
+            )
     if settings.get("connect_to"):  # the HTTP stack is imported only when it is needed
         from .routing import ConnectTo
 

@@ -272,6 +272,14 @@ def _public_only(host: str, addresses: list[str]) -> list[str]:
     return public
 
 
+def unverified_context() -> ssl.SSLContext:
+    """--insecure: TLS without checking the certificate or the name (as curl's -k)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def tls_context(cacert: typing.Sequence[str]) -> ssl.SSLContext:
     """The system's trust store plus the given CA files (curl's --cacert adds, we add)."""
     context = ssl.create_default_context()

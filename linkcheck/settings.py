@@ -15,7 +15,7 @@ from .fetch import FetchSettings, HostHooks
 from .fragments import FRAGMENT_BODY_LIMIT
 from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
 from .proxies import Proxies, Proxy, environment_proxies, parse_per_host
-from .routing import ConnectTo, tls_context
+from .routing import ConnectTo, tls_context, unverified_context
 from .rules import blocking, github, retry_after, rewrite
 from .version import __version__
 
@@ -88,7 +88,13 @@ def fetch_settings(config: Config) -> FetchSettings:
         host_policies=policies,
         default_host_policy=default,
         connect_to=routes,
-        ssl_context=tls_context(config.cacert) if config.cacert else None,
+        ssl_context=(
+            unverified_context()
+            if config.insecure
+            else tls_context(config.cacert)
+            if config.cacert
+            else None
+        ),
         include_private=config.include_private,
         hooks=host_hooks(config.github_token),
         proxies=proxies,

@@ -15,6 +15,7 @@ from ..directives import disabled_spans, is_disabled
 from ..extract.parallel import extract_sources
 from ..fix import annotated
 from ..models import Link
+from ..patterns import compile_pattern
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def load_links(
         suffixes=config.extensions or DEFAULT_SUFFIXES,
         stdin=stdin,
         gitignore=config.gitignore,
+        excluded=[compile_pattern(p, where="exclude-path") for p in config.exclude_path],
     )
     links = extract_sources(collected.sources)
     if changed_only:

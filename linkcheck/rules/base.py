@@ -71,7 +71,7 @@ def verdict(
 @dataclass(frozen=True)
 class Rule:
     name: str
-    domains: tuple[str, ...]  # a host matches a domain exactly or as a subdomain
+    domains: tuple[str, ...]  # a host matches a domain exactly or as a subdomain; () any host
     decide: Callable[[Page], Verdict | None]
     reasons: tuple[str, ...]
     # Seconds to wait before retrying a response this host uses for rate limiting
@@ -86,4 +86,4 @@ class Rule:
 
     def serves(self, host: str) -> bool:
         host = host.lower()
-        return any(in_domain(host, domain) for domain in self.domains)
+        return not self.domains or any(in_domain(host, domain) for domain in self.domains)

@@ -50,10 +50,28 @@ def _accepting(host: str, statuses: tuple[int, ...]) -> Rule:
     return Rule(f"accept:{host}", (host,), decide, reasons)
 
 
-def from_config(specs: tuple[UserRule, ...], hosts: Mapping[str, HostConfig]) -> tuple[Rule, ...]:
-    """The user's rules in their order, then each host's accepted statuses."""
+def _accepting_everywhere(statuses: tuple[int, ...]) -> Rule:
+    def decide(page: Page) -> Verdict | None:
+        if page.status in statuses:
+            return verdict(
+                Status.ALIVE,
+                f"accepted-{page.status}",
+                f"HTTP {page.status} is accepted (--accept)",
+            )
+        return None
+
+    reasons = tuple(f"accepted-{status}" for status in statuses)
+    return Rule("accept", (), decide, reasons)  # no domains: every host
+
+
+def from_config(
+    specs: tuple[UserRule, ...], hosts: Mapping[str, HostConfig], accept: tuple[int, ...] = ()
+) -> tuple[Rule, ...]:
+    """The user's rules in their order, then each host's accepted statuses, then those
+    accepted on every host (--accept)."""
     written = tuple(Rule(spec.name, spec.hosts, _decide(spec), (spec.reason,)) for spec in specs)
     accepted = tuple(
         _accepting(host, config.accept) for host, config in hosts.items() if config.accept
     )
-    return written + accepted
+    everywhere = (_accepting_everywhere(accept),) if accept else ()
+    return written + accepted + everywhere
