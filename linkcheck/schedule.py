@@ -94,7 +94,7 @@ def plan_line(
     if time_left is not None and bound > time_left:
         covered = min(to_fetch[slowest], int(time_left * rate))
         line += (
-            f"; --max-time: this run ends in ≈ {duration_text(time_left)}, {slowest} "
+            f"; {slow}, but --max-time: this run ends in ≈ {duration_text(time_left)}, {slowest} "
             f"{covered:,} of {to_fetch[slowest]:,} by then; the URLs left keep their last "
             "verdict (a later run goes on with them)"
         )
