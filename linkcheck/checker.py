@@ -70,7 +70,7 @@ async def check(
         to_fetch = _within_budget(to_fetch, 0, state, verdicts, why="--offline")
     elif config.budget is not None and len(to_fetch) > config.budget:
         to_fetch = _within_budget(to_fetch, config.budget, state, verdicts)
-    offline = False
+    offline, answered = False, 0
     if not to_fetch and targets and notice is not None:  # a run answered without the network
         notice(plan_line(len(targets), {}, cached, lambda host: Pace(1, 0.0)))
     if to_fetch:  # a warm cache needs no network, and no network stack to import
@@ -89,7 +89,7 @@ async def check(
         if config.browser:
             judge.opinion = _second_opinion(config, fetcher, judge, notice)
         try:
-            offline = await _fetch_stage(
+            offline, answered = await _fetch_stage(
                 fetcher, judge, to_fetch, config, state, verdicts, progress, deadline
             )
         finally:
@@ -101,7 +101,7 @@ async def check(
         state,
         plan,
         offline=offline,
-        fetched=len(to_fetch),
+        fetched=answered,
         cached=cached,
         min_failures=config.min_failures,
         anchors=anchors,
@@ -141,8 +141,9 @@ async def _fetch_stage(
     verdicts: dict[str, Verdict],
     progress: Progress | None,
     deadline: float | None,
-) -> bool:
-    """Fetch and judge to_fetch into verdicts; True when the run turned out offline."""
+) -> tuple[bool, int]:
+    """Fetch and judge to_fetch into verdicts: whether the run turned out offline, and how
+    many URLs a server answered (not those skipped at --max-time or never connected)."""
     stage = FetchStage(
         to_fetch,
         _pace_of(fetcher.settings),
@@ -170,16 +171,17 @@ async def _fetch_stage(
     offline = stage.stopped == "offline" or (
         not evidence.online and stage.done > 0 and len(judge.unreached) == stage.done
     )
+    answered = stage.done - len(judge.unreached)
     if offline:
         left = sorted({*judge.unreached, *stage.unfetched()})
         _keep_last(left, state, verdicts, why="offline", reason="offline", detail=_OFFLINE_DETAIL)
-        return True
+        return True, answered
     for url, exchange in judge.unreached.items():
         judge.decide(url, classify(exchange, names_resolve=evidence.public_name_resolved))
     if stage.stopped == "max-time":
         unfetched = stage.unfetched()
         _keep_last(unfetched, state, verdicts, why="--max-time", reason="max-time")
-    return False
+    return False, answered
 
 
 def _pace_of(settings: FetchSettings) -> Callable[[str], Pace]:

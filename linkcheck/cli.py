@@ -16,7 +16,7 @@ from .collect import DEFAULT_SUFFIXES
 from .config import Config
 from .errors import ExitCode, LinkcheckError
 from .formats import Format
-from .version import __version__
+from .version import DEFAULT_USER_AGENT, __version__
 
 if TYPE_CHECKING:
     from .commands.archive import Archived
@@ -27,7 +27,8 @@ DEFAULTS = Config()  # every default is written in Config; the help texts quote 
 
 app = typer.Typer(
     name="linkcheck",
-    help="Find dead links in Markdown blogs, and tell the truth about WeChat, Zhihu and GitHub.",
+    help="Find dead links in Markdown blogs, and tell the truth about WeChat, Zhihu and "
+    "GitHub. `linkcheck PATH...` is `linkcheck check PATH...`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -67,7 +68,7 @@ PathsArgument = Annotated[
     list[str],
     typer.Argument(
         help="Files, directories, quoted globs, or - for standard input.",
-        metavar="PATH",
+        metavar="PATH...",
         show_default=False,
     ),
 ]
@@ -76,7 +77,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         help="Read settings from FILE (default: linkcheck.toml, or "
-        "[tool.linkcheck] in pyproject.toml).",
+        "\\[tool.linkcheck] in pyproject.toml).",
         metavar="FILE",
     ),
 ]
@@ -331,7 +332,12 @@ HostConcurrencyOption = Annotated[
     ),
 ]
 UserAgentOption = Annotated[
-    str | None, typer.Option("--user-agent", help="User-Agent header.", metavar="TEXT")
+    str | None,
+    typer.Option(
+        "--user-agent",
+        help=f"User-Agent header ({DEFAULT_USER_AGENT}).",
+        metavar="TEXT",
+    ),
 ]
 HeaderOption = Annotated[
     list[str] | None,
@@ -478,7 +484,11 @@ def extract(
     output_format: Annotated[
         ListingFormat,
         typer.Option(
-            "--format", "-f", help="text, or json (one record per link).", metavar="FORMAT"
+            "--format",
+            "-f",
+            help="text, or json (one record per link) (text).",
+            metavar="FORMAT",
+            show_default=False,
         ),
     ] = ListingFormat.TEXT,
     output: OutputOption = None,
@@ -574,7 +584,10 @@ def check(
     max_cache_age: Annotated[
         str | None,
         typer.Option(
-            "--max-cache-age", help="Reuse no verdict older than this.", metavar="DURATION"
+            "--max-cache-age",
+            help="Reuse no verdict older than this (by status: alive and redirected 7 days, "
+            "dead 1 day, unknown never, one the server's silence caused 1 hour).",
+            metavar="DURATION",
         ),
     ] = None,
     include_private: IncludePrivateOption = None,
@@ -907,8 +920,9 @@ def fix(
         typer.Option(
             "--dead",
             help="Dead links: replace them with their archived copy, "
-            "annotate them with a link to it, or keep them.",
+            "annotate them with a link to it, or keep them (annotate).",
             metavar="MODE",
+            show_default=False,
         ),
     ] = DeadChoice.ANNOTATE,
     dry_run: Annotated[
@@ -1067,7 +1081,7 @@ def state_merge(
         list[Path],
         typer.Argument(
             help="State databases of the shards' runs, folded into this project's.",
-            metavar="DB",
+            metavar="DB...",
             show_default=False,
         ),
     ],
@@ -1095,7 +1109,7 @@ def state_merge(
 def ack(
     urls: Annotated[
         list[str] | None,
-        typer.Argument(help="Dead URLs you have dealt with.", metavar="URL", show_default=False),
+        typer.Argument(help="Dead URLs you have dealt with.", metavar="URL...", show_default=False),
     ] = None,
     remove: Annotated[
         bool, typer.Option("--remove", help="Take the URLs' acknowledgement back.")
@@ -1152,7 +1166,14 @@ def demo(
             verbose=verbose,
             no_progress=False,
             demo_note="linkcheck: demo finished: every verdict above came from the "
-            "simulated web on 127.0.0.1.",
+            "simulated web on 127.0.0.1; "
+            + (
+                "Chromium was found, so the pages behind Zhihu's challenge were seen through "
+                "it (--browser)."
+                if config.browser
+                else "no Chromium was found, so the pages behind Zhihu's challenge stay "
+                "unknown (install chromium to see them through --browser)."
+            ),
         )
 
 

@@ -163,7 +163,7 @@ class Result:
 class CheckReport:
     results: tuple[Result, ...]
     offline: bool = False
-    fetched: int = 0  # unique URLs requested in this run
+    fetched: int = 0  # unique URLs a server answered in this run (not those never connected)
     cached: int = 0  # unique URLs answered from the cache
     warnings: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (K, N) when the run checked one shard of N

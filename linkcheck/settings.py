@@ -17,15 +17,11 @@ from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
 from .proxies import Proxies, Proxy, environment_proxies, parse_per_host
 from .routing import ConnectTo, tls_context, unverified_context
 from .rules import blocking, github, retry_after, rewrite
-from .version import __version__
+from .version import DEFAULT_USER_AGENT
 
 if TYPE_CHECKING:
     from .browser.session import BrowserSettings
 
-DEFAULT_USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    f"Chrome/126.0 Safari/537.36 linkcheck/{__version__}"
-)
 CONNECT_TIMEOUT = 10.0  # at most; never more than --timeout
 
 

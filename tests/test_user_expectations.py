@@ -3,6 +3,7 @@ files that honour the umask, and a state folder git leaves alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -171,3 +172,45 @@ def test_the_terminal_report_reads_at_the_real_blog_s_size() -> None:
         report, ReportOptions((Status.DEAD,), False, True)
     )  # type: ignore[arg-type]
     assert verbose.count("https://mp.weixin.qq.com/p/") == 12_500
+
+
+COMMANDS = ["check", "extract", "archive", "fix", "report", "ack", "state merge"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_says_what_it_means(command: str) -> None:
+    """Issue 26, item 13: markup ate `[tool.linkcheck]`, several PATHs read as one, and
+    defaults were shown two ways."""
+    result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = result.stdout
+    assert "[default:" not in text  # every default as (value), in the help text
+    if "--config" in text:
+        assert "[tool.linkcheck] in pyproject.toml" in text
+    assert "..." in text.split("Usage:", 1)[1].splitlines()[0]  # several accepted
+
+
+def test_the_top_help_says_that_a_path_means_check() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert "`linkcheck PATH...` is `linkcheck check PATH...`" in result.stdout
+
+
+def test_defaults_of_cache_age_and_user_agent_are_shown() -> None:
+    from linkcheck.version import DEFAULT_USER_AGENT
+
+    text = runner.invoke(app, ["check", "--help"], env={"COLUMNS": "400"}).stdout
+    assert "alive and redirected 7 days" in text
+    assert DEFAULT_USER_AGENT.split()[-1] in text
+
+
+def test_json_counts_only_the_fetches_a_server_answered(repo: Path) -> None:
+    from .test_real_conditions import _can_unshare, unshared
+
+    if not _can_unshare():
+        pytest.skip("this machine cannot make a network namespace (unshare -n)")
+    linkcheck = str(Path(sys.executable).with_name("linkcheck"))
+    done = unshared(["-n", linkcheck, "check", "post.md", "--format", "json"], repo)
+    assert done.returncode == 3, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    assert summary["offline"] is True
+    assert summary["fetched"] == 0  # once 1: the URL was asked, but nothing answered
