@@ -4,6 +4,7 @@ rules, so neither imports the other."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
@@ -151,4 +152,19 @@ def browser_settings(config: Config) -> BrowserSettings | None:
         tabs=min(BROWSER_TABS, config.max_concurrency),
         page_deadline=max(config.timeout, BROWSER_PAGE_SECONDS),
         include_private=config.include_private,
+        tunnel_for=partial(_tunnel_for, proxies),
     )
+
+
+def _tunnel_for(proxies: Proxies, host: str) -> tuple[str, int, str | None] | None:
+    """The plain-HTTP proxy the client tunnels through to host, with the
+    Proxy-Authorization it wants; None for a direct connection or another kind of proxy."""
+    proxy = proxies.for_url("https", host)
+    if proxy is None or proxy.scheme != "http":
+        return None
+    parts = urlsplit(proxy.url)
+    authorization = None
+    if proxy.auth is not None:
+        token = base64.b64encode(":".join(proxy.auth).encode()).decode()
+        authorization = f"Basic {token}"
+    return parts.hostname or "", parts.port or 80, authorization

@@ -18,14 +18,15 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..addresses import is_private_address, is_private_host
-from .cdp import BrowserError, BrowserTimeout, Chromium
-from .spki import spki_hashes
+from .cdp import CALL_SECONDS, BrowserError, BrowserTimeout, Chromium
+from .spki import Tunnel, leaf_hash, spki_hashes
 
 # Debian's package names it chromium; others chromium-browser or google-chrome.
 EXECUTABLES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -103,6 +104,9 @@ class BrowserSettings:
     proxy_pac: str | None = None  # the client's proxy choice as a PAC data: URL (pac.py)
     # (proxy host:port, user, password): given when that proxy asks, never on a command line
     proxy_auth: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
+    # host → the HTTP(S) proxy the client would tunnel through to it, for the look at its
+    # certificate that --cacert needs (spki.leaf_hash); None: direct (or a SOCKS proxy)
+    tunnel_for: Callable[[str], Tunnel | None] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,10 @@ class BrowserSession:
         self._profile: tempfile.TemporaryDirectory[str] | None = None
         self._user_agent = ""
         self._private: dict[str, bool] = {}  # host → it resolves to private addresses only
+        # --cacert: the leaves Python verified, trusted by Chromium by their keys; and the
+        # origins already looked at (a leaf that would not verify is not asked for again).
+        self._pins: set[str] = set()
+        self._pinning: dict[tuple[str, int], asyncio.Future[None]] = {}
 
     async def __aenter__(self) -> BrowserSession:
         return self
@@ -174,7 +182,7 @@ class BrowserSession:
         flags.append("--host-resolver-rules=" + ", ".join(rules))
         if self.settings.proxy_pac:
             flags.append(f"--proxy-pac-url={self.settings.proxy_pac}")
-        hashes = spki_hashes(self.settings.cacert)
+        hashes = spki_hashes(self.settings.cacert) + sorted(self._pins)
         if hashes:
             flags.append("--ignore-certificate-errors-spki-list=" + ",".join(hashes))
         flags.append("about:blank")
@@ -185,6 +193,7 @@ class BrowserSession:
         BrowserError when Chromium cannot be started or stops answering, BrowserTimeout
         when the page will not yield (its tab is closed, or Chromium itself if the tab
         cannot be: the next visit starts a new one)."""
+        await self._pin_leaf(url)
         chromium = await self._browser()
         async with self._tabs:
             self.visits += 1
@@ -204,6 +213,48 @@ class BrowserSession:
                     await self._restart()
                 except BrowserError:
                     pass  # gone already: Chromium closed the tab, or exited
+
+    async def _pin_leaf(self, url: str) -> None:
+        """With --cacert, the certificate of url's origin verified in Python and trusted by
+        its key in Chromium (restarted once for a new one, with the cookies it has lost:
+        a challenge is passed again)."""
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port or 443
+        if not self.settings.cacert or parts.scheme != "https":
+            return
+        if (host, port) not in self._pinning:  # the visits to one origin wait for one look
+            self._pinning[host, port] = asyncio.ensure_future(self._look_at(url, host, port))
+        await self._pinning[host, port]
+
+    async def _look_at(self, url: str, host: str, port: int) -> None:
+        if not await self._allowed(url):  # never a connection the page could not make
+            return
+        address = next(
+            (
+                (to, to_port)
+                for h, p, to, to_port in self.settings.connect_to
+                if (h, p) == (host, port)
+            ),
+            (host, port),
+        )
+        timeout = min(self.settings.page_deadline, CALL_SECONDS)
+        tunnel = self.settings.tunnel_for(host) if self.settings.tunnel_for else None
+        found = await asyncio.to_thread(
+            leaf_hash, host, port, address, self.settings.cacert, timeout, tunnel
+        )
+        if found is not None and found not in self._pins:
+            self._pins.add(found)
+            await self._restart_when_idle()
+
+    async def _restart_when_idle(self) -> None:
+        """A restart that waits for every open tab to finish (their visits are bounded)."""
+        for _ in range(self.settings.tabs):
+            await self._tabs.acquire()
+        try:
+            await self._restart()
+        finally:
+            for _ in range(self.settings.tabs):
+                self._tabs.release()
 
     async def _restart(self) -> None:
         """A Chromium that cannot close a tab is stopped; the next visit starts another."""

@@ -12,6 +12,60 @@ from pathlib import Path
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
 
 
+def spki_hash(der: bytes) -> str | None:
+    """The hash of one certificate (DER), None if it does not read as X.509."""
+    spki = _subject_public_key_info(der)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode() if spki else None
+
+
+# An HTTP(S) proxy's address and the Proxy-Authorization it wants, if any.
+Tunnel = tuple[str, int, str | None]
+
+
+def leaf_hash(
+    host: str,
+    port: int,
+    address: tuple[str, int],
+    cacert: tuple[str, ...],
+    timeout: float,
+    tunnel: Tunnel | None = None,
+) -> str | None:
+    """The hash of the certificate host presents at address (or through tunnel, an HTTP
+    proxy's CONNECT, made by the standard library), once Python has verified it (its chain
+    up to the system's CAs or --cacert's, and its name): real servers send their leaf and
+    intermediates, never the root, so Chromium, told a CA's key, would never meet it. None
+    when it does not verify, or cannot be reached."""
+    import http.client
+    import socket
+    import ssl
+
+    context = ssl.create_default_context()
+    try:
+        for path in cacert:
+            context.load_verify_locations(cafile=path)
+        if tunnel is None:
+            with (
+                socket.create_connection(address, timeout=timeout) as raw,
+                context.wrap_socket(raw, server_hostname=host) as tls,
+            ):
+                der = tls.getpeercert(binary_form=True)
+        else:
+            proxy_host, proxy_port, authorization = tunnel
+            connection = http.client.HTTPSConnection(
+                proxy_host, proxy_port, timeout=timeout, context=context
+            )
+            headers = {"Proxy-Authorization": authorization} if authorization else None
+            connection.set_tunnel(host, port, headers=headers)
+            try:
+                connection.connect()
+                der = connection.sock.getpeercert(binary_form=True)
+            finally:
+                connection.close()
+    except (OSError, ssl.SSLError, ValueError, http.client.HTTPException):
+        return None
+    return spki_hash(der) if der else None
+
+
 def spki_hashes(pem_files: tuple[str, ...]) -> list[str]:
     """One hash per certificate in the files; a file that cannot be read adds none."""
     hashes = []
@@ -21,10 +75,9 @@ def spki_hashes(pem_files: tuple[str, ...]) -> list[str]:
         except OSError:
             continue
         for block in _PEM.findall(data):
-            der = base64.b64decode(b"".join(block.split()))
-            spki = _subject_public_key_info(der)
-            if spki is not None:
-                hashes.append(base64.b64encode(hashlib.sha256(spki).digest()).decode())
+            found = spki_hash(base64.b64decode(b"".join(block.split())))
+            if found is not None:
+                hashes.append(found)
     return hashes
 
 

@@ -216,7 +216,7 @@ class SimulatedWeb:
         certificate = ca.issue_cert(*(host for host in self.hosts if _certifiable(host)))
         self.ca_file = ca_dir / "simulated-web-ca.pem"
         ca.cert_pem.write_to_path(str(self.ca_file))
-        context = _server_context(ca, certificate, ca_dir / "simulated-web")
+        context = _server_context(certificate, ca_dir / "simulated-web")
         context.sni_callback = _per_host_certificates(ca, ca_dir, set(self.hosts))
         ready = threading.Event()
         failure: list[BaseException] = []
@@ -485,18 +485,19 @@ def _per_host_certificates(
             return
         if name not in contexts:
             leaf = ca.issue_cert(name)
-            contexts[name] = _server_context(ca, leaf, folder / f"host-{len(contexts)}")
+            contexts[name] = _server_context(leaf, folder / f"host-{len(contexts)}")
         connection.context = contexts[name]
 
     return select
 
 
-def _server_context(ca: Any, leaf: Any, stem: Path) -> ssl.SSLContext:
-    """A server context for leaf, its files written beside stem. The chain sent ends with
-    the CA itself, as many servers and corporate proxies do, so a browser that trusts the
-    CA by its key (--browser with --cacert) accepts it."""
+def _server_context(leaf: Any, stem: Path) -> ssl.SSLContext:
+    """A server context for leaf, its files written beside stem. The chain sent is the leaf
+    (and any intermediates), never the root, as real servers send it: a client must trust
+    the CA itself, not find it in what the server sent (a browser told the CA's key would
+    pass here and fail against every real server)."""
     chain, key = Path(f"{stem}-chain.pem"), Path(f"{stem}-key.pem")
-    chain.write_bytes(b"".join(p.bytes() for p in leaf.cert_chain_pems) + ca.cert_pem.bytes())
+    chain.write_bytes(b"".join(p.bytes() for p in leaf.cert_chain_pems))
     leaf.private_key_pem.write_to_path(str(key))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(chain), str(key))
