@@ -216,6 +216,48 @@ def test_list_show_verify_export(simweb: SimulatedWeb, project: Path) -> None:
     assert {ARTICLE, "https://gzip.test/"} <= uris
 
 
+def test_export_to_wacz_validates_and_lists_every_page(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """issue 28, item 4: WACZ 1.1.1 that py-wacz's own validator accepts, every page in
+    pages.jsonl with its title and a capture time in Z, the WARCs stored as they are."""
+    import json
+    import subprocess
+    import sys
+    import zipfile
+
+    write_post(project, ARTICLE, "https://gzip.test/")
+    archive(simweb, "post.md")
+    archive(simweb, "post.md", "--max-age", "0")  # a second capture of each: many per URL
+    said = archive(simweb, "export", "all.wacz")
+    wacz = project / "all.wacz"
+    validator = Path(sys.executable).with_name("wacz")
+    checked = subprocess.run(
+        [str(validator), "validate", "-f", str(wacz)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    with zipfile.ZipFile(wacz) as bundle:
+        names = bundle.namelist()
+        lines = bundle.read("pages/pages.jsonl").decode().splitlines()
+        warcs = [info for info in bundle.infolist() if info.filename.startswith("archive/")]
+        index = bundle.read("indexes/index.cdxj").decode()
+    pages = [json.loads(line) for line in lines[1:]]
+    snapshots = Archive(project / ".linkcheck" / "archive").snapshots()
+    assert f"exported {len(snapshots)} snapshots" in said
+    assert {p["id"] for p in pages} == {s.id for s in snapshots}
+    assert {p["url"] for p in pages} == {ARTICLE, "https://gzip.test/"}
+    assert all(p["ts"].endswith("Z") for p in pages)
+    assert any(p.get("title") == "带图片的文章" for p in pages)
+    assert "datapackage.json" in names
+    assert len(warcs) == len(snapshots)
+    assert all(info.compress_type == zipfile.ZIP_STORED for info in warcs)
+    assert "mp.weixin.qq" in index
+
+
 def test_verify_finds_tampering(simweb: SimulatedWeb, project: Path) -> None:
     write_post(project, ARTICLE)
     archive(simweb, "post.md")

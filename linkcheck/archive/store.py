@@ -390,6 +390,9 @@ class Archive:
                 problems.append(f"blob {sha256} does not match its digest")
         return problems
 
+    def warc_path(self, snapshot: Snapshot) -> Path:
+        return self._inside(self.root / snapshot.folder / snapshot.warc_file)
+
     def export(self, output: Path) -> int:
         """One WARC for replay tools: every snapshot's records, concatenated (each record
         is its own gzip member, so concatenation is a valid .warc.gz). Returns the count."""

@@ -113,8 +113,13 @@ def newest_page(cwd: Path, config: Config, url: str) -> Path:
 
 
 def export(cwd: Path, config: Config, output: Path) -> int:
-    """Every snapshot into one WARC; the count."""
+    """Every snapshot into one WARC, or a WACZ for a name ending in .wacz; the count."""
     with _open(cwd, config, existing=True) as archive:
+        if output.suffix.lower() == ".wacz":
+            from ..archive.wacz import write_wacz
+
+            chosen = [(s, archive.warc_path(s)) for s in archive.snapshots()]
+            return write_wacz(output, chosen)
         return archive.export(output)
 
 
