@@ -216,9 +216,7 @@ def test_list_show_verify_export(simweb: SimulatedWeb, project: Path) -> None:
     assert {ARTICLE, "https://gzip.test/"} <= uris
 
 
-def test_export_to_wacz_validates_and_lists_every_page(
-    simweb: SimulatedWeb, project: Path
-) -> None:
+def test_export_to_wacz_validates_and_lists_every_page(simweb: SimulatedWeb, project: Path) -> None:
     """issue 28, item 4: WACZ 1.1.1 that py-wacz's own validator accepts, every page in
     pages.jsonl with its title and a capture time in Z, the WARCs stored as they are."""
     import json
