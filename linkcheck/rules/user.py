@@ -36,32 +36,20 @@ def _decide(spec: UserRule) -> Callable[[Page], Verdict | None]:
     return decide
 
 
-def _accepting(host: str, statuses: tuple[int, ...]) -> Rule:
+def _accepting(host: str | None, statuses: tuple[int, ...]) -> Rule:
+    """A host's accepted statuses (hosts.HOST.accept), or every host's (--accept: None)."""
+    said = f"for {host} (hosts.{host}.accept)" if host else "(--accept)"
+
     def decide(page: Page) -> Verdict | None:
         if page.status in statuses:
             return verdict(
-                Status.ALIVE,
-                f"accepted-{page.status}",
-                f"HTTP {page.status} is accepted for {host} (hosts.{host}.accept)",
+                Status.ALIVE, f"accepted-{page.status}", f"HTTP {page.status} is accepted {said}"
             )
         return None
 
     reasons = tuple(f"accepted-{status}" for status in statuses)
-    return Rule(f"accept:{host}", (host,), decide, reasons)
-
-
-def _accepting_everywhere(statuses: tuple[int, ...]) -> Rule:
-    def decide(page: Page) -> Verdict | None:
-        if page.status in statuses:
-            return verdict(
-                Status.ALIVE,
-                f"accepted-{page.status}",
-                f"HTTP {page.status} is accepted (--accept)",
-            )
-        return None
-
-    reasons = tuple(f"accepted-{status}" for status in statuses)
-    return Rule("accept", (), decide, reasons)  # no domains: every host
+    domains = (host,) if host else ()  # no domains: every host
+    return Rule(f"accept:{host}" if host else "accept", domains, decide, reasons)
 
 
 def from_config(
@@ -73,5 +61,5 @@ def from_config(
     accepted = tuple(
         _accepting(host, config.accept) for host, config in hosts.items() if config.accept
     )
-    everywhere = (_accepting_everywhere(accept),) if accept else ()
+    everywhere = (_accepting(None, accept),) if accept else ()
     return written + accepted + everywhere
