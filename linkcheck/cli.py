@@ -19,6 +19,7 @@ from .formats import Format
 from .version import DEFAULT_USER_AGENT, __version__
 
 if TYPE_CHECKING:
+    from .archive.store import Hit
     from .commands.archive import Archived
     from .commands.fix import FixOutcome
     from .models import CheckReport, Scope
@@ -780,8 +781,8 @@ def archive(
         list[str],
         typer.Argument(
             help="PATH... to snapshot every external link they cite; or one of: list [URL], "
-            "show URL, export FILE.warc.gz, verify.",
-            metavar="PATH... | list [URL] | show URL | export FILE | verify",
+            "show URL, export FILE.warc.gz|FILE.wacz, search QUERY, verify.",
+            metavar="PATH... | list [URL] | show URL | export FILE | search QUERY | verify",
             show_default=False,
         ),
     ],
@@ -846,7 +847,7 @@ def archive(
 
 
 def _archive_verb(args: list[str], config: Config) -> tuple[str, ExitCode] | None:
-    """list, show, export, verify: the archive used, never added to; None for paths."""
+    """list, show, export, search, verify: the archive used, never added to; None for paths."""
     from .commands import archive as commands
     from .errors import InputError
 
@@ -866,6 +867,11 @@ def _archive_verb(args: list[str], config: Config) -> tuple[str, ExitCode] | Non
     if verb == "export":
         count = commands.export(cwd, config, Path(rest[0]))
         return f"exported {count} snapshots to {rest[0]}\n", ExitCode.OK
+    if verb == "search":
+        hits = commands.search(cwd, config, " ".join(rest))
+        return "".join(_hit_lines(hit) for hit in hits) + f"{len(hits)} found\n", (
+            ExitCode.OK if hits else ExitCode.LINKS_FAILED
+        )
     if verb == "verify":
         count, problems = commands.verify(cwd, config)
         if problems:
@@ -898,6 +904,15 @@ def _archive_paths(
     summary = ", ".join(f"{n} {result}" for result, n in sorted(counts.items()))
     lines.append(f"{len(archived)} URLs: {summary or 'nothing to archive'}")
     return "\n".join(lines) + "\n", ExitCode.OK
+
+
+def _hit_lines(hit: "Hit") -> str:
+    cited = ", ".join(f"{file}:{line}" for file, line in hit.cited_by) or "(no post read cites it)"
+    snapshot = hit.snapshot
+    return (
+        f"{snapshot.captured_at}  {snapshot.url}  {snapshot.title or ''}".rstrip()
+        + f"\n    {hit.snippet}\n    cited by: {cited}\n"
+    )
 
 
 def _archived_line(row: "Archived") -> str:

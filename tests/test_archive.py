@@ -256,6 +256,42 @@ def test_export_to_wacz_validates_and_lists_every_page(simweb: SimulatedWeb, pro
     assert "mp.weixin.qq" in index
 
 
+def test_search_finds_a_chinese_phrase_and_the_posts_citing_it(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """issue 28, item 5: SQLite FTS5 with the trigram tokenizer over the readable text, so
+    a Chinese phrase finds its page with no word breaks; each hit with its URL, capture
+    time, a snippet and the places citing it."""
+    write_post(project, ARTICLE, "https://gzip.test/")
+    archive(simweb, "post.md")
+    found = runner.invoke(app, ["archive", "search", "带背景图的段落"])
+    assert found.exit_code == 0, found.stderr
+    assert ARTICLE in found.stdout
+    assert "[带背景图的段落]" in found.stdout  # the snippet marks the match
+    assert "cited by: post.md:1" in found.stdout
+    assert "gzip.test" not in found.stdout
+    assert "1 found" in found.stdout
+    short = runner.invoke(app, ["archive", "search", "段落"])  # two characters: no trigram
+    assert short.exit_code == 0, short.stderr
+    assert ARTICLE in short.stdout
+    nothing = runner.invoke(app, ["archive", "search", "这句话不在任何页面上"])
+    assert nothing.exit_code == 1
+    assert "0 found" in nothing.stdout
+
+
+def test_search_indexes_snapshots_made_before_it(simweb: SimulatedWeb, project: Path) -> None:
+    import sqlite3
+
+    write_post(project, ARTICLE)
+    archive(simweb, "post.md")
+    index = project / ".linkcheck" / "archive" / "index.sqlite3"
+    with sqlite3.connect(index) as db:
+        db.execute("DROP TABLE page_search")  # as an archive from before search was
+    found = runner.invoke(app, ["archive", "search", "最后一段"])
+    assert found.exit_code == 0, found.stderr
+    assert ARTICLE in found.stdout
+
+
 def test_verify_finds_tampering(simweb: SimulatedWeb, project: Path) -> None:
     write_post(project, ARTICLE)
     archive(simweb, "post.md")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -59,7 +60,41 @@ CREATE TABLE IF NOT EXISTS checks (
     url TEXT NOT NULL, checked_at TEXT NOT NULL, matched_snapshot_id TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (url TEXT PRIMARY KEY, tried_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS citations (url TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS citations_by_url ON citations (url);
 """
+# The readable text of every snapshot, for `archive search`: FTS5 with the trigram
+# tokenizer, which needs no word breaks, so a Chinese phrase finds its page (SQLite 3.34+).
+_SEARCH_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS page_search "
+    "USING fts5(snapshot_id UNINDEXED, title, body, tokenize='trigram')"
+)
+SNIPPET_WORDS = 16
+MAX_HITS = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A snapshot whose readable text holds the query."""
+
+    snapshot: Snapshot
+    snippet: str  # the text around the match, the match in [brackets]
+    cited_by: tuple[tuple[str, int], ...]  # (file, line) of the links to its URL
+
+
+def _snippet(text: str, query: str) -> str:
+    """The words around the first place text holds query, the match in [brackets]."""
+    at = text.lower().find(query.lower())
+    if at < 0:
+        return text[:80]
+    start, end = max(0, at - 40), at + len(query)
+    return (
+        ("…" if start else "")
+        + text[start:at]
+        + f"[{text[at:end]}]"
+        + text[end : end + 40]
+        + ("…" if end + 40 < len(text) else "")
+    )
 
 
 class ArchiveError(LinkcheckError):
@@ -129,6 +164,7 @@ def fingerprint(text: str, image_hashes: list[str]) -> str:
 class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._can_search: bool | None = None
         try:
             make_state_folder(self.root.parent)
             for folder in ("blobs/sha256", "snapshots", "tmp"):
@@ -242,7 +278,8 @@ class Archive:
             )
         now = capture.captured_at
         page = capture.html or ""
-        fp = fingerprint(content_text(page) if page else "", [a.sha256 for a in capture.assets])
+        text = content_text(page) if page else ""
+        fp = fingerprint(text, [a.sha256 for a in capture.assets])
         previous = self.latest(capture.requested_url)  # the newest *good* snapshot
         if previous is not None and previous.content_fp == fp:
             self._db.execute(
@@ -272,7 +309,87 @@ class Archive:
         os.replace(folder, target)
         _fsync_dir(target.parent)
         self._insert(snapshot, capture)
+        self._index_text(snapshot.id, title, text)
         return Outcome(capture.requested_url, "archived", snapshot)
+
+    # --- search ----------------------------------------------------------------------------
+
+    def _searchable(self) -> bool:
+        """Whether this SQLite has FTS5's trigram tokenizer (the table made on first use)."""
+        if self._can_search is None:
+            try:
+                self._db.execute(_SEARCH_SCHEMA)
+                self._can_search = True
+            except sqlite3.OperationalError:
+                self._can_search = False
+        return self._can_search
+
+    def _index_text(self, snapshot_id: str, title: str, text: str) -> None:
+        if self._searchable():
+            with transaction(self._db):
+                self._db.execute(
+                    "INSERT INTO page_search VALUES (?, ?, ?)", (snapshot_id, title, text)
+                )
+
+    def cite(self, cited: dict[str, list[tuple[str, int]]]) -> None:
+        """The places that cite each URL now (what `archive PATH...` read), replacing those
+        recorded for the same files before."""
+        files = sorted({file for places in cited.values() for file, _ in places})
+        with transaction(self._db):
+            self._db.executemany("DELETE FROM citations WHERE file = ?", [(f,) for f in files])
+            self._db.executemany(
+                "INSERT INTO citations VALUES (?, ?, ?)",
+                [(url, file, line) for url, places in cited.items() for file, line in places],
+            )
+
+    def search(self, query: str, limit: int = MAX_HITS) -> list[Hit]:
+        """The snapshots whose readable text or title holds query (as a phrase, any case),
+        the newest capture first. Raises ArchiveError when this SQLite cannot search."""
+        if not self._searchable():
+            raise ArchiveError("this Python's SQLite has no FTS5 trigram tokenizer (3.34+)")
+        self._index_missing()
+        if len(query) >= 3:  # a trigram index finds three characters or more
+            phrase = '"' + query.replace('"', '""') + '"'
+            rows = self._db.execute(
+                "SELECT snapshot_id, snippet(page_search, 2, '[', ']', '…', ?) "
+                "FROM page_search WHERE page_search MATCH ? LIMIT ?",
+                (SNIPPET_WORDS, phrase, limit * 4),
+            ).fetchall()
+        else:  # shorter: every text read (a two-character Chinese word is common)
+            pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"  # the query, literally
+            rows = [
+                (snapshot_id, _snippet(body, query))
+                for snapshot_id, body in self._db.execute(
+                    "SELECT snapshot_id, body FROM page_search "
+                    "WHERE body LIKE ?1 ESCAPE '\\' OR title LIKE ?1 ESCAPE '\\' LIMIT ?2",
+                    (pattern, limit * 4),
+                ).fetchall()
+            ]
+        found = {row[0]: row[1] for row in rows}
+        marks = ",".join("?" * len(found))
+        snapshots = self._rows(f"WHERE id IN ({marks}) ORDER BY captured_at DESC", *found)
+        return [
+            Hit(snapshot, found[snapshot.id], self._cited_by(snapshot.url))
+            for snapshot in snapshots[:limit]
+        ]
+
+    def _cited_by(self, url: str) -> tuple[tuple[str, int], ...]:
+        rows = self._db.execute(
+            "SELECT DISTINCT file, line FROM citations WHERE url = ? ORDER BY file, line", (url,)
+        )
+        return tuple((str(file), int(line)) for file, line in rows.fetchall())
+
+    def _index_missing(self) -> None:
+        """Snapshots made before search existed: indexed from their readable copies."""
+        missing = self._rows(
+            "WHERE id NOT IN (SELECT snapshot_id FROM page_search) ORDER BY captured_at"
+        )
+        for snapshot in missing:
+            try:
+                page = self.page_path(snapshot).read_text(encoding="utf-8")
+            except OSError:
+                continue  # a copy gone missing: `archive verify` says so
+            self._index_text(snapshot.id, snapshot.title or "", content_text(page))
 
     @staticmethod
     def _readable(capture: Capture, snapshot_id: str, title: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..archive import Archive, archive_urls
-from ..archive.store import Snapshot
+from ..archive.store import Hit, Snapshot
 from ..asyncrun import run as run_coroutine
 from ..config import Config
 from ..errors import InputError
@@ -18,7 +18,7 @@ from ..models import Progress
 from ..paths import archive_folder
 from ..schedule import duration_text
 from .loading import load_links
-from .pipeline import external_targets
+from .pipeline import cited_targets
 
 KEPT = ("archived", "unchanged", "recent")  # the results that leave a snapshot to open
 
@@ -56,8 +56,10 @@ def archive_sources(
     (never archived, then archived longest ago); no capture starts after --max-time."""
     if config.offline:
         raise InputError("archive needs the network: --offline cannot archive anything")
-    urls = external_targets(load_links(paths, config, cwd=cwd, stdin=stdin), config)
+    cited = cited_targets(load_links(paths, config, cwd=cwd, stdin=stdin), config)
+    urls = sorted(cited)
     with _open(cwd, config, existing=False) as archive:
+        archive.cite(cited)
         chosen = archive.stalest_first(urls)[: config.budget] if config.budget else urls
         if notice is not None:
             notice(_plan(len(urls), len(chosen), config))
@@ -110,6 +112,14 @@ def newest_page(cwd: Path, config: Config, url: str) -> Path:
                 f"{archive.page_path(newest)}"
             )
         raise InputError(f"no snapshot of {url}")
+
+
+def search(cwd: Path, config: Config, query: str) -> list[Hit]:
+    """The snapshots whose readable text holds query, newest first. Raises InputError."""
+    if not query.strip():
+        raise InputError("usage: linkcheck archive search QUERY (a word or a phrase)")
+    with _open(cwd, config, existing=True) as archive:
+        return archive.search(query.strip())
 
 
 def export(cwd: Path, config: Config, output: Path) -> int:

@@ -21,8 +21,18 @@ from .loading import Loaded
 
 def external_targets(loaded: Loaded, config: Config) -> list[str]:
     """The external URLs the links cite, normalised, exclusions applied, each once."""
+    return sorted(cited_targets(loaded, config))
+
+
+def cited_targets(loaded: Loaded, config: Config) -> dict[str, list[tuple[str, int]]]:
+    """Each external URL the links cite (normalised, exclusions applied), with the places
+    that cite it: (file, line)."""
     decided = Plan(config, ignored=loaded.ignored).decide_all(loaded.links)
-    return sorted({target for _, target, _ in decided if target is not None})
+    cited: dict[str, list[tuple[str, int]]] = {}
+    for link, target, _ in decided:
+        if target is not None:
+            cited.setdefault(target, []).append((link.file, link.line))
+    return cited
 
 
 def recorded_check(
