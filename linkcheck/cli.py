@@ -19,8 +19,7 @@ from .formats import Format
 from .version import DEFAULT_USER_AGENT, __version__
 
 if TYPE_CHECKING:
-    from .archive.store import Hit
-    from .commands.archive import Archived
+    from .commands.archive import Archived, Hit
     from .commands.fix import FixOutcome
     from .models import CheckReport, Scope
 
