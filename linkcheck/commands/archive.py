@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..archive import Archive, archive_urls
-from ..archive.store import Hit, Snapshot
+from ..archive.store import Hit as Hit
+from ..archive.store import Snapshot
 from ..asyncrun import run as run_coroutine
 from ..config import Config
 from ..errors import InputError
