@@ -489,3 +489,34 @@ def test_archive_retries_like_check(project: Path) -> None:
     assert asked.count("/b") == 2
     folder, _ = snapshot_of(project, "https://busy.test/b")
     assert "rate-limited once" in (folder / "page.html").read_text(encoding="utf-8")
+
+
+def test_the_index_lists_every_capture_its_verdict_and_its_posts_and_is_inert(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """issue 28, item 5: a static index of the archive, opened in Chromium with a beacon's
+    worth of checks: no script, nothing loaded, every link local or http(s)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .conftest import render_in_chromium
+
+    write_post(project, ARTICLE, "https://gzip.test/")
+    checked = runner.invoke(app, ["check", "post.md", "--no-wayback", *web_cli_args(simweb)])
+    assert checked.exit_code in (0, 1), checked.stderr
+    archive(simweb, "post.md")
+    archive(simweb, "post.md", "--max-age", "0")
+    index = project / ".linkcheck" / "archive" / "index.html"
+    source = index.read_text(encoding="utf-8")
+    tree = LexborHTMLParser(source)
+    assert tree.css("script") == []
+    assert "'unsafe-inline'" not in source
+    sections = {s.css_first(".url").text(): s for s in tree.css("section")}
+    assert set(sections) == {ARTICLE, "https://gzip.test/"}
+    article = sections[ARTICLE]
+    assert "now: alive" in article.text()
+    assert "cited by post.md:1" in article.text()
+    copies = [a.attributes["href"] for a in article.css("a") if a.text() == "readable copy"]
+    assert len(copies) == len(Archive(project / ".linkcheck" / "archive").snapshots(ARTICLE))
+    assert all((index.parent / href).is_file() for href in copies)
+    rendered = render_in_chromium(index)
+    assert rendered.css_first("h1").text().startswith("Archived pages (2 URLs)")

@@ -24,7 +24,7 @@ import re
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -32,9 +32,9 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..atomic import replacing
+from ..atomic import replacing, write_atomically
 from ..errors import LinkcheckError
-from ..models import Status
+from ..models import Status, Verdict
 from ..paths import make_state_folder
 from ..sqlite import open_wal, transaction
 from ..version import __version__
@@ -372,6 +372,32 @@ class Archive:
             Hit(snapshot, found[snapshot.id], self._cited_by(snapshot.url))
             for snapshot in snapshots[:limit]
         ]
+
+    def write_index(self, verdicts: Mapping[str, Verdict]) -> Path:
+        """index.html at the archive's root: every URL, its captures, its verdict now (from
+        verdicts), the posts citing it; atomic, as every file here."""
+        from .index_page import Capture, render_index
+
+        captures: dict[str, list[Capture]] = {}
+        for snapshot in self.snapshots():
+            folder = self.root / snapshot.folder
+            extras = tuple(
+                (label, f"{snapshot.folder}/{name}")
+                for label, name in (("screenshot", "screenshot.png"), ("PDF", "page.pdf"))
+                if (folder / name).is_file()
+            )
+            captures.setdefault(snapshot.url, []).append(
+                Capture(
+                    snapshot.captured_at,
+                    f"{snapshot.folder}/{snapshot.html_file}",
+                    snapshot.title,
+                    extras,
+                )
+            )
+        cited = {url: self._cited_by(url) for url in captures}
+        target = self.root / "index.html"
+        write_atomically(target, render_index(captures, verdicts, cited))
+        return target
 
     def _cited_by(self, url: str) -> tuple[tuple[str, int], ...]:
         rows = self._db.execute(

@@ -15,9 +15,10 @@ from ..archive.store import Snapshot
 from ..asyncrun import run as run_coroutine
 from ..config import Config
 from ..errors import InputError
-from ..models import Progress
-from ..paths import archive_folder
+from ..models import Progress, Verdict
+from ..paths import archive_folder, state_database
 from ..schedule import duration_text
+from ..state import State, StateError
 from .loading import load_links
 from .pipeline import cited_targets
 
@@ -70,6 +71,9 @@ def archive_sources(
                 chosen, archive, config, max_age=max_age, progress=progress, deadline=deadline
             )
         )
+        index = archive.write_index(_verdicts_now(cwd, config, urls))
+        if notice is not None:
+            notice(f"the archive's index: {index}")
         return [
             Archived(
                 o.url,
@@ -81,6 +85,18 @@ def archive_sources(
             )
             for o in outcomes
         ]
+
+
+def _verdicts_now(cwd: Path, config: Config, urls: Sequence[str]) -> dict[str, Verdict]:
+    """The last verdict the history holds for each URL (none before a first check)."""
+    database = state_database(cwd, config.state_dir)
+    if not database.is_file():
+        return {}
+    try:
+        with closing(State(database)) as state:
+            return {url: verdict for url, (verdict, _) in state.last_verdicts(urls).items()}
+    except StateError:  # an unreadable history: the index says "not checked"
+        return {}
 
 
 def _plan(cited: int, chosen: int, config: Config) -> str:
