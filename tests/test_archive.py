@@ -520,3 +520,42 @@ def test_the_index_lists_every_capture_its_verdict_and_its_posts_and_is_inert(
     assert all((index.parent / href).is_file() for href in copies)
     rendered = render_in_chromium(index)
     assert rendered.css_first("h1").text().startswith("Archived pages (2 URLs)")
+
+
+def test_base_href_and_zhihu_s_shown_picture_are_captured(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """issue 28, item 1: images relative to <base href> were fetched from the wrong URL,
+    and Zhihu's figures from data-original while its script shows data-actualsrc."""
+    from linkcheck.testing.simweb import Route
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    for path in ("/static/pic.png", "/shown.png", "/full.png", "/gallery/pic.png"):
+        body = png + path.encode()  # each picture its own bytes
+        simweb.add_route(
+            Route("cdn.example.com", path, headers=(("Content-Type", "image/png"),), body=body)
+        )
+    page = (
+        "<!doctype html><html><head><title>Gallery</title>"
+        '<base href="https://cdn.example.com/static/"></head><body><p>A gallery.</p>'
+        '<img src="pic.png" alt="relative to the base">'
+        '<img src="data:image/svg+xml,x" data-original="https://cdn.example.com/full.png" '
+        'data-actualsrc="https://cdn.example.com/shown.png" alt="a Zhihu figure">'
+        "</body></html>"
+    ).encode()
+    simweb.add_route(
+        Route("docs.example.org", "/gallery/", headers=(("Content-Type", "text/html"),), body=page)
+    )
+    url = "https://docs.example.org/gallery/"
+    write_post(project, url)
+    before = len(simweb.requests)
+    archive(simweb, "post.md")
+    asked = {r.target for r in simweb.requests[before:] if r.host == "cdn.example.com"}
+    assert asked == {"/static/pic.png", "/shown.png"}  # not /gallery/pic.png, not the full size
+    from selectolax.lexbor import LexborHTMLParser
+
+    folder, _ = snapshot_of(project, url)
+    copy = (folder / "page.html").read_text(encoding="utf-8")
+    images = [n.attributes.get("src") or "" for n in LexborHTMLParser(copy).css("img")]
+    assert len(images) == 2
+    assert all(src.startswith("assets/") and (folder / src).is_file() for src in images)

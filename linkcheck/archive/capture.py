@@ -27,11 +27,11 @@ from ..fetch import Download, DownloadError, Fetcher
 from ..models import Exchange, Hop, Status, Verdict
 from ..redirects import REDIRECT_STATUSES, RedirectChain
 from ..rules.base import Rule
+from .readable import IMAGE_ATTRIBUTES, document_base
 
 PAGE_LIMIT = 32 * 1024 * 1024
 ASSET_LIMIT = 16 * 1024 * 1024
 MAX_ASSETS = 200
-_LAZY_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "src")
 _BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 _MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
@@ -101,10 +101,11 @@ def image_urls(html: str, base_url: str) -> list[str]:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(html)
+    base_url = document_base(tree, base_url)
     found: list[str] = []
     for node in tree.css("img, source"):
         attributes = node.attributes
-        for name in _LAZY_ATTRIBUTES:
+        for name in IMAGE_ATTRIBUTES:
             value = attributes.get(name)
             if value and not value.startswith("data:"):
                 found.append(value.strip())

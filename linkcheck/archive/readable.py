@@ -70,7 +70,24 @@ _ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "details": frozenset({"open"}),
 }
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "src")
+# Where a page keeps an image's address, the first found wins: WeChat's lazy data-src;
+# Zhihu's data-actualsrc, the picture its script shows, before data-original (the full
+# size it links to); then src (often a placeholder when the others are there).
+IMAGE_ATTRIBUTES = ("data-src", "data-actualsrc", "data-original", "src")
+
+
+def document_base(tree: LexborHTMLParser, page_url: str) -> str:
+    """The URL the page's relative addresses are read against: its first <base href> when
+    that is http(s), else the page's own URL (as a browser reads it)."""
+    node = tree.css_first("base[href]")
+    href = (node.attributes.get("href") or "").strip() if node is not None else ""
+    if href:
+        base = urljoin(page_url, href)
+        if urlsplit(base).scheme in ("http", "https"):
+            return base
+    return page_url
+
+
 _STYLE_URL = re.compile(r"url\(\s*['\"]?([^'\")]*)['\"]?\s*\)", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 _CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
@@ -94,7 +111,7 @@ class Banner:
 
 
 def _image_source(node: LexborNode) -> str | None:
-    for name in _IMAGE_ATTRIBUTES:
+    for name in IMAGE_ATTRIBUTES:
         value = node.attributes.get(name)
         if value and not value.startswith("data:"):
             return value.strip()
@@ -128,7 +145,7 @@ def readable_copy(
     """local_images maps an image's resolved URL to its path relative to page.html.
     Raises UnsafeCopy if the result does not pass verify_inert (it always should)."""
     tree = LexborHTMLParser(page_html)
-    writer = _Writer(base_url, local_images)
+    writer = _Writer(document_base(tree, base_url), local_images)
     sheets = "".join(writer.sheet(node.text(deep=True)) for node in _page_styles(tree))
     root = tree.root
     lang = root.attributes.get("lang") if root is not None and root.tag == "html" else None
