@@ -312,7 +312,7 @@ def test_names_never_come_from_urls(simweb: SimulatedWeb, project: Path, path: s
     archive(simweb, "post.md")
     root = (project / ".linkcheck" / "archive").resolve()
     names = re.compile(
-        r"^(index\.sqlite3(-wal|-shm)?|blobs|sha256|[0-9a-f]{2}|[0-9a-f]{64}"
+        r"^(index\.sqlite3(-wal|-shm)?|index\.html|blobs|sha256|[0-9a-f]{2}|[0-9a-f]{64}"
         r"|[0-9a-f]{64}\.(png|jpg|gif|webp|avif)|snapshots|tmp|\d{4}|\d{2}"
         r"|\d{8}T\d{6}Z-[0-9a-f]{8}|linkcheck-\d{8}T\d{6}Z-[0-9a-f]{8}\.warc\.gz"
         r"|page\.html|meta\.json|assets)$"
@@ -536,13 +536,13 @@ def test_base_href_and_zhihu_s_shown_picture_are_captured(
             Route("cdn.example.com", path, headers=(("Content-Type", "image/png"),), body=body)
         )
     page = (
-        "<!doctype html><html><head><title>Gallery</title>"
-        '<base href="https://cdn.example.com/static/"></head><body><p>A gallery.</p>'
-        '<img src="pic.png" alt="relative to the base">'
-        '<img src="data:image/svg+xml,x" data-original="https://cdn.example.com/full.png" '
-        'data-actualsrc="https://cdn.example.com/shown.png" alt="a Zhihu figure">'
-        "</body></html>"
-    ).encode()
+        b"<!doctype html><html><head><title>Gallery</title>"
+        b'<base href="https://cdn.example.com/static/"></head><body><p>A gallery.</p>'
+        b'<img src="pic.png" alt="relative to the base">'
+        b'<img src="data:image/svg+xml,x" data-original="https://cdn.example.com/full.png" '
+        b'data-actualsrc="https://cdn.example.com/shown.png" alt="a Zhihu figure">'
+        b"</body></html>"
+    )
     simweb.add_route(
         Route("docs.example.org", "/gallery/", headers=(("Content-Type", "text/html"),), body=page)
     )
