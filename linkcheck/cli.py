@@ -108,6 +108,15 @@ MaxTimeOption = Annotated[
         metavar="DURATION",
     ),
 ]
+PublishDirOption = Annotated[
+    str | None,
+    typer.Option(
+        "--publish-dir",
+        help="A folder the site generator publishes (e.g. archive/ in a Jekyll or Hugo "
+        "source): readable copies go there, and `fix` links them for the blog's readers.",
+        metavar="DIR",
+    ),
+]
 TrustConfigOption = Annotated[
     bool,
     typer.Option(
@@ -825,6 +834,7 @@ def archive(
     offline: OfflineOption = None,
     budget: BudgetOption = None,
     max_time: MaxTimeOption = None,
+    publish_dir: PublishDirOption = None,
     no_progress: NoProgressOption = False,
 ) -> None:
     """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
@@ -834,6 +844,7 @@ def archive(
         **_sources(root_dir, extensions, no_ignore, base_url, slug_dialect, exclude_path),
         **_network(locals()),
         **_bounds(offline, budget, max_time),
+        "publish_dir": publish_dir,
     }
     with _reported_errors():
         config = _config(cli, config_file, trust_config)
@@ -975,6 +986,7 @@ def fix(
     offline: OfflineOption = None,
     budget: BudgetOption = None,
     max_time: MaxTimeOption = None,
+    publish_dir: PublishDirOption = None,
     no_progress: NoProgressOption = False,
 ) -> None:
     """Rewrite moved links to where they went and dead links to their archived copy."""
@@ -986,6 +998,7 @@ def fix(
         **_network(locals()),
         **_bounds(offline, budget, max_time),
         "cache": cache,
+        "publish_dir": publish_dir,
     }
     with _reported_errors():
         config = _config(cli, config_file, trust_config)

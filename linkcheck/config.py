@@ -59,6 +59,7 @@ _OPTIONAL_KINDS: Mapping[str, type] = {
     "max_time": float,
     "slug_dialect": str,
     "browser_path": str,
+    "publish_dir": str,
 }
 # List settings whose command-line values may hold several, comma-separated. Not the
 # regexes of --exclude/--include: a comma belongs to a pattern such as x{1,3}.
@@ -160,6 +161,7 @@ class Config:
     accept: tuple[int, ...] = ()  # HTTP statuses that count as alive on every host (--accept)
     insecure: bool = False  # TLS certificates not verified (--insecure); no secret sent then
     exclude_path: tuple[str, ...] = ()  # regexes of source files not read (--exclude-path)
+    publish_dir: str | None = None  # where readable copies are published with the site
     browser: bool = False  # challenged pages opened in headless Chromium (a second opinion)
     browser_path: str | None = None  # that Chromium; default: the first one on PATH
 
@@ -620,7 +622,7 @@ PRIVILEGED_HOST_KEYS: Mapping[str, str] = {
 }
 # Paths a repository's file may set only inside the repository: the output file and the
 # site roots (from the working directory), the state folder (from the repository root).
-_CONTAINED_PATHS = ("output", "state_dir", "root_dir")
+_CONTAINED_PATHS = ("output", "state_dir", "root_dir", "publish_dir")
 # The settings that decide where a request goes or whom it trusts; with --trust-config a
 # repository's file may set them, but then no secret of the user's rides on them.
 _ROUTING_KEYS = ("connect_to", "cacert", "proxy")

@@ -13,10 +13,9 @@ from __future__ import annotations
 import bisect
 import difflib
 import html
-import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -120,14 +119,11 @@ def _markup(url: str, kind: LinkKind) -> str:
     return html.escape(url, quote=True) if kind is LinkKind.HTML else url
 
 
-def _archive_copy(result: Result) -> str | None:
-    """The Wayback capture, which readers can open; else the local snapshot, as a path
-    relative to the post."""
-    if result.wayback:
-        return result.wayback
-    if result.snapshot:
-        return os.path.relpath(result.snapshot, os.path.dirname(result.link.file) or ".")
-    return None
+def _archive_copy(result: Result, published: Mapping[str, str]) -> str | None:
+    """A copy the blog's readers can open: the Wayback capture, else the local snapshot as
+    published with the site (published: target → its link). Never a path into
+    .linkcheck/, which no site publishes."""
+    return result.wayback or published.get(result.target or "")
 
 
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
@@ -237,7 +233,9 @@ def _why_not(proposal: _Proposal) -> str | None:
     return None
 
 
-def _proposals(text: str, results: Iterable[Result], dead: DeadMode) -> list[_Proposal]:
+def _proposals(
+    text: str, results: Iterable[Result], dead: DeadMode, published: Mapping[str, str]
+) -> list[_Proposal]:
     starts = _line_starts(text)
     proposals = []
     for result in results:
@@ -251,7 +249,7 @@ def _proposals(text: str, results: Iterable[Result], dead: DeadMode) -> list[_Pr
             if verdict.final_url != link.url:
                 proposals.append(_Proposal(link, verdict.final_url))
         elif verdict.status is Status.DEAD and dead is not DeadMode.KEEP:
-            copy = _archive_copy(result)
+            copy = _archive_copy(result, published)
             if copy is None or link.url.startswith(WAYBACK_PREFIX):
                 continue  # nothing to point at, or already an archived copy
             if dead is DeadMode.REPLACE:
@@ -281,12 +279,17 @@ def _links(path: str, text: str) -> _Links:
     return Counter((link.kind, link.url) for link in extract_text(path, text))
 
 
-def review(text: str, results: Iterable[Result], dead: DeadMode) -> Review:
+def review(
+    text: str,
+    results: Iterable[Result],
+    dead: DeadMode,
+    published: Mapping[str, str] | None = None,
+) -> Review:
     """The edits that fix one document's links, from its check results, each written only
     if the edited text extracts back to exactly the links it had with that one changed
     (so a server's Location can never write markup, or another link, into a post)."""
     results = list(results)
-    proposals = _proposals(text, results, dead)
+    proposals = _proposals(text, results, dead, published or {})
     if not proposals:
         return Review([], [])
     path = results[0].link.file

@@ -197,3 +197,44 @@ def test_a_zhihu_column_that_moves_to_http_is_no_rename(simweb: SimulatedWeb) ->
     [result] = asyncio.run(check([link], web_config(simweb, wayback=False))).results
     assert result.verdict.status is not Status.REDIRECTED, result.verdict
     assert not (result.verdict.final_url or "").startswith("http://zhuanlan")
+
+
+def test_fix_links_a_published_copy_never_a_path_into_the_state_folder(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """issue 28, item 3: `fix --dead annotate` once linked ../.linkcheck/archive/…, which no
+    site publishes. With --publish-dir the copy is published with the site and linked at
+    its URL there (the site's baseurl included); without, nothing is written, and it says
+    so."""
+    site = tmp_path / "site"
+    (site / ".git").mkdir(parents=True)
+    (site / "_config.yml").write_text("baseurl: /blog\n", encoding="utf-8")
+    (site / "_posts").mkdir()
+    post = site / "_posts" / "2020-01-01-a.md"
+    url = "https://docs.example.org/soon-gone"
+    post.write_text(f"[将要消失的页面]({url})\n", encoding="utf-8")
+    page = b"<!doctype html><title>Soon gone</title><p>The text a reader came for."
+    simweb.add_route(
+        Route("docs.example.org", "/soon-gone", headers=(("Content-Type", "text/html"),), body=page)
+    )
+    monkeypatch.chdir(site)
+    archived = CliRunner().invoke(app, ["archive", "_posts", *web_cli_args(simweb)])
+    assert archived.exit_code == 0, archived.stderr
+    simweb.add_route(Route("docs.example.org", "/soon-gone", statuses=(404,)))  # now dead
+    args = ["fix", "_posts", "--no-cache", *web_cli_args(simweb)]
+    unpublished = CliRunner().invoke(app, args)
+    assert unpublished.exit_code == 0, unpublished.stderr
+    assert ".linkcheck" not in post.read_text(encoding="utf-8")
+    assert "no copy its readers can open" in unpublished.stderr
+    published = CliRunner().invoke(app, [*args, "--publish-dir", "archive"])
+    assert published.exit_code == 0, published.stderr
+    text = post.read_text(encoding="utf-8")
+    assert ".linkcheck" not in text
+    [link] = [
+        found.url for found in extract_text(str(post), text) if found.url.startswith("/blog/")
+    ]
+    assert link.startswith("/blog/archive/")
+    assert link.endswith("/page.html")
+    copy = site / link.removeprefix("/blog/")
+    assert "The text a reader came for." in copy.read_text(encoding="utf-8")
+    assert (site / "archive").is_dir()

@@ -373,29 +373,34 @@ class Archive:
             for snapshot in snapshots[:limit]
         ]
 
-    def write_index(self, verdicts: Mapping[str, Verdict]) -> Path:
+    def write_index(self, verdicts: Mapping[str, Verdict], published: Path | None = None) -> Path:
         """index.html at the archive's root: every URL, its captures, its verdict now (from
-        verdicts), the posts citing it; atomic, as every file here."""
+        verdicts), the posts citing it; atomic, as every file here. With published (the
+        --publish-dir), the index of the copies published there instead: each URL's newest
+        good snapshot, at <id>/page.html."""
         from .index_page import Capture, render_index
 
+        if published is None:
+            shown = self.snapshots()
+        else:
+            newest = (self.latest(url) for url in dict.fromkeys(s.url for s in self.snapshots()))
+            shown = [s for s in newest if s is not None]
         captures: dict[str, list[Capture]] = {}
-        for snapshot in self.snapshots():
+        for snapshot in shown:
             folder = self.root / snapshot.folder
+            place = snapshot.folder if published is None else snapshot.id
             extras = tuple(
-                (label, f"{snapshot.folder}/{name}")
+                (label, f"{place}/{name}")
                 for label, name in (("screenshot", "screenshot.png"), ("PDF", "page.pdf"))
-                if (folder / name).is_file()
+                if published is None and (folder / name).is_file()
             )
             captures.setdefault(snapshot.url, []).append(
                 Capture(
-                    snapshot.captured_at,
-                    f"{snapshot.folder}/{snapshot.html_file}",
-                    snapshot.title,
-                    extras,
+                    snapshot.captured_at, f"{place}/{snapshot.html_file}", snapshot.title, extras
                 )
             )
         cited = {url: self._cited_by(url) for url in captures}
-        target = self.root / "index.html"
+        target = (published or self.root) / "index.html"
         write_atomically(target, render_index(captures, verdicts, cited))
         return target
 

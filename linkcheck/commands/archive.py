@@ -71,9 +71,14 @@ def archive_sources(
                 chosen, archive, config, max_age=max_age, progress=progress, deadline=deadline
             )
         )
-        index = archive.write_index(_verdicts_now(cwd, config, urls))
+        verdicts = _verdicts_now(cwd, config, urls)
+        index = archive.write_index(verdicts)
         if notice is not None:
             notice(f"the archive's index: {index}")
+        if config.publish_dir:
+            published = _publish(archive, urls, cwd / config.publish_dir, verdicts)
+            if notice is not None:
+                notice(f"published with the site: {published}")
         return [
             Archived(
                 o.url,
@@ -85,6 +90,19 @@ def archive_sources(
             )
             for o in outcomes
         ]
+
+
+def _publish(
+    archive: Archive, urls: Sequence[str], folder: Path, verdicts: dict[str, Verdict]
+) -> Path:
+    """Each URL's newest good snapshot copied into the --publish-dir, and their index."""
+    from ..archive.publish import publish_copy
+
+    for url in urls:
+        snapshot = archive.latest(url)
+        if snapshot is not None:
+            publish_copy(archive.page_path(snapshot).parent, snapshot, folder)
+    return archive.write_index(verdicts, folder)
 
 
 def _verdicts_now(cwd: Path, config: Config, urls: Sequence[str]) -> dict[str, Verdict]:

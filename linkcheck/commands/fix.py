@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import write_bytes_atomically
 from ..collect import STDIN
@@ -12,10 +14,13 @@ from ..config import Config
 from ..decode import byte_order_mark
 from ..errors import InputError
 from ..fix import DeadMode, apply, review, unified_diff
-from ..models import Progress, Result
-from ..paths import project_root
+from ..models import Progress, Result, Status
+from ..paths import archive_folder, project_root
 from .loading import load_links
 from .pipeline import recorded_check
+
+if TYPE_CHECKING:
+    from ..site import Sites
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,9 @@ def fix(
     files = []
     warnings = list(report.warnings)
     tree = project_root(cwd).resolve()
+    published = _published(report.results, config, cwd, dead, warnings, dry_run=dry_run)
     for source in loaded.sources:
-        planned = review(source.text, by_file.get(source.path, []), dead)
+        planned = review(source.text, by_file.get(source.path, []), dead, published)
         warnings += (f"fix: left alone: {why}" for why in planned.refused)
         edits = planned.edits
         fixed = apply(source.text, edits) if edits else source.text
@@ -75,6 +81,69 @@ def fix(
         write_bytes_atomically(target, data, mode=target.stat().st_mode)
         files.append(FileFix(source.path, len(edits), None))
     return FixOutcome(tuple(files), tuple(warnings), report.offline)
+
+
+def _published(
+    results: Sequence[Result],
+    config: Config,
+    cwd: Path,
+    dead: DeadMode,
+    warnings: list[str],
+    *,
+    dry_run: bool = False,
+) -> dict[str, str]:
+    """For each dead link's URL with no Wayback capture: its newest local snapshot, copied
+    into --publish-dir (not when dry_run), as the link a reader of the post can open
+    (target → link). Where there is none, the run says so and nothing is written."""
+    wanted = {
+        r.target: r
+        for r in results
+        if r.verdict.status is Status.DEAD
+        and r.target
+        and not r.wayback
+        and dead is not DeadMode.KEEP
+    }
+    if not wanted:
+        return {}
+    found: dict[str, str] = {}
+    archive_root = archive_folder(cwd, config.state_dir)
+    if config.publish_dir and archive_root.is_dir():
+        from contextlib import closing
+
+        from ..archive import Archive
+        from ..archive.publish import publish_copy
+        from ..site import Sites
+
+        publish_dir = cwd / config.publish_dir
+        sites = Sites(tuple(Path(r) for r in config.root_dir), config.slug_dialect, config.base_url)
+        with closing(Archive(archive_root)) as archive:
+            for target, result in wanted.items():
+                snapshot = archive.latest(target)
+                if snapshot is None:
+                    continue
+                page = publish_dir / snapshot.id / snapshot.html_file
+                if not dry_run:
+                    page = publish_copy(archive.page_path(snapshot).parent, snapshot, publish_dir)
+                found[target] = _reader_link(page, result.link.file, sites)
+    for target in sorted(set(wanted) - set(found)):
+        hint = "" if config.publish_dir else "; --publish-dir publishes the local snapshot"
+        warnings.append(
+            f"fix: {target}: dead, and no copy its readers can open (no Wayback capture, "
+            f"no published snapshot{hint}): left as it is"
+        )
+    return found
+
+
+def _reader_link(page: Path, post: str, sites: Sites) -> str:
+    """Where a reader of post opens page: its URL on the site (the site's base path and the
+    page's place in it) when the post belongs to a site linkcheck models; else the path
+    from the post's folder, as GitHub and a folder of files serve it."""
+    site = sites.site_of(post)
+    page = page.resolve()
+    if site is not None and page.is_relative_to(site.root.resolve()):
+        inside = page.relative_to(site.root.resolve()).as_posix()
+        return f"{site.base_path}/{inside}"
+    return os.path.relpath(page, Path(post).resolve().parent).replace(os.sep, "/")
 
 
 def _writable(path: Path, tree: Path) -> Path | None:
