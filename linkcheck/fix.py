@@ -201,6 +201,7 @@ class _Proposal:
     link: Link
     new: str  # the URL the link should point at
     annotate_at: int | None = None  # an offset to insert an archive link at, not a rewrite
+    archived: bool = False  # new is a copy of the page: a published copy is a site path
 
 
 def _is_web_url(url: str) -> bool:
@@ -224,8 +225,8 @@ def _why_not(proposal: _Proposal) -> str | None:
     link, new = proposal.link, proposal.new
     if proposal.annotate_at is None and link.scope is Scope.LOCAL:
         return None if _is_site_path(new) else "not a path on the site"
-    if proposal.annotate_at is not None and _is_site_path(new):
-        return None  # a local snapshot, relative to the post
+    if proposal.archived and _is_site_path(new):
+        return None  # a copy published with the site, at its path there
     if not _is_web_url(new):
         return "not an absolute http(s) URL"
     if link.url.lower().startswith("https://") and new.lower().startswith("http://"):
@@ -253,10 +254,11 @@ def _proposals(
             if copy is None or link.url.startswith(WAYBACK_PREFIX):
                 continue  # nothing to point at, or already an archived copy
             if dead is DeadMode.REPLACE:
-                proposals.append(_Proposal(link, copy))
+                proposals.append(_Proposal(link, copy, archived=True))
             elif link.kind is not LinkKind.REFERENCE:  # nothing may follow a definition
                 offset = starts[link.line - 1] + link.column - 1 + len(link.raw)
-                proposals.append(_Proposal(link, copy, _end_of_link(text, offset, link.kind)))
+                end = _end_of_link(text, offset, link.kind)
+                proposals.append(_Proposal(link, copy, end, archived=True))
     return proposals
 
 

@@ -238,3 +238,17 @@ def test_fix_links_a_published_copy_never_a_path_into_the_state_folder(
     copy = site / link.removeprefix("/blog/")
     assert "The text a reader came for." in copy.read_text(encoding="utf-8")
     assert (site / "archive").is_dir()
+
+
+@pytest.mark.parametrize("mode", [DeadMode.REPLACE, DeadMode.ANNOTATE])
+def test_a_published_copy_is_written_at_its_site_path(mode: DeadMode) -> None:
+    text = "[gone](https://gone.example/p)\n"
+    results = [
+        Result(link, link.url, Verdict(Status.DEAD, "http-404"))
+        for link in extract_text("post.md", text)
+    ]
+    copy = "/blog/archive/20261203T000000Z-0123abcd/page.html"
+    reviewed = review(text, results, mode, {"https://gone.example/p": copy})
+    assert reviewed.refused == []
+    assert copy in apply(text, reviewed.edits)
+    assert review(text, results, mode).edits == []  # no copy a reader can open: nothing
