@@ -559,3 +559,28 @@ def test_base_href_and_zhihu_s_shown_picture_are_captured(
     images = [n.attributes.get("src") or "" for n in LexborHTMLParser(copy).css("img")]
     assert len(images) == 2
     assert all(src.startswith("assets/") and (folder / src).is_file() for src in images)
+
+
+def test_a_cited_pdf_is_a_file_in_the_snapshot(simweb: SimulatedWeb, project: Path) -> None:
+    """issue 28, item 1: a cited PDF was a one-line placeholder page, the file only inside
+    the WARC; now it is the snapshot's own file, and the readable copy links it."""
+    from linkcheck.testing.simweb import Route
+
+    pdf = b"%PDF-1.4\n% a paper the post cites\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
+    simweb.add_route(
+        Route(
+            "docs.example.org",
+            "/paper.pdf",
+            headers=(("Content-Type", "application/pdf"),),
+            body=pdf,
+        )
+    )
+    url = "https://docs.example.org/paper.pdf"
+    write_post(project, url)
+    archive(simweb, "post.md")
+    folder, _ = snapshot_of(project, url)
+    assert (folder / "document.pdf").read_bytes() == pdf
+    copy = (folder / "page.html").read_text(encoding="utf-8")
+    assert 'href="document.pdf"' in copy
+    again = archive(simweb, "post.md", "--max-age", "0")
+    assert "unchanged" in again  # the same bytes: no second copy

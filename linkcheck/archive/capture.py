@@ -74,6 +74,10 @@ class Capture:
     verdict: Verdict
     assets: list[Asset] = field(default_factory=list)  # the images kept for the copy
     requisites: list[Recorded] = field(default_factory=list)  # every image fetch, kept or not
+    # A cited file that is no page (a PDF, an image …): its decoded bytes, and its name in
+    # the snapshot (document.pdf), so the readable copy can link the file itself.
+    document: Path | None = None
+    document_name: str | None = None
 
     @property
     def final(self) -> Recorded:
@@ -94,6 +98,24 @@ def sniff_image(data: bytes) -> tuple[str, str] | None:
         if data[offset : offset + len(magic)] == magic:
             return mime, ext
     return None
+
+
+# The kinds of cited file a reader's browser opens by itself, by their first bytes.
+_DOCUMENTS = ((b"%PDF-", "pdf"),)
+
+
+def _extension(data: bytes, content_type: str | None) -> str:
+    """A cited file's extension, from its first bytes (never from the URL): pdf, an
+    image's, txt for text, else bin (a download, never run)."""
+    for magic, ext in _DOCUMENTS:
+        if data.startswith(magic):
+            return ext
+    image = sniff_image(data)
+    if image is not None:
+        return image[1]
+    if (content_type or "").lower().startswith("text/plain"):
+        return "txt"
+    return "bin"
 
 
 def image_urls(html: str, base_url: str) -> list[str]:
@@ -182,6 +204,10 @@ async def capture(
     is_html = "html" in (content_type or "").lower() or body.lstrip()[:1] == b"<"
     html = decode_page(body, content_type) if is_html else None
     result = Capture(url, hops, html, verdict)
+    if html is None and verdict.status in (Status.ALIVE, Status.REDIRECTED) and body:
+        result.document = raw / "document.data"
+        result.document.write_bytes(body)
+        result.document_name = f"document.{_extension(body, content_type)}"
     if html is None or verdict.status not in (Status.ALIVE, Status.REDIRECTED):
         return result
     await _images(fetcher, image_urls(html, final.url), raw, timeout, result)

@@ -139,6 +139,24 @@ def content_text(page_html: str) -> str:
     return " ".join(text.split())
 
 
+_PICTURES = frozenset({"png", "jpg", "gif", "webp", "avif"})
+
+
+def file_copy(name: str, source_url: str, title: str) -> str:
+    """The readable copy of a cited file that is no page (a PDF, an image …): a link to the
+    file, kept beside it under name, and the picture itself for an image; as inert as every
+    copy. Raises UnsafeCopy if it does not pass verify_inert (it always should)."""
+    shown = html.escape(name)
+    picture = f'<p><img src="{shown}" alt=""></p>' if name.rpartition(".")[2] in _PICTURES else ""
+    document = (
+        f"<!DOCTYPE html><html><head>{_head_html()}<title>{html.escape(title or name)}"
+        f"</title></head><body><p>The file cited at {html.escape(source_url)}, as it was "
+        f'captured: <a href="{shown}">{shown}</a></p>{picture}</body></html>'
+    )
+    verify_inert(document)
+    return document
+
+
 def readable_copy(
     page_html: str, base_url: str, local_images: Mapping[str, str], banner: Banner
 ) -> str:

@@ -39,7 +39,7 @@ from ..paths import make_state_folder
 from ..sqlite import open_wal, transaction
 from ..version import __version__
 from .capture import Asset, Capture
-from .readable import Banner, UnsafeCopy, content_text, readable_copy, title_of
+from .readable import Banner, UnsafeCopy, content_text, file_copy, readable_copy, title_of
 from .warc import write_warc
 
 _SCHEMA = """
@@ -80,6 +80,22 @@ class Hit:
     snapshot: Snapshot
     snippet: str  # the text around the match, the match in [brackets]
     cited_by: tuple[tuple[str, int], ...]  # (file, line) of the links to its URL
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while piece := source.read(1 << 20):
+            digest.update(piece)
+    return "file:" + digest.hexdigest()
+
+
+def _document_page(capture: Capture, title: str) -> str:
+    """The readable copy of a cited file that is no page: a link to the file itself, kept
+    beside it in the snapshot."""
+    if capture.document is None or not capture.document_name:
+        return "<!doctype html><meta charset='utf-8'><p>Not an HTML page; see the WARC.</p>"
+    return file_copy(capture.document_name, capture.requested_url, title)
 
 
 def _snippet(text: str, query: str) -> str:
@@ -279,7 +295,9 @@ class Archive:
         now = capture.captured_at
         page = capture.html or ""
         text = content_text(page) if page else ""
-        fp = fingerprint(text, [a.sha256 for a in capture.assets])
+        # A cited file that is no page is the same when its bytes are.
+        seen = text or (_file_digest(capture.document) if capture.document else "")
+        fp = fingerprint(seen, [a.sha256 for a in capture.assets])
         previous = self.latest(capture.requested_url)  # the newest *good* snapshot
         if previous is not None and previous.content_fp == fp:
             self._db.execute(
@@ -427,7 +445,7 @@ class Archive:
         """The inert page.html; raises UnsafeCopy when the page cannot be made so."""
         final = capture.final.download
         if not capture.html:
-            return "<!doctype html><meta charset='utf-8'><p>Not an HTML page; see the WARC.</p>"
+            return _document_page(capture, title)
         local_images = {asset.url: f"assets/{_asset_name(asset)}" for asset in capture.assets}
         banner = Banner(
             title,
@@ -454,6 +472,8 @@ class Archive:
             self._store_blob(asset.data, asset.sha256)
             self._link(self._blob_path(asset.sha256), target)
         (folder / "page.html").write_text(html_text, encoding="utf-8")
+        if capture.document is not None and capture.document_name:
+            shutil.copyfile(capture.document, folder / capture.document_name)
         content_type = next(
             (v for k, v in final.response_headers if k.lower() == "content-type"), None
         )
