@@ -204,7 +204,8 @@ async def capture(
     is_html = "html" in (content_type or "").lower() or body.lstrip()[:1] == b"<"
     html = decode_page(body, content_type) if is_html else None
     result = Capture(url, hops, html, verdict)
-    if html is None and verdict.status in (Status.ALIVE, Status.REDIRECTED) and body:
+    whole = not final.truncated and 0 < len(body) < PAGE_LIMIT  # a file cut short is none
+    if html is None and verdict.status in (Status.ALIVE, Status.REDIRECTED) and whole:
         result.document = raw / "document.data"
         result.document.write_bytes(body)
         result.document_name = f"document.{_extension(body, content_type)}"
