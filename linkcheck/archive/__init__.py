@@ -73,13 +73,10 @@ async def archive_urls(
             if progress is not None:
                 progress(done, len(urls), "")
 
-    async def tried(url: str) -> Outcome:
-        outcome = await one(url)
-        if outcome.result not in ("recent", "skipped"):
-            archive.tried(url, datetime.now(UTC))
-        return outcome
-
     try:
-        return list(await asyncio.gather(*(tried(url) for url in urls)))
+        outcomes = list(await asyncio.gather(*(one(url) for url in urls)))
     finally:
         await fetcher.aclose()
+    attempted = [o.url for o in outcomes if o.result not in ("recent", "skipped")]
+    archive.tried(attempted, datetime.now(UTC))
+    return outcomes

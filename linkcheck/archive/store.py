@@ -70,6 +70,10 @@ _SEARCH_SCHEMA = (
     "USING fts5(snapshot_id UNINDEXED, title, body, tokenize='trigram')"
 )
 SNIPPET_WORDS = 16
+# Text indexed per page: an article's whole text (a long WeChat article is under 100,000
+# characters); a page of megabytes of text is searched by its beginning, not indexed whole
+# at several times its size.
+SEARCH_TEXT = 200_000
 MAX_HITS = 50
 
 
@@ -250,13 +254,13 @@ class Archive:
         )
         return rows[0] if rows else None
 
-    def tried(self, url: str, when: datetime) -> None:
-        """Remember an attempt to archive url, whatever came of it (a dead page makes no
-        snapshot, and must not be first in line for ever)."""
+    def tried(self, urls: Sequence[str], when: datetime) -> None:
+        """Remember the attempts to archive urls, whatever came of them (a dead page makes no
+        snapshot, and must not be first in line for ever); one commit for the run."""
+        moment = when.isoformat(timespec="seconds")
         with transaction(self._db):
-            self._db.execute(
-                "INSERT OR REPLACE INTO attempts VALUES (?, ?)",
-                (url, when.isoformat(timespec="seconds")),
+            self._db.executemany(
+                "INSERT OR REPLACE INTO attempts VALUES (?, ?)", [(url, moment) for url in urls]
             )
 
     def stalest_first(self, urls: Sequence[str]) -> list[str]:
@@ -326,8 +330,7 @@ class Archive:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(folder, target)
         _fsync_dir(target.parent)
-        self._insert(snapshot, capture)
-        self._index_text(snapshot.id, title, text)
+        self._insert(snapshot, capture, text)
         return Outcome(capture.requested_url, "archived", snapshot)
 
     # --- search ----------------------------------------------------------------------------
@@ -342,12 +345,10 @@ class Archive:
                 self._can_search = False
         return self._can_search
 
-    def _index_text(self, snapshot_id: str, title: str, text: str) -> None:
-        if self._searchable():
-            with transaction(self._db):
-                self._db.execute(
-                    "INSERT INTO page_search VALUES (?, ?, ?)", (snapshot_id, title, text)
-                )
+    def _add_text(self, snapshot_id: str, title: str, text: str) -> None:
+        self._db.execute(
+            "INSERT INTO page_search VALUES (?, ?, ?)", (snapshot_id, title, text[:SEARCH_TEXT])
+        )
 
     def cite(self, cited: dict[str, list[tuple[str, int]]]) -> None:
         """The places that cite each URL now (what `archive PATH...` read), replacing those
@@ -433,12 +434,13 @@ class Archive:
         missing = self._rows(
             "WHERE id NOT IN (SELECT snapshot_id FROM page_search) ORDER BY captured_at"
         )
-        for snapshot in missing:
-            try:
-                page = self.page_path(snapshot).read_text(encoding="utf-8")
-            except OSError:
-                continue  # a copy gone missing: `archive verify` says so
-            self._index_text(snapshot.id, snapshot.title or "", content_text(page))
+        with transaction(self._db):
+            for snapshot in missing:
+                try:
+                    page = self.page_path(snapshot).read_text(encoding="utf-8")
+                except OSError:
+                    continue  # a copy gone missing: `archive verify` says so
+                self._add_text(snapshot.id, snapshot.title or "", content_text(page))
 
     @staticmethod
     def _readable(capture: Capture, snapshot_id: str, title: str) -> str:
@@ -497,12 +499,17 @@ class Archive:
             tool_version=__version__,
         )
 
-    def _insert(self, snapshot: Snapshot, capture: Capture) -> None:
+    def _insert(self, snapshot: Snapshot, capture: Capture, text: str) -> None:
+        """The snapshot's rows, its searchable text among them, in one transaction (the
+        archive's database syncs every commit to disk)."""
+        searchable = self._searchable()
         with transaction(self._db):
             self._db.execute(
                 f"INSERT INTO snapshots VALUES ({','.join('?' * 16)})",
                 tuple(asdict(snapshot).values()),
             )
+            if searchable:
+                self._add_text(snapshot.id, snapshot.title or "", text)
             for asset in capture.assets:
                 self._db.execute(
                     "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)",
