@@ -201,3 +201,32 @@ def test_a_killed_runs_profile_is_swept_by_the_next(simweb: SimulatedWeb, tmp_pa
     assert results[url]["status"] == "alive"
     assert not stale.exists()
     assert not list(Path(tempfile.gettempdir()).glob(f"linkcheck-chromium-{os.getpid()}-*"))
+
+
+def test_a_name_with_any_private_address_is_refused(tmp_path: Path) -> None:
+    """A name with one public and one private address once passed (the rule asked for all
+    of them private): Chromium may connect to whichever it likes. In a mount namespace of
+    the test's own, /etc/hosts gives mixed.test both."""
+    probe = (
+        "import asyncio\n"
+        "from linkcheck.browser.session import _resolves_privately as private\n"
+        "print(asyncio.run(private('mixed.test')), asyncio.run(private('public.test')))\n"
+    )
+    hosts = tmp_path / "hosts"
+    hosts.write_text(
+        "93.184.216.34 mixed.test\n127.0.0.1 mixed.test\n93.184.216.34 public.test\n",
+        encoding="utf-8",
+    )
+    if subprocess.run(["unshare", "-n", "-m", "true"], check=False).returncode:
+        pytest.skip("this machine cannot make network and mount namespaces (unshare -n -m)")
+    script = f'mount --bind {hosts} /etc/hosts && {sys.executable} -c "$PROBE"'
+    done = subprocess.run(
+        ["unshare", "-n", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PROBE": probe},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]

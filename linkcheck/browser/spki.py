@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from pathlib import Path
-
-_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
 
 
 def spki_hash(der: bytes) -> str | None:
@@ -68,43 +65,30 @@ def leaf_hash(
 
 def spki_hashes(pem_files: tuple[str, ...]) -> list[str]:
     """One hash per certificate in the files; a file that cannot be read adds none."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     hashes = []
     for name in pem_files:
         try:
-            data = Path(name).read_bytes()
-        except OSError:
+            certificates = x509.load_pem_x509_certificates(Path(name).read_bytes())
+        except (OSError, ValueError):
             continue
-        for block in _PEM.findall(data):
-            found = spki_hash(base64.b64decode(b"".join(block.split())))
+        for certificate in certificates:
+            found = spki_hash(certificate.public_bytes(Encoding.DER))
             if found is not None:
                 hashes.append(found)
     return hashes
 
 
-def _element(der: bytes, at: int) -> tuple[int, int, int]:
-    """(tag, start of the value, end of the element) of the DER element at offset at."""
-    tag = der[at]
-    length = der[at + 1]
-    start = at + 2
-    if length & 0x80:
-        count = length & 0x7F
-        length = int.from_bytes(der[start : start + count], "big")
-        start += count
-    return tag, start, start + length
-
-
 def _subject_public_key_info(der: bytes) -> bytes | None:
-    """X.509: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL,
-    serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, … } … }."""
+    """The certificate's SubjectPublicKeyInfo, DER, read by `cryptography` (X.509 is a
+    parser's job, not ours); None for bytes that are no certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     try:
-        _, certificate, _ = _element(der, 0)
-        _, at, _ = _element(der, certificate)  # into tbsCertificate
-        tag, _, end = _element(der, at)
-        if tag == 0xA0:  # the explicit version
-            at = end
-        for _ in range(5):  # serial number, signature, issuer, validity, subject
-            _, _, at = _element(der, at)
-        _, _, end = _element(der, at)
-        return der[at:end]
-    except IndexError:
+        key = x509.load_der_x509_certificate(der).public_key()
+    except ValueError:
         return None
+    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
