@@ -5,10 +5,9 @@ and no backreferences; such a pattern is refused where it is read, naming its pl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import Protocol, cast
-
-import re2
+from typing import Any, Protocol, cast
 
 from .errors import ConfigError
 
@@ -34,19 +33,22 @@ class Pattern(Protocol):
     def sub(self, replacement: str, text: str, count: int = 0) -> str: ...
 
 
-def _options() -> object:
+@functools.cache
+def _re2() -> tuple[Any, object]:
+    """The module and its options, imported on first use: a run with no pattern of the
+    user's (a pre-commit hook, most often) never pays for it."""
+    import re2
+
     options = re2.Options()
     options.log_errors = False  # the error is ours to word, not printed on stderr by RE2
-    return options
-
-
-_OPTIONS = _options()
+    return re2, options
 
 
 def compile_pattern(pattern: str, *, where: str) -> Pattern:
     """pattern compiled by RE2; a ConfigError naming where it came from if it is not one."""
+    re2, options = _re2()
     try:
-        return cast(Pattern, re2.compile(pattern, _OPTIONS))
+        return cast(Pattern, re2.compile(pattern, options))
     except re2.error as error:
         reason = error.args[0] if error.args else error
         if isinstance(reason, bytes):
