@@ -574,7 +574,7 @@ class Archive:
         count = 0
         with replacing(output) as sink:
             for snapshot in self.snapshots():
-                warc = self._inside(self.root / snapshot.folder / snapshot.warc_file)
+                warc = self.warc_path(snapshot)
                 with warc.open("rb") as source:
                     shutil.copyfileobj(source, sink)
                 count += 1
