@@ -119,11 +119,15 @@ def _markup(url: str, kind: LinkKind) -> str:
     return html.escape(url, quote=True) if kind is LinkKind.HTML else url
 
 
-def _archive_copy(result: Result, published: Mapping[str, str]) -> str | None:
+# (target, the post citing it) → the link to its published copy from that post.
+Published = Mapping[tuple[str, str], str]
+
+
+def _archive_copy(result: Result, published: Published) -> str | None:
     """A copy the blog's readers can open: the Wayback capture, else the local snapshot as
-    published with the site (published: target → its link). Never a path into
+    published with the site, as the citing post links it. Never a path into
     .linkcheck/, which no site publishes."""
-    return result.wayback or published.get(result.target or "")
+    return result.wayback or published.get((result.target or "", result.link.file))
 
 
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
@@ -235,7 +239,7 @@ def _why_not(proposal: _Proposal) -> str | None:
 
 
 def _proposals(
-    text: str, results: Iterable[Result], dead: DeadMode, published: Mapping[str, str]
+    text: str, results: Iterable[Result], dead: DeadMode, published: Published
 ) -> list[_Proposal]:
     starts = _line_starts(text)
     proposals = []
@@ -285,7 +289,7 @@ def review(
     text: str,
     results: Iterable[Result],
     dead: DeadMode,
-    published: Mapping[str, str] | None = None,
+    published: Published | None = None,
 ) -> Review:
     """The edits that fix one document's links, from its check results, each written only
     if the edited text extracts back to exactly the links it had with that one changed

@@ -248,7 +248,44 @@ def test_a_published_copy_is_written_at_its_site_path(mode: DeadMode) -> None:
         for link in extract_text("post.md", text)
     ]
     copy = "/blog/archive/20261203T000000Z-0123abcd/page.html"
-    reviewed = review(text, results, mode, {"https://gone.example/p": copy})
+    reviewed = review(text, results, mode, {("https://gone.example/p", "post.md"): copy})
     assert reviewed.refused == []
     assert copy in apply(text, reviewed.edits)
     assert review(text, results, mode).edits == []  # no copy a reader can open: nothing
+
+
+def test_a_published_copy_is_linked_from_each_citing_post_s_own_folder(
+    simweb: SimulatedWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a repository no generator publishes (GitHub renders it), the link is a path from
+    each post's folder: two posts in different folders citing one dead URL get two paths,
+    each to the same published copy."""
+    repo = tmp_path / "notes"
+    (repo / ".git").mkdir(parents=True)
+    url = "https://docs.example.org/cited-twice"
+    posts = [repo / "a" / "one.md", repo / "b" / "c" / "two.md"]
+    for post in posts:
+        post.parent.mkdir(parents=True)
+        post.write_text(f"[cited]({url})\n", encoding="utf-8")
+    page = b"<!doctype html><title>Cited twice</title><p>Kept for both posts."
+    simweb.add_route(
+        Route(
+            "docs.example.org", "/cited-twice", headers=(("Content-Type", "text/html"),), body=page
+        )
+    )
+    monkeypatch.chdir(repo)
+    archived = CliRunner().invoke(app, ["archive", ".", *web_cli_args(simweb)])
+    assert archived.exit_code == 0, archived.stderr
+    simweb.add_route(Route("docs.example.org", "/cited-twice", statuses=(404,)))
+    args = ["fix", ".", "--no-cache", "--publish-dir", "archive", *web_cli_args(simweb)]
+    fixed = CliRunner().invoke(app, args)
+    assert fixed.exit_code == 0, fixed.stderr
+    copies = set()
+    for post in posts:
+        text = post.read_text(encoding="utf-8")
+        [link] = [f.url for f in extract_text(str(post), text) if f.url.endswith("page.html")]
+        assert not link.startswith("/")
+        copies.add((post.parent / link).resolve())
+    [copy] = copies
+    assert copy.is_relative_to((repo / "archive").resolve())
+    assert "Kept for both posts." in copy.read_text(encoding="utf-8")

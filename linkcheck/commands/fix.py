@@ -91,21 +91,20 @@ def _published(
     warnings: list[str],
     *,
     dry_run: bool = False,
-) -> dict[str, str]:
+) -> dict[tuple[str, str], str]:
     """For each dead link's URL with no Wayback capture: its newest local snapshot, copied
-    into --publish-dir (not when dry_run), as the link a reader of the post can open
-    (target → link). Where there is none, the run says so and nothing is written."""
-    wanted = {
-        r.target: r
-        for r in results
-        if r.verdict.status is Status.DEAD
-        and r.target
-        and not r.wayback
-        and dead is not DeadMode.KEEP
-    }
+    into --publish-dir (not when dry_run), and the link a reader of each citing post
+    opens it by ((target, post) → link). Where there is none, the run says so and nothing
+    is written."""
+    if dead is DeadMode.KEEP:
+        return {}
+    wanted: dict[str, list[str]] = {}  # target → the posts citing it
+    for r in results:
+        if r.verdict.status is Status.DEAD and r.target and not r.wayback:
+            wanted.setdefault(r.target, []).append(r.link.file)
     if not wanted:
         return {}
-    found: dict[str, str] = {}
+    found: dict[tuple[str, str], str] = {}
     archive_root = archive_folder(cwd, config.state_dir)
     if config.publish_dir and archive_root.is_dir():
         from contextlib import closing
@@ -117,15 +116,16 @@ def _published(
         publish_dir = cwd / config.publish_dir
         sites = Sites(tuple(Path(r) for r in config.root_dir), config.slug_dialect, config.base_url)
         with closing(Archive(archive_root)) as archive:
-            for target, result in wanted.items():
+            for target, posts in wanted.items():
                 snapshot = archive.latest(target)
                 if snapshot is None:
                     continue
                 page = publish_dir / snapshot.id / snapshot.html_file
                 if not dry_run:
                     page = publish_copy(archive.page_path(snapshot).parent, snapshot, publish_dir)
-                found[target] = _reader_link(page, result.link.file, sites)
-    for target in sorted(set(wanted) - set(found)):
+                for post in posts:
+                    found[target, post] = _reader_link(page, post, sites)
+    for target in sorted(set(wanted) - {target for target, _ in found}):
         hint = "" if config.publish_dir else "; --publish-dir publishes the local snapshot"
         warnings.append(
             f"fix: {target}: dead, and no copy its readers can open (no Wayback capture, "
@@ -136,13 +136,14 @@ def _published(
 
 def _reader_link(page: Path, post: str, sites: Sites) -> str:
     """Where a reader of post opens page: its URL on the site (the site's base path and the
-    page's place in it) when the post belongs to a site linkcheck models; else the path
-    from the post's folder, as GitHub and a folder of files serve it."""
+    page's place in it) when the post belongs to a site a generator publishes; else the
+    path from the post's own folder, as GitHub and a folder of files serve it."""
     site = sites.site_of(post)
     page = page.resolve()
-    if site is not None and page.is_relative_to(site.root.resolve()):
-        inside = page.relative_to(site.root.resolve()).as_posix()
-        return f"{site.base_path}/{inside}"
+    if site is not None and not site.relative_to_source:
+        root = site.root.resolve()
+        if page.is_relative_to(root):
+            return f"{site.base_path}/{page.relative_to(root).as_posix()}"
     return os.path.relpath(page, Path(post).resolve().parent).replace(os.sep, "/")
 
 
