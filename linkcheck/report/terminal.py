@@ -109,22 +109,36 @@ def _print_member(console: Console, result: Result, *, said: str | None) -> None
     line.append(link.raw)
     if verdict.status is Status.REDIRECTED and verdict.final_url:
         line.append(f" → {verdict.final_url}", style="yellow")
-    if verdict.from_cache:
-        line.append(" (cached)", style="dim")
-    if result.acknowledged:
-        line.append(" (acknowledged)", style="dim")
-    console.print(line)
+    console.print(_marked(line, result))
     notes = []
     if verdict.detail and verdict.detail != said and verdict.status is not Status.REDIRECTED:
         notes.append(verdict.detail)
-    if result.history and result.history.consecutive_failures > 1:
-        notes.append(f"failing {result.history.consecutive_failures} runs in a row")
+    if streak := _streak(result):
+        notes.append(streak)
     if result.remapped and result.target:
         notes.append(f"checked as {result.target} (--remap)")
-    for note in ["; ".join(notes)] if notes else []:
-        console.print(Text(" " * 6 + note, style="dim"))
+    if notes:
+        console.print(Text(" " * 6 + "; ".join(notes), style="dim"))
+    _print_copies(console, result, 6)
+
+
+def _marked(line: Text, result: Result) -> Text:
+    """line, with what the verdict is beside its own: from the cache, acknowledged."""
+    if result.verdict.from_cache:
+        line.append(" (cached)", style="dim")
+    if result.acknowledged:
+        line.append(" (acknowledged)", style="dim")
+    return line
+
+
+def _streak(result: Result) -> str | None:
+    failures = result.history.consecutive_failures if result.history else 0
+    return f"failing {failures} runs in a row" if failures > 1 else None
+
+
+def _print_copies(console: Console, result: Result, indent: int) -> None:
     for copy in copies(result):
-        console.print(Text(" " * 6 + copy, style="cyan"))
+        console.print(Text(" " * indent + copy, style="cyan"))
 
 
 def _print_result(console: Console, result: Result) -> None:
@@ -134,25 +148,19 @@ def _print_result(console: Console, result: Result) -> None:
     line.append(f"{verdict.status.value:<11}", style=STYLES[verdict.status])
     line.append(f"{verdict.reason:<20} ")
     line.append(link.raw)
-    if verdict.from_cache:
-        line.append(" (cached)", style="dim")
-    if result.acknowledged:
-        line.append(" (acknowledged)", style="dim")
-    console.print(line)
+    console.print(_marked(line, result))
     note = None
     if verdict.status is Status.REDIRECTED and verdict.final_url:
         note = f"→ {verdict.final_url}"
     elif verdict.detail and verdict.status is not Status.ALIVE:
         note = verdict.detail
-    if result.history and result.history.consecutive_failures > 1:
-        streak = f"failing {result.history.consecutive_failures} runs in a row"
+    if streak := _streak(result):
         note = f"{note}; {streak}" if note else streak
     if note:
         console.print(Text(" " * 31 + note, style="dim"))
     if result.remapped and result.target:
         console.print(Text(" " * 31 + f"checked as {result.target} (--remap)", style="dim"))
-    for copy in copies(result):
-        console.print(Text(" " * 31 + copy, style="cyan"))
+    _print_copies(console, result, 31)
 
 
 def _host_table(report: CheckReport, *, every_host: bool) -> Table:
