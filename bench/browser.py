@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from linkcheck.browser.session import BrowserSession  # noqa: E402
 from linkcheck.config import Config, HostConfig  # noqa: E402
-from linkcheck.fetch import Fetcher  # noqa: E402
+from linkcheck.fetch.fetcher import Fetcher  # noqa: E402
 from linkcheck.settings import browser_settings, fetch_settings  # noqa: E402
 from linkcheck.testing.simweb import Route, SimulatedWeb  # noqa: E402
 

@@ -413,7 +413,7 @@ def _hosts(value: Any, label: str) -> dict[str, HostConfig]:
 
 
 def _proxy_setting(value: Any, label: str) -> str | None:
-    from .proxies import DIRECT, Proxy
+    from .fetch.proxies import DIRECT, Proxy
 
     if value is None:
         return None
@@ -429,7 +429,7 @@ def _cookie_file(value: Any, label: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ConfigError(f"{label}: expected the path of a cookies.txt")
-    from .cookies import check_cookie_file
+    from .fetch.cookies import check_cookie_file
 
     check_cookie_file(value, name=label)
     return value
@@ -771,16 +771,16 @@ def _validate(settings: Mapping[str, Any]) -> None:
                 "--cacert FILE)"
             )
     if settings.get("connect_to"):  # the HTTP stack is imported only when it is needed
-        from .routing import ConnectTo
+        from .fetch.routing import ConnectTo
 
         for entry in settings["connect_to"]:
             ConnectTo.parse(entry)
     if settings.get("cookies"):
-        from .cookies import check_cookie_file
+        from .fetch.cookies import check_cookie_file
 
         check_cookie_file(settings["cookies"], name="cookies")
     if settings.get("proxy"):
-        from .proxies import Proxy
+        from .fetch.proxies import Proxy
 
         Proxy.parse(settings["proxy"], name="proxy")
     for path in settings.get("cacert", ()):

@@ -7,8 +7,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from .engine.local import resolve_local
 from .extract.normalize import normalize
-from .local import resolve_local
 from .models import Link, Scope, flat_json, link_record
 
 JSON_SCHEMA = "linkcheck.extract/1"

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .config import SHARED_PACE, Config
-from .fetch import FetchSettings, HostHooks
-from .fragments import FRAGMENT_BODY_LIMIT
-from .politeness import DEFAULT_HOST_POLICIES, HostPolicy
-from .proxies import Proxies, Proxy, environment_proxies, parse_per_host
-from .routing import ConnectTo, tls_context, unverified_context
+from .engine.fragments import FRAGMENT_BODY_LIMIT
+from .fetch.fetcher import FetchSettings, HostHooks
+from .fetch.politeness import DEFAULT_HOST_POLICIES, HostPolicy
+from .fetch.proxies import Proxies, Proxy, environment_proxies, parse_per_host
+from .fetch.routing import ConnectTo, tls_context, unverified_context
 from .rules import blocking, github, retry_after, rewrite
 from .version import DEFAULT_USER_AGENT
 

@@ -20,7 +20,7 @@ from typing import ClassVar
 import pytest
 
 from linkcheck.browser.spki import spki_hashes
-from linkcheck.cookies import set_cookie_line
+from linkcheck.fetch.cookies import set_cookie_line
 from linkcheck.testing.simweb import Route, SimulatedWeb
 
 from .conftest import check_post, web_cli_args
@@ -248,7 +248,7 @@ def test_the_pac_script_decides_in_the_clients_order() -> None:
     """--connect-to, the hosts table (most specific first), NO_PROXY, --proxy, the
     environment: the order of proxies.py's for_url; no credentials in the script."""
     from linkcheck.browser.pac import pac_url
-    from linkcheck.proxies import Proxies, Proxy
+    from linkcheck.fetch.proxies import Proxies, Proxy
 
     proxies = Proxies(
         explicit=Proxy.parse("http://user:secret@proxy.test:3128", name="--proxy"),

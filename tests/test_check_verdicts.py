@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.checker import check
+from linkcheck.engine.checker import check
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.models import CheckReport, Status
 from linkcheck.testing.simweb import SimulatedWeb
@@ -113,7 +113,7 @@ def test_an_answer_that_is_not_http_says_so(simweb: SimulatedWeb) -> None:
 def test_endless_bodies_and_gzip_bombs_are_read_to_the_limit_only(
     simweb: SimulatedWeb, path: str
 ) -> None:
-    from linkcheck.fetch import Fetcher
+    from linkcheck.fetch.fetcher import Fetcher
     from linkcheck.settings import fetch_settings
 
     async def fetch() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkcheck.classify import classify_exchange
+from linkcheck.engine.classify import classify_exchange
 from linkcheck.models import Exchange, Hop, Status
 
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from linkcheck.cookies import CookieStore
+from linkcheck.fetch.cookies import CookieStore
 from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import check_post

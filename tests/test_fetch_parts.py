@@ -7,12 +7,12 @@ from itertools import pairwise
 
 import pytest
 
-from linkcheck.checker import check
 from linkcheck.config import HostConfig
+from linkcheck.engine.checker import check
 from linkcheck.errors import ConfigError
 from linkcheck.extract.markdown import extract_markdown
-from linkcheck.politeness import parse_retry_after
-from linkcheck.routing import ConnectTo
+from linkcheck.fetch.politeness import parse_retry_after
+from linkcheck.fetch.routing import ConnectTo
 from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import web_config

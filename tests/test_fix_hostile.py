@@ -173,7 +173,7 @@ def test_a_zhihu_column_that_moves_to_http_is_no_rename(simweb: SimulatedWeb) ->
     a downgrade, never a link for `fix` to follow (issue 25, item 13)."""
     import asyncio
 
-    from linkcheck.checker import check
+    from linkcheck.engine.checker import check
     from linkcheck.models import Link, LinkKind, Scope
 
     from .conftest import web_config

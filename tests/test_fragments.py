@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.fragments import PageAnchors, fragment_verdict
+from linkcheck.engine.fragments import PageAnchors, fragment_verdict
 from linkcheck.models import Status, Verdict
 from linkcheck.testing.simweb import SimulatedWeb
 

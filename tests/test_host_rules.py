@@ -245,7 +245,7 @@ def test_a_host_that_keeps_blocking_us_is_left_alone(simweb: SimulatedWeb, proje
 def test_a_renamed_zhihu_column_is_redirected_not_alive(
     simweb: SimulatedWeb, tmp_path: Path
 ) -> None:
-    from linkcheck.checker import check
+    from linkcheck.engine.checker import check
     from linkcheck.models import Link, LinkKind, Scope, Status
 
     from .conftest import web_config

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from linkcheck.addresses import url_problem
 from linkcheck.cli import app
+from linkcheck.fetch.addresses import url_problem
 from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import web_cli_args

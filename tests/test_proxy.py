@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app
 from linkcheck.config import ConfigError
-from linkcheck.proxies import Proxies, Proxy, bypassed
+from linkcheck.fetch.proxies import Proxies, Proxy, bypassed
 from linkcheck.testing.simweb import SimulatedWeb, running
 
 from .helpers.proxy_server import running_proxy

@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
+from linkcheck.engine.schedule import FetchStage, Pace, duration_text, plan_line
 from linkcheck.errors import ExitCode
 from linkcheck.models import Exchange, Hop
-from linkcheck.schedule import FetchStage, Pace, duration_text, plan_line
 from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import REPO, web_cli_args

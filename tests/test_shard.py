@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app
 from linkcheck.config import ConfigError, parse_shard
+from linkcheck.engine.plan import in_shard, shard_of
 from linkcheck.errors import ExitCode
 from linkcheck.models import Link, LinkKind, Scope
-from linkcheck.plan import in_shard, shard_of
 from linkcheck.testing.simweb import SimulatedWeb
 
 from .conftest import REPO, web_cli_args
@@ -66,7 +66,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_url_lands_in_the_same_shard_in_every_process() -> None:
     # Python's own hash() changes with PYTHONHASHSEED; the shard must not.
-    code = f"from linkcheck.plan import shard_of; print([shard_of(u, 4) for u in {URLS!r}])"
+    code = f"from linkcheck.engine.plan import shard_of; print([shard_of(u, 4) for u in {URLS!r}])"
     seen = set()
     for seed in ("1", "2", "3"):
         out = subprocess.run(

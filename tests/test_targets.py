@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkcheck.targets import target_of
+from linkcheck.fetch.targets import target_of
 
 _PATH_CHARS = st.sampled_from([*"abcXYZ019-._~!$&'()*+,;=:%/?#", "%2F", "%zz", "/./", "/../"])
 

@@ -296,8 +296,8 @@ def _exchange(url: str, status: int, body: str = "", via: str | None = None) -> 
 
 
 def _rule_verdict(exchange: object, **keys: object) -> tuple[str, str] | None:
-    from linkcheck.classify import classify
     from linkcheck.config import Config, UserRule
+    from linkcheck.engine.classify import classify
     from linkcheck.models import Exchange, Status
     from linkcheck.rules.user import from_config
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from linkcheck import wire
 from linkcheck.config import Config
-from linkcheck.fetch import Fetcher
+from linkcheck.engine.schedule import FetchStage, Pace
+from linkcheck.fetch import wire
+from linkcheck.fetch.fetcher import Fetcher
+from linkcheck.fetch.politeness import Limiter
+from linkcheck.fetch.unreachable import Failure, UnreachableOrigins
 from linkcheck.models import Exchange
-from linkcheck.politeness import Limiter
-from linkcheck.schedule import FetchStage, Pace
 from linkcheck.settings import fetch_settings
-from linkcheck.unreachable import Failure, UnreachableOrigins
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok"
 

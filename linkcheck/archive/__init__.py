@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from ..classify import configured_rules
 from ..config import Config
+from ..engine.classify import configured_rules
 from .capture import CaptureError, capture
 from .store import Archive, ArchiveError, Outcome, Snapshot
 
@@ -33,7 +33,7 @@ async def archive_urls(
 ) -> list[Outcome]:
     """Snapshot each URL unless it was archived within max_age seconds; none is started
     after deadline (time.monotonic()), those left are "skipped"."""
-    from ..fetch import Fetcher
+    from ..fetch.fetcher import Fetcher
     from ..settings import fetch_settings
 
     settings = fetch_settings(config)

@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from ..bodies import decode_body
-from ..classify import classify
 from ..decode import decode_page
+from ..engine.classify import classify
 from ..extract.html_scan import srcset_candidates
-from ..fetch import Download, DownloadError, Fetcher
+from ..fetch.bodies import decode_body
+from ..fetch.fetcher import Download, DownloadError, Fetcher
+from ..fetch.redirects import REDIRECT_STATUSES, RedirectChain
 from ..models import Exchange, Hop, Status, Verdict
-from ..redirects import REDIRECT_STATUSES, RedirectChain
 from ..rules.base import Rule
 from .readable import IMAGE_ATTRIBUTES, document_base
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from ..fetch import Fetcher
+from ..fetch.fetcher import Fetcher
 
 WAYBACK = "https://web.archive.org"
 _CAPTURE = re.compile(r"^https?://web\.archive\.org/web/(\d{14})/(.+)$")

@@ -10,7 +10,7 @@ import base64
 import json
 from urllib.parse import urlsplit
 
-from ..proxies import Proxies, Proxy
+from ..fetch.proxies import Proxies, Proxy
 
 
 def pac_url(proxies: Proxies, routed_hosts: tuple[str, ...]) -> str | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..addresses import is_private_address, is_private_host
+from ..fetch.addresses import is_private_address, is_private_host
 from .cdp import CALL_SECONDS, BrowserError, BrowserTimeout, Chromium
 from .spki import Tunnel, leaf_hash, spki_hashes
 

@@ -14,10 +14,10 @@ from ..archive.store import Hit as Hit
 from ..archive.store import Snapshot
 from ..asyncrun import run as run_coroutine
 from ..config import Config
+from ..engine.schedule import duration_text
 from ..errors import InputError
 from ..models import Progress, Verdict
 from ..paths import archive_folder, state_database
-from ..schedule import duration_text
 from ..state import State, StateError
 from .loading import load_links
 from .pipeline import cited_targets

@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..checker import check
 from ..config import Config
+from ..engine.checker import check
 from ..models import CheckReport, Link, Progress, Status, Verdict
 from ..paths import archive_folder
 from ..state import State
@@ -20,7 +20,7 @@ from ..state import State
 if TYPE_CHECKING:
     from ..archive import Archive
     from ..archive.wayback import Lookups
-    from ..fetch import Fetcher
+    from ..fetch.fetcher import Fetcher
 
 
 async def check_with_copies(
@@ -131,7 +131,7 @@ class _WaybackStage:
 
     def _lookups_now(self) -> Lookups:
         from ..archive.wayback import LOOKUP_TIMEOUT, Lookups
-        from ..fetch import Fetcher
+        from ..fetch.fetcher import Fetcher
         from ..settings import fetch_settings, with_limits
 
         if self._lookups is None:

@@ -7,12 +7,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from ..checker import assemble
 from ..config import Config
+from ..engine.checker import assemble
+from ..engine.plan import Plan
 from ..errors import InputError
 from ..models import Status, Verdict
 from ..paths import state_database
-from ..plan import Plan
 from .check import CheckOutcome
 from .copies import attach_copies, local_snapshots, targets_with
 from .loading import load_links

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from ..asyncrun import run as run_coroutine
 from ..config import Config
+from ..engine.plan import Plan
 from ..errors import ExitCode
 from ..models import CheckReport, Link, Progress, Status, fails
 from ..paths import state_database
-from ..plan import Plan
 from ..state import State, StateError
 from .copies import check_with_copies
 from .loading import Loaded

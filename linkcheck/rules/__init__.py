@@ -13,8 +13,8 @@ import logging
 from dataclasses import replace
 
 from ..domains import hostname_of
+from ..fetch.redirects import moved_detail, permanent_target
 from ..models import Exchange, Status, Verdict
-from ..redirects import moved_detail, permanent_target
 from .base import Page, Rule, verdict
 
 LOG = logging.getLogger("linkcheck.rules")

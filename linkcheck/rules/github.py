@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
+from ..fetch.redirects import permanent_target
 from ..models import Exchange, Status, Verdict
-from ..redirects import permanent_target
 from .base import Page, Rule, verdict
 
 API = "https://api.github.com"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .models import Exchange, Status, Verdict
-from .redirects import moved_detail, permanent_target, status_chain
+from ..fetch.redirects import moved_detail, permanent_target, status_chain
+from ..models import Exchange, Status, Verdict
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .rules.base import Rule
+    from ..config import Config
+    from ..rules.base import Rule
 
 _DEAD_STATUSES = frozenset({404, 410})
 _UNKNOWN_DETAIL = {
@@ -115,20 +115,20 @@ def _network_verdict(exchange: Exchange, names_resolve: bool) -> Verdict:
 def classify(exchange: Exchange, *, names_resolve: bool, first: tuple[Rule, ...] = ()) -> Verdict:
     """Host rules first (they read the page where status codes lie: the ones given first,
     the user's, then the built-in ones), then the generic rules."""
-    from .rules import decide
+    from ..rules import decide
 
     return decide(exchange, first) or classify_exchange(exchange, names_resolve=names_resolve)
 
 
 def configured_rules(config: Config) -> tuple[Rule, ...]:
     """The user's own rules and accepted statuses, from the configuration."""
-    from .rules.user import from_config
+    from ..rules.user import from_config
 
     return from_config(config.rules, config.hosts, config.accept)
 
 
 def through_wrapper(wrapper: str, target: str, found: Verdict) -> Verdict:
     """A link checked through the target its wrapper URL carried (see rules)."""
-    from .rules import through_wrapper as rule_through_wrapper
+    from ..rules import through_wrapper as rule_through_wrapper
 
     return rule_through_wrapper(wrapper, target, found)

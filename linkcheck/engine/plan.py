@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .addresses import is_private_host, url_problem
-from .config import Config
-from .domains import hostname_of
-from .extract.normalize import normalize
+from ..config import Config
+from ..domains import hostname_of
+from ..extract.normalize import normalize
+from ..fetch.addresses import is_private_host, url_problem
+from ..models import Link, Scope, Status, Verdict
+from ..patterns import compile_pattern
+from ..site import Sites
+from ..site.decide import own_domain_verdict, site_verdict
 from .local import check_local
-from .models import Link, Scope, Status, Verdict
-from .patterns import compile_pattern
-from .site import Sites
-from .site.decide import own_domain_verdict, site_verdict
 
 
 @dataclass(frozen=True, slots=True)

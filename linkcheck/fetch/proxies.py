@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from .domains import in_domain, nearest_domain
-from .errors import ConfigError
+from ..domains import in_domain, nearest_domain
+from ..errors import ConfigError
 
 DIRECT = "direct"
 PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h"})

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
-from .decode import decode_page
-from .models import Exchange, Status, Verdict
-from .site.anchors import html_anchors
+from ..decode import decode_page
+from ..models import Exchange, Status, Verdict
+from ..site.anchors import html_anchors
 
 # What --check-fragments reads of a page (the classifier's 64 KiB is too little for ids).
 FRAGMENT_BODY_LIMIT = 4 * 1024 * 1024

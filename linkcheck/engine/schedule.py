@@ -23,8 +23,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from .domains import hostname_of
-from .models import OFFLINE_FAILURES, Exchange
+from ..domains import hostname_of
+from ..models import OFFLINE_FAILURES, Exchange
 
 OFFLINE_AFTER_HOSTS = 8
 UNSEEN_SECONDS = 1.0  # what one fetch of a host not answered yet is taken to cost

@@ -14,10 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .classify import classify, configured_rules, through_wrapper
-from .config import Config
-from .fragments import PageAnchors, fragment_verdict, page_anchors
-from .models import (
+from ..config import Config
+from ..models import (
     OFFLINE_FAILURES,
     CheckReport,
     Exchange,
@@ -28,13 +26,15 @@ from .models import (
     UrlHistory,
     Verdict,
 )
+from ..state import FLUSH_SECONDS, State
+from .classify import classify, configured_rules, through_wrapper
+from .fragments import PageAnchors, fragment_verdict, page_anchors
 from .plan import Plan, in_shard
 from .schedule import FetchStage, Pace, by_host, plan_line
-from .state import FLUSH_SECONDS, State
 
 if TYPE_CHECKING:
-    from .browser.second_opinion import SecondOpinion
-    from .fetch import Fetcher, FetchSettings
+    from ..browser.second_opinion import SecondOpinion
+    from ..fetch.fetcher import Fetcher, FetchSettings
 
 
 async def check(
@@ -74,8 +74,8 @@ async def check(
     if not to_fetch and targets and notice is not None:  # a run answered without the network
         notice(plan_line(len(targets), {}, cached, lambda host: Pace(1, 0.0)))
     if to_fetch:  # a warm cache needs no network, and no network stack to import
-        from .fetch import Fetcher
-        from .settings import fetch_settings
+        from ..fetch.fetcher import Fetcher
+        from ..settings import fetch_settings
 
         if deadline is None and config.max_time is not None:
             deadline = time.monotonic() + config.max_time
@@ -113,9 +113,9 @@ async def check(
 def _second_opinion(
     config: Config, fetcher: Fetcher, judge: _Judge, notice: Callable[[str], None] | None
 ) -> SecondOpinion | None:
-    from .browser.second_opinion import SecondOpinion
-    from .browser.session import BrowserSession
-    from .settings import browser_settings
+    from ..browser.second_opinion import SecondOpinion
+    from ..browser.session import BrowserSession
+    from ..settings import browser_settings
 
     settings = browser_settings(config)
     if settings is None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from .models import Status, Verdict
+from ..models import Status, Verdict
 
 # Files that mark the root of a site's sources: Jekyll, Hugo, Hexo, MkDocs, a repository.
 _SITE_MARKERS = (

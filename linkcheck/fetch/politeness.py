@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from .domains import nearest_domain
+from ..domains import nearest_domain
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from .extract.normalize import redirect_target
-from .models import Hop
+from ..extract.normalize import redirect_target
+from ..models import Hop
 
 _PERMANENT = frozenset({301, 308})
 

@@ -18,8 +18,8 @@ import ssl
 import typing
 from dataclasses import dataclass, field
 
+from ..errors import ConfigError
 from .addresses import is_private_address
-from .errors import ConfigError
 from .wire import Connection, ConnectTimeout, Origin
 
 _Connected = typing.TypeVar("_Connected")

@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .domains import nearest_domain
-from .errors import ConfigError
+from ..domains import nearest_domain
+from ..errors import ConfigError
 
 
 @lru_cache(maxsize=1)

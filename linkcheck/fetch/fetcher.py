@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlencode, urlsplit
 
+from ..domains import hostname_of
+from ..models import OFFLINE_FAILURES, Exchange, Hop
 from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
-from .domains import hostname_of
-from .models import OFFLINE_FAILURES, Exchange, Hop
 from .politeness import (
     Breaker,
     HostGate,

@@ -14,7 +14,7 @@ import secrets
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit, urlunsplit
 
-from .models import Exchange, Status, Verdict
+from ..models import Exchange, Status, Verdict
 
 _NOT_FOUND = re.compile(
     r"404|not\s+found|does\s+not\s+exist|doesn.t\s+exist|no\s+longer\s+available|"

@@ -1,0 +1,1 @@
+"""The check engine: each link's plan, the fetch stage, judging each answer."""
