@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .config import SHARED_PACE, Config
 from .engine.fragments import FRAGMENT_BODY_LIMIT
-from .fetch.fetcher import FetchSettings, HostHooks
+from .fetch.options import FetchSettings, HostHooks
 from .fetch.politeness import DEFAULT_HOST_POLICIES, HostPolicy
 from .fetch.proxies import Proxies, Proxy, environment_proxies, parse_per_host
 from .fetch.routing import ConnectTo, tls_context, unverified_context

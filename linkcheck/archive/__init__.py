@@ -37,7 +37,7 @@ async def archive_urls(
     from ..settings import fetch_settings
 
     settings = fetch_settings(config)
-    fetcher = Fetcher(settings)
+    fetcher = Fetcher(settings, deadline=deadline)
     slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
     first = configured_rules(config)  # a page the user's rule calls dead is no snapshot
     since = datetime.now(UTC) - timedelta(seconds=max_age) if max_age else None

@@ -136,7 +136,8 @@ class _WaybackStage:
 
         if self._lookups is None:
             settings = fetch_settings(self._config)
-            self._fetcher = Fetcher(with_limits(settings, max_retries=0, timeout=LOOKUP_TIMEOUT))
+            limited = with_limits(settings, max_retries=0, timeout=LOOKUP_TIMEOUT)
+            self._fetcher = Fetcher(limited, deadline=self._deadline)
             self._lookups = Lookups(self._fetcher, deadline=self._deadline)
         return self._lookups
 

@@ -34,7 +34,8 @@ from .schedule import FetchStage, Pace, by_host, plan_line
 
 if TYPE_CHECKING:
     from ..browser.second_opinion import SecondOpinion
-    from ..fetch.fetcher import Fetcher, FetchSettings
+    from ..fetch.fetcher import Fetcher
+    from ..fetch.options import FetchSettings
 
 
 async def check(
@@ -79,7 +80,7 @@ async def check(
 
         if deadline is None and config.max_time is not None:
             deadline = time.monotonic() + config.max_time
-        fetcher = Fetcher(fetch_settings(config))
+        fetcher = Fetcher(fetch_settings(config), deadline=deadline)
         if notice is not None:
             counts = {host: len(urls) for host, urls in by_host(to_fetch).items()}
             time_left = None if deadline is None else deadline - time.monotonic()

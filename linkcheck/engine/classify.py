@@ -33,6 +33,7 @@ _NETWORK_DETAIL = {
     "redirect-loop": "the redirects lead back to a page already visited",
     "too-many-redirects": "too many redirects",
     "invalid-url": "the URL cannot be requested as written",
+    "invalid-request": "a header we were given cannot be sent (a line break in its value)",
     "invalid-redirect": "a redirect to a URL that cannot be requested",
     "network-error": "the request failed",
     "host-blocking": "not requested: the host keeps answering with its rate-limit page",

@@ -1,13 +1,14 @@
 """Fetch one URL politely and record everything the classifier needs (DESIGN.md §1 "fetch").
 
-- GET (HEAD lies on several hosts: hosts.md §0.5), redirects followed by hand so the whole
-  chain is recorded, loops detected;
+- every request through the run's httpx client (client.py), GET (HEAD lies on several
+  hosts: hosts.md §0.5), redirects followed by hand so the whole chain is recorded, loops
+  detected;
 - the body read up to a limit with our own gzip/deflate decoding, so an endless body or a
   gzip bomb costs at most that limit;
 - connect and read timeouts, and a deadline on the whole attempt, so a server that drips
   one byte a second cannot hold a request past --timeout;
-- one retry policy: timeouts, resets, 429 and 502/503/504 retried with
-  exponential backoff and jitter, honouring Retry-After up to a cap; never retried:
+- one retry policy (retry.py, on tenacity): timeouts, resets, 429 and 502/503/504 retried
+  with exponential backoff and jitter, honouring Retry-After up to a cap; never retried:
   NXDOMAIN, TLS certificate errors, 4xx other than 429;
 - per-host concurrency and a minimum interval between requests to one host.
 """
@@ -15,30 +16,29 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlencode, urlsplit
+
+import httpcore
+import httpx
+from tenacity import AsyncRetrying
 
 from ..domains import hostname_of
 from ..models import OFFLINE_FAILURES, Exchange, Hop
 from .addresses import is_private_host, url_problem
 from .bodies import BoundedBody
-from .politeness import (
-    Breaker,
-    HostGate,
-    HostPolicy,
-    Limiter,
-    nearest_policy,
-    parse_retry_after,
-)
-from .proxies import Proxies
+from .client import HEAD_LIMIT, PEER, Transport, client
+from .options import FetchSettings
+from .politeness import Breaker, HostGate, HostPolicy, Limiter, parse_retry_after
+from .proxies import Proxy
 from .redirects import REDIRECT_STATUSES, RedirectChain
+from .retry import RETRYABLE_STATUSES, Retry, retrying
 from .routing import (
-    ConnectTo,
+    ConnectTimeout,
     DnsFailure,
     NetworkEvidence,
     NetworkUnreachable,
@@ -46,103 +46,44 @@ from .routing import (
     RoutingBackend,
     tls_context,
 )
-from .targets import Target, target_of
+from .targets import InvalidTarget, Target, target_of
 from .unreachable import Failure, UnreachableOrigins, not_requested_detail, origin_of
-from .wire import (
-    ConnectTimeout,
-    Disconnected,
-    InvalidTarget,
-    Pool,
-    ProtocolViolation,
-    Response,
-    WireError,
-    first_header,
-    request_head,
-)
 
 if TYPE_CHECKING:
-    from httpx import AsyncHTTPTransport
-
     from .cookies import CookieStore
 
-_RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Connect failures a retry may see otherwise, and that any URL of the origin would meet.
 _NO_CONNECTION = frozenset({"dns-failure", "connection-refused", "connect-failed"})
 # Failures before anything reached the host: they cost the host no politeness interval.
 _NEVER_REACHED = OFFLINE_FAILURES | {"private-address"}
-# What a request can raise that is about the URL or the network, never about our code
-# (wire.py's errors, which proxied.py turns httpx's into; IDNA's UnicodeError for a name).
+# What a request can raise that is about the URL or the network, never about our code:
+# httpx's and httpcore's errors, the OSErrors routing.py raises, IDNA's UnicodeError.
 _FETCH_ERRORS = (
-    WireError,
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpcore.ConnectError,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.TimeoutException,
+    httpcore.UnsupportedProtocol,
+    InvalidTarget,
     OSError,
     TimeoutError,
     UnicodeError,
 )
+# httpcore's words for an answer cut short or never sent: the connection was reset.
+_CUT_SHORT = ("disconnected", "peer closed", "without sending")
 
 
-def _same_url(url: str) -> str:
-    return url
-
-
-def _no_opinion(exchange: Exchange) -> None:
-    return None
-
-
-def _no_headers(host: str, secure: bool) -> Mapping[str, str]:
-    return {}
-
-
-@dataclass(frozen=True)
-class HostHooks:
-    """What host rules tell the fetcher, passed in by whoever builds it (settings.py), so
-    the fetcher itself knows no host: the URL to request instead, whether an answer is the
-    host refusing us, how long a rate-limited host asks us to wait, and extra headers
-    (credentials) for a host reached over HTTPS (secure) or not."""
-
-    rewrite: Callable[[str], str] = _same_url
-    blocking: Callable[[Exchange], bool | None] = _no_opinion
-    retry_after: Callable[[Exchange], float | None] = _no_opinion
-    extra_headers: Callable[[str, bool], Mapping[str, str]] = _no_headers
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """Built from the run's Config by settings.fetch_settings (every default lives there)."""
-
-    timeout: float  # whole attempt, connect to last byte read
-    connect_timeout: float
-    max_redirects: int
-    max_retries: int
-    retry_backoff: float  # first backoff; doubles, with jitter
-    max_concurrency: int
-    user_agent: str
-    headers: tuple[tuple[str, str], ...]
-    host_policies: Mapping[str, HostPolicy]
-    default_host_policy: HostPolicy
-    connect_to: tuple[ConnectTo, ...]
-    ssl_context: ssl.SSLContext | None
-    include_private: bool  # may connect to loopback and private addresses
-    hooks: HostHooks = HostHooks()
-    proxies: Proxies = field(default_factory=Proxies)
-    cookies: str | None = None  # a cookies.txt for every host its cookies match
-    host_cookies: tuple[tuple[str, str], ...] = ()  # (host, cookies.txt) for that host only
-    secrets: tuple[str, ...] = field(default=(), repr=False)  # cut from every error text
-    max_retry_after: float = 60.0
-    body_limit: int = 64 * 1024  # what the classifier reads of a page
-
-    def policy_for(self, host: str) -> HostPolicy:
-        return nearest_policy(host, self.host_policies, self.default_host_policy)
-
-
-class _Retryable(Exception):
+class _Retryable(Retry):
     """An attempt whose outcome may change if tried again."""
 
     def __init__(
         self, exchange: Exchange, retry_after: float | None = None, *, unreachable: bool = False
     ) -> None:
-        super().__init__(exchange.error or f"HTTP {exchange.final_status}")
+        super().__init__(exchange.error or f"HTTP {exchange.final_status}", retry_after=retry_after)
         self.exchange = exchange
-        self.retry_after = retry_after
         self.unreachable = unreachable  # no connection was made: about the origin, not the URL
 
 
@@ -170,19 +111,38 @@ def _error_kind(error: BaseException) -> tuple[str, bool]:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return "tls", False
     for cause in chain:
-        if isinstance(cause, TimeoutError):
+        if isinstance(cause, TimeoutError | httpx.TimeoutException | httpcore.TimeoutException):
             return "timeout", True
         if isinstance(cause, ssl.SSLError):
             return "tls", False
         if isinstance(cause, ConnectionRefusedError):
             return "connection-refused", True
-        if isinstance(cause, InvalidTarget | UnicodeError):
+        if isinstance(
+            cause,
+            InvalidTarget
+            | UnicodeError
+            | httpx.InvalidURL
+            | httpx.UnsupportedProtocol
+            | httpcore.UnsupportedProtocol,
+        ):
             return "invalid-url", False
+        if isinstance(cause, httpx.LocalProtocolError | httpcore.LocalProtocolError):
+            return "invalid-request", False
     for cause in chain:
-        if isinstance(cause, ProtocolViolation):
+        if isinstance(cause, httpx.RemoteProtocolError | httpcore.RemoteProtocolError):
+            if any(words in str(cause).lower() for words in _CUT_SHORT):
+                return "connection-reset", True
             return "invalid-http", False
     for cause in chain:
-        if isinstance(cause, Disconnected | ConnectionError):
+        if isinstance(
+            cause,
+            ConnectionError
+            | httpx.ReadError
+            | httpx.WriteError
+            | httpcore.ReadError
+            | httpcore.WriteError
+            | httpcore.ConnectError,
+        ):
             return "connection-reset", True
     return "network-error", True
 
@@ -193,15 +153,61 @@ def _no_connection(error: BaseException) -> bool:
     for cause in _chain(error):
         if isinstance(cause, RoutedConnectError):
             return cause.kind in _NO_CONNECTION
-        if isinstance(cause, ConnectTimeout):
+        if isinstance(cause, ConnectTimeout | httpx.ConnectTimeout | httpcore.ConnectTimeout):
             return True
     return False
 
 
-async def _read_body(response: Response, limit: int) -> bytes:
+def header_text(value: bytes) -> str:
+    """A header value as text: UTF-8 where it is (Chinese sites send raw UTF-8 Locations),
+    else Latin-1, which every byte string is."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
+def _encoded(text: str) -> bytes:
+    """A header value to send: Latin-1 where it can be (HTTP's own), else UTF-8."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def first_header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers if k.lower() == lowered), None)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the fetcher reads of a response's head, the headers as text (header_text)."""
+
+    response: httpx.Response
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> Answer:
+        raw = response.headers.raw
+        return cls(response, tuple((header_text(k), header_text(v)) for k, v in raw))
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    def header(self, name: str) -> str | None:
+        return first_header(self.headers, name)
+
+    def header_list(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [v for k, v in self.headers if k.lower() == lowered]
+
+
+async def _read_body(answer: Answer, limit: int) -> bytes:
     """At most limit decoded bytes; decompression is bounded too (gzip bombs)."""
-    body = BoundedBody(response.header("content-encoding") or "", limit)
-    async for chunk in response.chunks():
+    body = BoundedBody(answer.header("content-encoding") or "", limit)
+    async for chunk in answer.response.aiter_raw():
         body.feed(chunk)
         if body.full:
             break
@@ -217,30 +223,33 @@ def _cookie_store(cookies: str | None, host_cookies: Sequence[tuple[str, str]]) 
 
 
 class Fetcher:
-    """One per run: a connection pool, the host gates and the network evidence."""
+    """One per run: the HTTP client and its connection pools, the host gates and the network
+    evidence. deadline (time.monotonic()): no retry starts after it (--max-time)."""
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, *, deadline: float | None = None) -> None:
         self.settings = settings
+        self.deadline = deadline
         self.evidence = NetworkEvidence()
         self._gates: dict[str, HostGate] = {}
         self.breaker = Breaker()
         self._unreachable = UnreachableOrigins()
-        self._transports: dict[tuple[str, str | None], AsyncHTTPTransport] = {}
-        # (host, scheme) → its proxy's transport, or None for a direct connection
-        self._by_origin: dict[tuple[str, str], AsyncHTTPTransport | None] = {}
         self._global = Limiter(settings.max_concurrency)
-        self._backend = RoutingBackend(
-            settings.connect_to, self.evidence, allow_private=settings.include_private
-        )
-        # To a proxy the user named, wherever it is (a proxy on localhost is common).
-        self._proxy_backend = RoutingBackend(settings.connect_to, self.evidence, allow_private=True)
         self._ssl_context = settings.ssl_context
-        backend, connect = self._backend, settings.connect_timeout
-        self._direct = Pool(
-            lambda origin, factory: backend.connect(
-                origin, factory, tls_for=self._tls, timeout=connect
-            )
+        # (scheme, host) → its proxy, or None to connect directly
+        self._proxies: dict[tuple[str, str], Proxy | None] = {}
+        self._transport = Transport(
+            direct=RoutingBackend(
+                settings.connect_to, self.evidence, allow_private=settings.include_private
+            ),
+            # To a proxy the user named, wherever it is (a proxy on localhost is common).
+            to_proxy=RoutingBackend(settings.connect_to, self.evidence, allow_private=True),
+            ssl_context=self._tls,
+            proxy_for=self._proxy_for,
+            connections_for=lambda host: self.policy_for(host).concurrency,
         )
+        self._client = client(self._transport)
+        timeout = settings.timeout
+        self._timeouts = httpx.Timeout(timeout, connect=settings.connect_timeout).as_dict()
         self._cookies: CookieStore | None = None
         if settings.cookies or settings.host_cookies:
             self._cookies = _cookie_store(settings.cookies, settings.host_cookies)
@@ -262,34 +271,11 @@ class Fetcher:
             self._ssl_context = tls_context(())
         return self._ssl_context
 
-    def _proxied(self, host: str, scheme: str) -> AsyncHTTPTransport | None:
-        """The transport of the host's proxy, or None to connect directly (wire.Pool).
-        A small httpcore pool per host and proxy: hosts never evict each other's idle
-        connections, and httpcore's pool bookkeeping (linear in its connections) stays
-        cheap."""
-        if (host, scheme) in self._by_origin:
-            return self._by_origin[(host, scheme)]
-        proxy = self.settings.proxies.for_url(scheme, host)
-        if proxy is None:
-            self._by_origin[(host, scheme)] = None
-            return None
-        key = (host, proxy.url)
-        transport = self._transports.get(key)
-        if transport is None:
-            if not self.settings.include_private and is_private_host(host):
-                # Through a proxy we never see the address: a private name is refused as is.
-                raise RoutedConnectError(
-                    "private-address",
-                    f"{host} is a private address: not sent through the proxy "
-                    "(--include-private allows it)",
-                )
-            from .proxied import transport as proxy_transport  # httpx, only when needed
-
-            connections = max(1, self.policy_for(host).concurrency)
-            transport = proxy_transport(proxy, self._proxy_backend, self._tls(), connections)
-            self._transports[key] = transport
-        self._by_origin[(host, scheme)] = transport
-        return transport
+    def _proxy_for(self, scheme: str, host: str) -> Proxy | None:
+        key = (scheme, host)
+        if key not in self._proxies:
+            self._proxies[key] = self.settings.proxies.for_url(scheme, host)
+        return self._proxies[key]
 
     @asynccontextmanager
     async def _open(
@@ -300,53 +286,48 @@ class Fetcher:
         timeout: float,
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[Response]:
-        """One request, its body not read yet: directly (wire.Pool) or through the host's
-        proxy (httpcore). Never through httpx.Client: it prepares the next request of every
-        redirect it sees, and raises there on a hostile Location (an invalid IDNA name)
-        before we see the answer. Both ways send the same target (targets.py)."""
+    ) -> AsyncIterator[Answer]:
+        """One request through the run's client, its body not read yet. The request is
+        made from the target targets.py reads (the URL's userinfo never becomes a header:
+        a link's credentials are not ours to send)."""
         target = target_of(url)
+        host, scheme = target.host, target.scheme
+        if (
+            not self.settings.include_private
+            and self._proxy_for(scheme, host) is not None
+            and is_private_host(host)
+        ):
+            # Through a proxy we never see the address: a private name is refused as is.
+            raise RoutedConnectError(
+                "private-address",
+                f"{host} is a private address: not sent through the proxy "
+                "(--include-private allows it)",
+            )
         sent = {**self._headers, **self._request_headers(url, target), **(headers or {})}
         body = b""
         if data is not None:
             body = urlencode(data).encode("ascii")
             sent["Content-Type"] = "application/x-www-form-urlencoded"
             sent["Content-Length"] = str(len(body))
-        host, scheme = target.host, target.scheme
+        request = httpx.Request(
+            method,
+            f"{scheme}://{target.authority}{target.path.decode('ascii')}",
+            headers=[(name.encode("ascii"), _encoded(value)) for name, value in sent.items()],
+            content=body or None,
+            extensions={"timeout": self._timeouts},
+        )
         async with asyncio.timeout(timeout):  # the whole exchange, body included
-            transport = self._proxied(host, scheme)
-            response: Response
-            if transport is None:
-                head = request_head(method, target.path, list(sent.items()))
-                response = await self._direct.request(
-                    (scheme, host, target.port), head, body, tuple(sent.items())
-                )
-            else:
-                from .proxied import send
-
-                settings = self.settings
-                response = await send(
-                    transport,
-                    method,
-                    url,
-                    sent,
-                    body,
-                    timeout=settings.timeout,
-                    connect_timeout=settings.connect_timeout,
-                )
-            if self._cookies is not None:  # kept for the run, for this host
-                self._cookies.remember(url, host, response.header_list("set-cookie"))
+            response = await self._client.send(request, stream=True)
             try:
-                yield response
+                answer = Answer.of(response)
+                if self._cookies is not None:  # kept for the run, for this host
+                    self._cookies.remember(url, host, answer.header_list("set-cookie"))
+                yield answer
             finally:
-                await response.close()
+                await response.aclose()
 
     async def aclose(self) -> None:
-        self._direct.close()
-        for transport in self._transports.values():
-            await transport.aclose()
-        self._transports.clear()
-        self._by_origin.clear()
+        await self._client.aclose()
 
     def policy_for(self, host: str) -> HostPolicy:
         return self.settings.policy_for(host)
@@ -392,39 +373,56 @@ class Fetcher:
                     attempts=attempts,
                 )
 
+    def _retrying(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> AsyncRetrying:
+        settings = self.settings
+        return retrying(
+            retries=settings.max_retries,
+            backoff=settings.retry_backoff,
+            max_retry_after=settings.max_retry_after,
+            deadline=self.deadline,
+            sleep=sleep,
+        )
+
     async def _fetch_hop(self, url: str, *, first: bool, rank: int = 0) -> Exchange:
-        """One hop, tried up to --max-retries more times while the outcome may change.
-        A plain loop, not tenacity's: its machinery cost 0.1 ms of CPU per request."""
-        attempts = self.settings.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            try:
-                exchange = await self._attempt(url, first=first, urgent=attempt > 1, rank=rank)
-            except _Retryable as retry:
-                if attempt < attempts:
-                    wait = self._wait(retry, attempt)
-                    if retry.unreachable:  # ends early once another URL finds it down
-                        await self._unreachable.pause(origin_of(urlsplit(url)), wait)
-                    else:
-                        await asyncio.sleep(wait)
-                    continue
-                last = retry.exchange
-                if retry.unreachable:
-                    failure = Failure(last.error or "", last.error_detail or "", attempt)
-                    self._unreachable.note_failure(origin_of(urlsplit(url)), failure)
-                return replace(last, attempts=attempt)
-            return exchange if attempt == 1 else replace(exchange, attempts=attempt)
-        raise AssertionError("the retry loop always returns")  # pragma: no cover
+        """One hop, tried again by retry.py's policy while the outcome may change."""
+        try:
+            return await self._attempt(url, first=first, urgent=False, rank=rank)
+        except _Retryable as failure:
+            return await self._retried(url, failure, first=first, rank=rank)
 
-    def _wait(self, retry: _Retryable, attempt: int) -> float:
-        if retry.retry_after is not None:
-            return min(retry.retry_after, self.settings.max_retry_after)
-        return self._backoff(attempt)
+    async def _retried(self, url: str, failure: _Retryable, *, first: bool, rank: int) -> Exchange:
+        """The hop whose first attempt failed as failure, retried by tenacity (entered only
+        then: its machinery costs 0.1 ms of CPU per request; the failure is its first
+        outcome). A retry of an origin no connection reached ends its wait early once
+        another URL finds the origin down."""
+        origin = origin_of(urlsplit(url))
+        last = failure
 
-    def _backoff(self, attempt: int) -> float:
-        """Seconds before retry number attempt: doubling from --retry-backoff, capped at
-        16 times it, with up to one backoff of jitter."""
-        backoff = self.settings.retry_backoff
-        return min(backoff * 2.0 ** (attempt - 1) + random.uniform(0, backoff), backoff * 16)
+        async def sleep(seconds: float) -> None:
+            if last.unreachable:
+                await self._unreachable.pause(origin, seconds)
+            else:
+                await asyncio.sleep(seconds)
+
+        attempt = 1
+        try:
+            async for trying in self._retrying(sleep):
+                with trying:
+                    attempt = trying.retry_state.attempt_number
+                    if attempt == 1:
+                        raise failure  # the first attempt's outcome, already known
+                    try:
+                        exchange = await self._attempt(url, first=first, urgent=True, rank=rank)
+                    except _Retryable as retry:
+                        last = retry
+                        raise
+        except _Retryable as retry:
+            failed = retry.exchange
+            if retry.unreachable:
+                note = Failure(failed.error or "", failed.error_detail or "", attempt)
+                self._unreachable.note_failure(origin, note)
+            return replace(failed, attempts=attempt)
+        return replace(exchange, attempts=attempt)
 
     async def _attempt(self, url: str, *, first: bool, urgent: bool, rank: int) -> Exchange:
         """One request to a URL url_problem accepted: raises _Retryable when the outcome
@@ -469,7 +467,7 @@ class Fetcher:
         headers = tuple((k.lower(), v) for k, v in response.headers)
         location = response.header("location")
         exchange = Exchange(url, (Hop(url, response.status, location),), headers, body)
-        if response.status in _RETRYABLE_STATUSES:
+        if response.status in RETRYABLE_STATUSES:
             retry_after = parse_retry_after(response.header("retry-after"))
             if retry_after is not None:
                 gate.defer(min(retry_after, self.settings.max_retry_after))
@@ -515,29 +513,24 @@ class Fetcher:
 
     async def download(self, url: str, sink: BinaryIO, *, limit: int, timeout: float) -> Download:
         """GET url, writing the raw body (at most limit bytes) to sink (a seekable file: a
-        retry starts it over). Retried as a check is: timeouts, resets, 429 and 502/503/504,
-        honouring Retry-After. Redirects are not followed: the archiver records every hop."""
-        attempts = self.settings.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            sink.seek(0)
-            sink.truncate()
-            try:
-                download = await self._download_once(url, sink, limit=limit, timeout=timeout)
-            except DownloadError as error:
-                if not error.retryable or attempt == attempts:
-                    raise
-                await asyncio.sleep(self._backoff(attempt))
-                continue
-            if download.status not in _RETRYABLE_STATUSES or attempt == attempts:
-                return download
-            retry_after = parse_retry_after(download.header("retry-after"))
-            if retry_after is not None:
-                wait = min(retry_after, self.settings.max_retry_after)
-                self._gate(hostname_of(url) or "").defer(wait)
-            else:
-                wait = self._backoff(attempt)
-            await asyncio.sleep(wait)
-        raise AssertionError("the retry loop always returns or raises")  # pragma: no cover
+        retry starts it over). Retried as a check is (retry.py): timeouts, resets, 429 and
+        502/503/504, honouring Retry-After. Redirects are not followed: the archiver records
+        every hop."""
+        try:
+            async for trying in self._retrying():
+                with trying:
+                    sink.seek(0)
+                    sink.truncate()
+                    download = await self._download_once(url, sink, limit=limit, timeout=timeout)
+                    if download.status in RETRYABLE_STATUSES:
+                        wait = parse_retry_after(download.header("retry-after"))
+                        if wait is not None:
+                            wait = min(wait, self.settings.max_retry_after)
+                            self._gate(hostname_of(url) or "").defer(wait)
+                        raise _RetryDownload(download, wait)
+        except _RetryDownload as retry:
+            return retry.download  # the last answer, retries spent
+        return download
 
     async def _download_once(
         self, url: str, sink: BinaryIO, *, limit: int, timeout: float
@@ -555,7 +548,7 @@ class Fetcher:
                 self._global.hold(urgent=False),
                 self._open("GET", url, timeout=timeout) as r,
             ):
-                async for chunk in r.chunks():
+                async for chunk in r.response.aiter_raw():
                     room = limit - size
                     if len(chunk) > room:
                         sink.write(chunk[:room])
@@ -567,21 +560,21 @@ class Fetcher:
         except _FETCH_ERRORS as error:
             kind, retryable = _error_kind(error)
             raise DownloadError(kind, self._describe(error), retryable=retryable) from error
-        target = target_of(url).path.decode("ascii", errors="replace")
+        response = r.response
+        target = response.request.url.raw_path.decode("ascii", errors="replace")
+        version = response.http_version
+        peer = response.extensions.get(PEER)
         return Download(
             url=url,
-            status=r.status,
-            reason=r.reason,
-            http_version=r.http_version,
-            request_line=f"GET {target} {r.http_version}",
-            request_headers=tuple((k, _redacted(k, v)) for k, v in r.sent_headers),
-            response_headers=tuple(
-                (k.decode("latin-1"), _redacted(k.decode("latin-1"), v.decode("latin-1")))
-                for k, v in r.raw_headers
-            ),
+            status=response.status_code,
+            reason=response.reason_phrase,
+            http_version=version,
+            request_line=f"GET {target} {version}",
+            request_headers=_latin1(response.request.headers.raw),
+            response_headers=_latin1(response.headers.raw),
             size=size,
             truncated=truncated,
-            ip=r.peer[0] if r.peer else None,
+            ip=peer[0] if isinstance(peer, tuple) else None,
         )
 
     def _describe(self, error: BaseException) -> str:
@@ -589,6 +582,8 @@ class Fetcher:
         go to reports, the state database and WARCs."""
         text = (str(error) or self._timeout_text(error) or type(error).__name__).splitlines()[0]
         text = text[:300]
+        if "receive buffer too long" in text.lower():  # h11's words for an endless head
+            text = f"the answer's head is over {HEAD_LIMIT} bytes"
         for secret in self.settings.secrets:
             text = text.replace(secret, "[redacted]")
         return text
@@ -596,7 +591,7 @@ class Fetcher:
     def _timeout_text(self, error: BaseException) -> str | None:
         """What a message-less timeout means, in words (asyncio's deadline has no text)."""
         settings = self.settings
-        if isinstance(error, ConnectTimeout):
+        if isinstance(error, ConnectTimeout | httpx.ConnectTimeout | httpcore.ConnectTimeout):
             return f"could not connect within {settings.connect_timeout:g} s"
         if isinstance(error, TimeoutError):
             return f"no complete answer within {settings.timeout:g} s (--timeout)"
@@ -637,6 +632,12 @@ class Fetcher:
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
+def _latin1(headers: Sequence[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    """Headers in wire order and casing, as an archive keeps them, credentials redacted."""
+    pairs = ((k.decode("latin-1"), v.decode("latin-1")) for k, v in headers)
+    return tuple((k, _redacted(k, v)) for k, v in pairs)
+
+
 def _redacted(name: str, value: str) -> str:
     """A header as an archive may keep it: credentials never reach a WARC."""
     return "[redacted]" if name.lower() in _SECRET_HEADERS else value
@@ -662,8 +663,15 @@ class Download:
         return first_header(self.response_headers, name)
 
 
-class DownloadError(Exception):
+class DownloadError(Retry):
     def __init__(self, kind: str, detail: str, *, retryable: bool = False) -> None:
-        super().__init__(f"{kind}: {detail}")
+        super().__init__(f"{kind}: {detail}", retryable=retryable)
         self.kind = kind
-        self.retryable = retryable
+
+
+class _RetryDownload(Retry):
+    """An answer worth asking again (429, 502/503/504), after retry_after if it said."""
+
+    def __init__(self, download: Download, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {download.status}", retry_after=retry_after)
+        self.download = download

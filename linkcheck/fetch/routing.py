@@ -1,8 +1,8 @@
 """Where connections go: curl's --connect-to, name resolution, and what the run learns
 about the network from its own attempts (DESIGN.md §3, "Offline is inferred").
 
-RoutingBackend is the one place a TCP connection is decided, for wire.py's direct
-connections (connect) and for proxied.py's connections to a proxy. It maps
+RoutingBackend is the one place a TCP connection is decided, for every connection httpcore
+opens (client.py's network backend), direct or to a proxy. It maps
 (host, port) through the --connect-to table, resolves names itself so a failed lookup can
 be told apart from a refused connection, and records the evidence the classifier needs:
 did any public name resolve in this run, and did anything connect at all.
@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from ..errors import ConfigError
 from .addresses import is_private_address
-from .wire import Connection, ConnectTimeout, Origin
 
 _Connected = typing.TypeVar("_Connected")
 
@@ -56,6 +55,10 @@ class ConnectTo:
         ):
             return None
         return (self.to_host or host, self.to_port if self.to_port is not None else port)
+
+
+class ConnectTimeout(TimeoutError):
+    """No connection (or no TLS handshake) within the connect timeout."""
 
 
 class DnsFailure(OSError):
@@ -206,59 +209,6 @@ class RoutingBackend:
             self.connected()
             return connected
         raise RoutedConnectError(kind, str(last_error)) from last_error
-
-    async def connect(
-        self,
-        origin: Origin,
-        factory: typing.Callable[[], Connection],
-        *,
-        tls_for: typing.Callable[[], ssl.SSLContext],
-        timeout: float,
-    ) -> Connection:
-        """A direct connection for wire.Pool: TCP to the first address that answers, then
-        TLS for https with the URL's host as the name to verify (tls_for: the context,
-        asked for https only, so a plain-HTTP run never loads a trust store)."""
-        scheme, host, port = origin
-        tls = tls_for() if scheme == "https" else None  # before a socket is opened
-        loop = asyncio.get_running_loop()
-
-        async def tcp(address: str, to_port: int) -> socket.socket:
-            try:
-                async with asyncio.timeout(timeout):
-                    return await _tcp_socket(loop, address, to_port)
-            except TimeoutError:
-                raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
-
-        sock = await self.first_connection(host, port, timeout, tcp)
-        try:
-            async with asyncio.timeout(timeout):
-                _, connection = await loop.create_connection(
-                    factory,
-                    sock=sock,
-                    ssl=tls,
-                    server_hostname=host.strip("[]") if tls else None,
-                    ssl_handshake_timeout=timeout if tls else None,
-                )
-        except TimeoutError:
-            sock.close()
-            raise ConnectTimeout(f"no TLS handshake with {host} within {timeout:g} s") from None
-        except BaseException:
-            sock.close()
-            raise
-        return connection
-
-
-async def _tcp_socket(loop: asyncio.AbstractEventLoop, address: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setblocking(False)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        await loop.sock_connect(sock, (address, port))
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 def _public_only(host: str, addresses: list[str]) -> list[str]:

@@ -16,6 +16,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _NOT_PLAIN = re.compile(r"[^\x21-\x7e]|[\"<>\\^`{|}@\[\]]")
 
 
+class InvalidTarget(ValueError):
+    """A URL no request can be made for (httpx's reading of it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     scheme: str  # lower case
@@ -26,14 +30,22 @@ class Target:
 
 
 def target_of(url: str) -> Target:
-    """Raises wire.InvalidTarget (or UnicodeError for a bad IDN) where httpx would refuse."""
+    """Raises InvalidTarget (or UnicodeError for a bad IDN) where httpx would refuse."""
     fast = _plain(url)
     if fast is not None:
         return fast
-    from .proxied import url_parts  # httpx, imported only for such a URL
+    import httpx  # only for such a URL: a run of cached links never loads it
 
-    scheme, host, port, authority, path = url_parts(url)
-    return Target(scheme, host, port or DEFAULT_PORTS.get(scheme, 0), authority, path)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise InvalidTarget(str(error)) from error
+    scheme = parsed.scheme
+    if scheme not in DEFAULT_PORTS or not parsed.raw_host:
+        raise InvalidTarget(f"{url}: not an http(s) URL with a host")
+    host = parsed.raw_host.decode("ascii")
+    port = parsed.port or DEFAULT_PORTS[scheme]
+    return Target(scheme, host, port, parsed.netloc.decode("ascii"), parsed.raw_path)
 
 
 def _plain(url: str) -> Target | None:

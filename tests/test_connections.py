@@ -1,7 +1,7 @@
-"""HTTP/1.1 on direct connections (linkcheck/wire.py) against scripted servers on 127.0.0.1:
-keep-alive, stale connections, interim answers, framing, hostile heads; and what the fetcher
-does above it: an origin that refuses is asked once per run, and the global limit serves
-work under way first."""
+"""HTTP/1.1 on direct connections (the run's httpx client, linkcheck/fetch/client.py) against
+scripted servers on 127.0.0.1: keep-alive, stale connections, interim answers, framing,
+hostile heads; and what the fetcher does above it: an origin that refuses is asked once per
+run, and the global limit serves work under way first."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 from linkcheck.config import Config
 from linkcheck.engine.schedule import FetchStage, Pace
-from linkcheck.fetch import wire
+from linkcheck.fetch import client
 from linkcheck.fetch.fetcher import Fetcher
 from linkcheck.fetch.politeness import Limiter
 from linkcheck.fetch.unreachable import Failure, UnreachableOrigins
@@ -192,15 +192,20 @@ def _one(answer: bytes, *, close: bool = True, **overrides: object) -> Exchange:
     return asyncio.run(run())
 
 
-def test_bytes_after_the_answer_are_never_taken_for_the_next_one() -> None:
+def test_bytes_after_the_answer_never_make_the_next_url_unknown() -> None:
+    """A server that sends more than its answer: the bytes are not an answer to the next
+    request (h11 refuses them), so that request goes again on a new connection. (Bytes that
+    form a whole answer would be read as the server's next answer: the server speaks for
+    its own URLs either way, and another host's never share its connection.)"""
+
     async def run() -> tuple[list[Exchange], Seen]:
-        extra = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        extra = b"<html>garbage past the length</html>\r\n\r\n"
         async with scripted(_answering(OK + extra, close=False)) as (port, seen):
             urls = [f"http://127.0.0.1:{port}/a", f"http://127.0.0.1:{port}/b"]
             return await _fetch_all(_fetcher(), urls), seen
 
     exchanges, seen = asyncio.run(run())
-    assert [(e.final_status, e.body) for e in exchanges] == [(200, b"ok")] * 2
+    assert [(e.final_status, e.body, e.attempts) for e in exchanges] == [(200, b"ok", 1)] * 2
     assert seen.connections == 2  # the first connection was not trusted again
 
 
@@ -256,7 +261,7 @@ def test_an_endless_head_stops_at_the_limit() -> None:
 
     exchange = asyncio.run(run())
     assert exchange.error == "invalid-http"
-    assert str(wire.HEAD_LIMIT) in (exchange.error_detail or "")
+    assert str(client.HEAD_LIMIT) in (exchange.error_detail or "")
 
 
 def test_utf8_locations_are_read_as_utf8() -> None:
@@ -268,12 +273,18 @@ def test_utf8_locations_are_read_as_utf8() -> None:
 
 
 def test_a_header_value_with_a_line_break_is_never_sent() -> None:
-    with pytest.raises(wire.InvalidRequest):
-        wire.request_head("GET", b"/", [("X-Evil", "a\r\nHost: other")])
+    async def run() -> tuple[Exchange, Seen]:
+        async with scripted(keep_alive) as (port, seen):
+            fetcher = _fetcher(header=(("X-Evil", "a\r\nHost: other"),))
+            return (await _fetch_all(fetcher, [f"http://127.0.0.1:{port}/"]))[0], seen
+
+    exchange, seen = asyncio.run(run())
+    assert exchange.error == "invalid-request"
+    assert seen.requests == []
 
 
 def test_idle_connections_are_capped_across_origins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wire, "_IDLE_TOTAL", 2)
+    monkeypatch.setattr(client, "MAX_POOLS", 2)
 
     async def run() -> list[int]:
         async with (
