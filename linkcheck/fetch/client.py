@@ -118,19 +118,42 @@ class _SocketProtocol(asyncio.Protocol):
 class _Stream(httpcore.AsyncNetworkStream):
     """httpcore's network stream on an asyncio transport of the run's loop (uvloop's where
     it runs): no anyio task group or extras table per read, and "is_readable", which
-    httpcore asks of every idle connection before reusing it, answered from our buffer."""
+    httpcore asks of every idle connection before reusing it, answered from our buffer.
 
-    def __init__(self, transport: asyncio.Transport, protocol: _SocketProtocol) -> None:
+    Made from a connected socket; its transport is made at the first read or write, or by
+    start_tls in one step with the handshake (the loop's start_tls on a plain transport
+    cost 2 ms more CPU per connection, measured; it is kept for TLS inside a tunnel)."""
+
+    def __init__(
+        self,
+        sock: socket.socket | None,
+        transport: asyncio.Transport | None = None,
+        protocol: _SocketProtocol | None = None,
+    ) -> None:
+        self._sock = sock
         self._transport = transport
-        self._protocol = protocol
+        self._protocol = protocol or _SocketProtocol()
         self._answered = False  # a byte came since the last request was written
         self._served = False  # an answer came on this connection before the current request
         self._sent = False  # a request was written
 
+    async def _plain(self) -> asyncio.Transport:
+        if self._transport is None:
+            assert self._sock is not None  # one or the other, always
+            loop = asyncio.get_running_loop()
+            self._transport, _ = await loop.create_connection(
+                lambda: self._protocol, sock=self._sock
+            )
+        return self._transport
+
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        await self._plain()
         try:
-            async with asyncio.timeout(timeout):
+            if self._protocol.buffer:  # there already: no timer to arm
                 data = await self._protocol.take(max_bytes)
+            else:
+                async with asyncio.timeout(timeout):
+                    data = await self._protocol.take(max_bytes)
         except TimeoutError:
             raise httpcore.ReadTimeout(f"no data within {timeout:g} s") from None
         except httpcore.ReadError:
@@ -149,6 +172,7 @@ class _Stream(httpcore.AsyncNetworkStream):
             exchange.stale = True
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        transport = await self._plain()
         if not self._sent or self._answered:  # the first bytes of a request
             self._served = self._served or self._answered
             self._answered = False
@@ -156,13 +180,16 @@ class _Stream(httpcore.AsyncNetworkStream):
             exchange = _current.get()
             if exchange is not None:
                 exchange.reused = self._served
-        if self._transport.is_closing():
+        if transport.is_closing():
             self._note_stale()
             raise httpcore.WriteError("the connection is closed")
-        self._transport.write(buffer)
+        transport.write(buffer)
 
     async def aclose(self) -> None:
-        self._transport.abort()
+        if self._transport is not None:
+            self._transport.abort()
+        elif self._sock is not None:
+            self._sock.close()
 
     async def start_tls(
         self,
@@ -171,47 +198,56 @@ class _Stream(httpcore.AsyncNetworkStream):
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        protocol = self._protocol
         try:
             async with asyncio.timeout(timeout):
-                transport = await loop.start_tls(
-                    self._transport,
-                    self._protocol,
-                    ssl_context,
-                    server_hostname=server_hostname,
-                    ssl_handshake_timeout=timeout,
-                )
+                if self._transport is None:
+                    transport, protocol = await loop.create_connection(
+                        _SocketProtocol,
+                        sock=self._sock,
+                        ssl=ssl_context,
+                        server_hostname=server_hostname,
+                        ssl_handshake_timeout=timeout,
+                    )
+                else:  # TLS inside a proxy's tunnel
+                    tunnelled = await loop.start_tls(
+                        self._transport,
+                        self._protocol,
+                        ssl_context,
+                        server_hostname=server_hostname,
+                        ssl_handshake_timeout=timeout,
+                    )
+                    if tunnelled is None:  # pragma: no cover - start_tls returns one or raises
+                        raise httpcore.ConnectError("the TLS handshake did not complete")
+                    transport = tunnelled
+                    protocol.transport = transport
         except TimeoutError:
-            self._transport.abort()
+            await self.aclose()
             raise ConnectTimeout(
                 f"no TLS handshake with {server_hostname} within {timeout:g} s"
             ) from None
         except BaseException:
-            self._transport.abort()
+            await self.aclose()
             raise
-        if transport is None:  # pragma: no cover - start_tls returns one or raises
-            raise httpcore.ConnectError("the TLS handshake did not complete")
-        self._protocol.transport = transport
-        return _Stream(transport, self._protocol)
+        return _Stream(None, transport, protocol)
 
     def get_extra_info(self, info: str) -> typing.Any:
         if info == "is_readable":
             # What the event loop has delivered: bytes or the end on an idle connection mean
             # it cannot serve another request (a close still in flight is a stale retry).
             return bool(self._protocol.buffer) or self._protocol.eof
-        if info == "ssl_object":
-            return self._transport.get_extra_info("ssl_object")
+        if self._transport is None:
+            sock = self._sock
+            if info == "server_addr" and sock is not None:
+                return sock.getpeername()
+            return sock if info == "socket" else None
+        if info in ("ssl_object", "socket"):
+            return self._transport.get_extra_info(info)
         if info == "server_addr":
             return self._transport.get_extra_info("peername")
         if info == "client_addr":
             return self._transport.get_extra_info("sockname")
-        if info == "socket":
-            return self._socket
         return None
-
-    @property
-    def _socket(self) -> socket.socket | None:
-        sock = self._transport.get_extra_info("socket")
-        return sock if isinstance(sock, socket.socket) else None
 
 
 class RoutedNetwork(httpcore.AsyncNetworkBackend):
@@ -236,12 +272,7 @@ class RoutedNetwork(httpcore.AsyncNetworkBackend):
                     sock = await _tcp_socket(loop, address, to_port)
             except TimeoutError:
                 raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
-            try:
-                transport, protocol = await loop.create_connection(_SocketProtocol, sock=sock)
-            except BaseException:
-                sock.close()
-                raise
-            return _Stream(transport, protocol)
+            return _Stream(sock)
 
         return await self._routing.first_connection(host, port, timeout, tcp)
 
@@ -308,9 +339,6 @@ class Transport(httpx.AsyncBaseTransport):
             tuple[str, str, int, str], httpcore.AsyncConnectionPool
         ] = collections.OrderedDict()
         self._in_flight: collections.Counter[tuple[str, str, int, str]] = collections.Counter()
-
-    def proxied(self, scheme: str, host: str) -> bool:
-        return self._proxy_for(scheme, host) is not None
 
     def _pool(
         self, key: tuple[str, str, int, str], proxy: Proxy | None
