@@ -124,7 +124,6 @@ def with_limits(settings: FetchSettings, *, max_retries: int, timeout: float) ->
 
 def browser_settings(config: Config) -> BrowserSettings | None:
     """--browser: Chromium routed as the HTTP client is; None when there is no Chromium."""
-    from .browser.pac import pac_url  # only for --browser
     from .browser.session import BrowserSettings, find_executable
 
     executable = find_executable(config.browser_path)
@@ -146,7 +145,9 @@ def browser_settings(config: Config) -> BrowserSettings | None:
     return BrowserSettings(
         executable=executable,
         connect_to=tuple(routes),
-        proxy_pac=pac_url(proxies, tuple(route[0] for route in routes)),
+        routes=parsed,
+        proxies=proxies,
+        connect_timeout=min(config.timeout, CONNECT_TIMEOUT),
         proxy_auth=auth,
         cacert=config.cacert,
         tabs=min(BROWSER_TABS, config.max_concurrency),

@@ -3,9 +3,12 @@ behind a challenge the browser can pass: it opens them in a tab, lets their scri
 (the challenge mints its cookie and reloads), and returns the page it settled on with the
 cookies and User-Agent that earned it.
 
-Routed as the HTTP client is: ``--connect-to`` becomes host-resolver rules (and then every
-other name fails to resolve), ``--cacert``'s certificates are trusted by key, background
-networking is off. Bounded: a few tabs, a deadline per page, closed at the end of the run
+Routed as the HTTP client is: Chromium resolves no name itself (every name maps to
+~NOTFOUND but its proxies'), and reaches every host through a proxy: the user's where the
+client would use one (pac.py), else linkcheck's pinning proxy (pinning.py), which connects
+through routing.py as the client does (``--connect-to``, no private address, checked on
+the very address it connects to). ``--cacert``'s certificates are trusted by key,
+background networking is off. Bounded: a few tabs, a deadline per page, closed at the end of the run
 and on Ctrl-C (the caller's ``async with``).
 """
 
@@ -25,7 +28,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..fetch.addresses import is_private_address, is_private_host
+from ..fetch.proxies import Proxies
+from ..fetch.routing import ConnectTo, NetworkEvidence, RoutingBackend
 from .cdp import CALL_SECONDS, BrowserError, BrowserTimeout, Chromium
+from .pac import pac_url
+from .pinning import PinningProxy
 from .spki import Tunnel, leaf_hash, spki_hashes
 
 # Debian's package names it chromium; others chromium-browser or google-chrome.
@@ -52,7 +59,7 @@ QUIET_FLAGS = (
     "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 # Google's own services Chromium asks for even with the flags above (seen here at start-up):
-# never resolved, whatever the routes.
+# never connected to, whatever the routes (the pinning proxy refuses them).
 _GOOGLE_SERVICES = (
     "*.gvt1.com",
     "update.googleapis.com",
@@ -101,7 +108,9 @@ class BrowserSettings:
     tabs: int = 3
     page_deadline: float = 20.0
     include_private: bool = False  # --include-private: the page may reach private addresses
-    proxy_pac: str | None = None  # the client's proxy choice as a PAC data: URL (pac.py)
+    routes: tuple[ConnectTo, ...] = ()  # --connect-to, as the client reads it
+    proxies: Proxies = field(default_factory=Proxies)  # the client's proxy choice (pac.py)
+    connect_timeout: float = 10.0
     # (proxy host:port, user, password): given when that proxy asks, never on a command line
     proxy_auth: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
     # host → the HTTP(S) proxy the client would tunnel through to it, for the look at its
@@ -142,6 +151,7 @@ class BrowserSession:
         # origins already looked at (a leaf that would not verify is not asked for again).
         self._pins: set[str] = set()
         self._pinning: dict[tuple[str, int], asyncio.Future[None]] = {}
+        self._proxy: PinningProxy | None = None
 
     async def __aenter__(self) -> BrowserSession:
         return self
@@ -153,6 +163,9 @@ class BrowserSession:
         if self._chromium is not None:
             await self._chromium.close()
             self._chromium = None
+        if self._proxy is not None:
+            await self._proxy.close()
+            self._proxy = None
         if self._profile is not None:
             self._profile.cleanup()
             self._profile = None
@@ -164,8 +177,18 @@ class BrowserSession:
                 self._profile = tempfile.TemporaryDirectory(
                     prefix=f"{_PROFILE_PREFIX}{os.getpid()}-"
                 )
+                if self._proxy is None:
+                    settings = self.settings
+                    routing = RoutingBackend(
+                        settings.routes, NetworkEvidence(), allow_private=settings.include_private
+                    )
+                    self._proxy = PinningProxy(
+                        routing, connect_timeout=settings.connect_timeout, never=_GOOGLE_SERVICES
+                    )
+                    await self._proxy.start()
                 chromium = Chromium()
-                await chromium.start(self.settings.executable, self._flags(self._profile.name))
+                flags = self._flags(self._profile.name, self._proxy.port)
+                await chromium.start(self.settings.executable, flags)
                 self.starts += 1
                 version = await chromium.call("Browser.getVersion")
                 self._user_agent = str(version.get("userAgent", ""))
@@ -173,15 +196,19 @@ class BrowserSession:
                 self._chromium = chromium
             return self._chromium
 
-    def _flags(self, profile: str) -> list[str]:
+    def _flags(self, profile: str, pinning_port: int) -> list[str]:
+        """Chromium's command line: pinning_port is the pinning proxy's, where every host
+        goes that the client would reach without a proxy."""
         flags = [*QUIET_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={profile}"]
-        rules = [f"MAP {name} ~NOTFOUND" for name in _GOOGLE_SERVICES]
-        if self.settings.connect_to:
-            rules += [f"MAP {h}:{p} {to}:{port}" for h, p, to, port in self.settings.connect_to]
-            rules.append("MAP * ~NOTFOUND")
+        settings = self.settings
+        # Only the user's proxies are names Chromium may resolve: every other connection
+        # is the pinning proxy's (on 127.0.0.1, which the rules would map away too).
+        rules = [f"EXCLUDE {host}" for host in ("127.0.0.1", *_proxy_names(settings.proxies))]
+        rules.append("MAP * ~NOTFOUND")
         flags.append("--host-resolver-rules=" + ", ".join(rules))
-        if self.settings.proxy_pac:
-            flags.append(f"--proxy-pac-url={self.settings.proxy_pac}")
+        routed = tuple(route.host for route in settings.routes)
+        pac = pac_url(settings.proxies, routed, direct=f"SOCKS5 127.0.0.1:{pinning_port}")
+        flags.append(f"--proxy-pac-url={pac}")
         hashes = spki_hashes(self.settings.cacert) + sorted(self._pins)
         if hashes:
             flags.append("--ignore-certificate-errors-spki-list=" + ",".join(hashes))
@@ -383,6 +410,20 @@ class BrowserSession:
         if host not in self._private:
             self._private[host] = await _resolves_privately(host)
         return not self._private[host]
+
+
+def _proxy_names(proxies: Proxies) -> list[str]:
+    """The host names (not addresses) of the user's proxies."""
+    every = [proxies.explicit, *proxies.per_host.values(), *proxies.environment.values()]
+    names = set()
+    for proxy in every:
+        host = (urlsplit(proxy.url).hostname or "") if proxy is not None else ""
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            if host:
+                names.add(host)
+    return sorted(names)
 
 
 async def _resolves_privately(host: str) -> bool:
