@@ -437,3 +437,16 @@ def test_every_host_s_first_fetch_comes_before_any_host_s_second() -> None:
 
     started = asyncio.run(run())
     assert sorted(started[:5]) == [f"h{h}.example" for h in range(5)]
+
+
+def test_a_large_answer_in_one_burst_is_not_taken_for_an_endless_head() -> None:
+    """A fast server's head and a large body in one write: only the head counts against
+    the head's limit. (Our own client counted whatever came in the head's read, body
+    included, and `bench/archive.py` saw it fail most 2-4 MB pages as invalid-http; on
+    loopback here the first read is rarely that large, so this guards the rule rather
+    than reproducing that failure every time.)"""
+    body = b"<p>" + b"x" * (3 * 1024 * 1024) + b"</p>"
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    exchange = _one(answer, close=False)
+    assert (exchange.error, exchange.final_status) == (None, 200)
+    assert exchange.body.startswith(b"<p>xxx")
