@@ -33,6 +33,13 @@ def site_roots(folder: Path) -> tuple[Path, ...]:
     return (Path("."),)
 
 
+@lru_cache(maxsize=1024)
+def _resolved_folder(source_file: str) -> Path:
+    """The folder of a source, symbolic links resolved: asked for every site-absolute link
+    of the post (a realpath is a system call per part of the path)."""
+    return Path(source_file).resolve().parent
+
+
 def local_candidates(url: str, source_file: str, root_dirs: Sequence[Path]) -> list[Path]:
     """The files a local link may name, in the order they are tried.
 
@@ -44,7 +51,7 @@ def local_candidates(url: str, source_file: str, root_dirs: Sequence[Path]) -> l
     if not path:
         return [Path(source_file)]
     if path.startswith("/"):
-        roots = root_dirs or site_roots(Path(source_file).resolve().parent)
+        roots = root_dirs or site_roots(_resolved_folder(source_file))
         return [root / path.lstrip("/") for root in roots]
     return [Path(source_file).parent / path]
 
