@@ -74,6 +74,26 @@ def test_it_renders_and_the_numbers_match_the_json_report(reports: tuple[Path, d
     )
 
 
+def test_every_chart_label_and_count_fits_inside_its_chart(reports: tuple[Path, dict]) -> None:
+    """The labels (a host, "(local)", a year) and the counts beside the bars, as Chromium
+    measures them, lie inside the chart's box: none is cut at either edge."""
+    page, _ = reports
+    dom = render(page)
+    for chart in ("chart-hosts", "chart-years"):
+        node = dom.css_first(f"#{chart}")
+        width = float(node.attributes["data-width"])
+        assert node.attributes["viewBox"].split()[2] == node.attributes["data-width"]
+        labels = node.css("text.label")
+        values = node.css("text.value")
+        assert labels and len(labels) == len(values) == len(node.css("rect.bar"))
+        for label in labels:
+            assert float(label.attributes["x"]) - float(label.attributes["data-length"]) >= 0
+        for value in values:
+            end = float(value.attributes["x"]) + float(value.attributes["data-length"])
+            assert end <= width
+    assert "(local)" in [label.text() for label in dom.css("#chart-hosts text.label")]
+
+
 def _key(result: dict, key: str) -> str:
     if key == "year":
         from linkcheck.report.html import post_year

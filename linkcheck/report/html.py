@@ -152,22 +152,42 @@ _SCRIPT = r"""
     } else {
       names.sort();
     }
+    // Laid out around its own text as the browser measures it: every label and every
+    // count fits inside the chart, whatever the names and numbers.
     var chart = document.getElementById(id);
-    var rowHeight = 22, label = 190, width = 560;
+    var rowHeight = 22, bars = 290, gap = 8;
+    var rows = names.map(function (name, i) {
+      var g = groups[name], y = i * rowHeight + 4;
+      var shown = name.length > 40 ? name.slice(0, 39) + "\u2026" : name;
+      var label = svg("text", {y: y + 12, "text-anchor": "end", "font-size": 12,
+        "class": "label"}, shown);
+      var value = svg("text", {y: y + 12, "font-size": 12, fill: "#666", "class": "value"},
+        Math.round(g.dead / g.total * 100) + "% (" + g.dead + "/" + g.total + ")");
+      chart.appendChild(label);
+      chart.appendChild(value);
+      return {name: name, g: g, y: y, label: label, value: value};
+    });
+    var labelWidth = 0, valueWidth = 0;
+    rows.forEach(function (row) {
+      labelWidth = Math.max(labelWidth, row.label.getComputedTextLength());
+      valueWidth = Math.max(valueWidth, row.value.getComputedTextLength());
+    });
+    var left = Math.ceil(labelWidth) + gap;
+    var width = left + bars + gap + Math.ceil(valueWidth) + gap;
     chart.setAttribute("viewBox", "0 0 " + width + " " + (names.length * rowHeight + 10));
     chart.setAttribute("height", names.length * rowHeight + 10);
-    names.forEach(function (name, i) {
-      var g = groups[name], rate = g.dead / g.total, y = i * rowHeight + 4;
-      var bar = svg("rect", {x: label, y: y, height: rowHeight - 6,
-        width: Math.max(1, rate * (width - label - 80)), fill: "var(--dead)", "class": "bar",
-        "data-name": name, "data-dead": g.dead, "data-total": g.total});
-      bar.appendChild(svg("title", {}, name + ": " + g.dead + " dead of " + g.total));
-      chart.appendChild(svg("text", {x: label - 8, y: y + 12, "text-anchor": "end",
-        "font-size": 12}, name.length > 28 ? name.slice(0, 27) + "…" : name));
-      chart.appendChild(bar);
-      chart.appendChild(svg("text", {x: label + Math.max(1, rate * (width - label - 80)) + 6,
-        y: y + 12, "font-size": 12, fill: "#666"},
-        Math.round(rate * 100) + "% (" + g.dead + "/" + g.total + ")"));
+    chart.setAttribute("data-width", width);
+    rows.forEach(function (row) {
+      var rate = row.g.dead / row.g.total, length = Math.max(1, rate * bars);
+      var bar = svg("rect", {x: left, y: row.y, height: rowHeight - 6, width: length,
+        fill: "var(--dead)", "class": "bar", "data-name": row.name, "data-dead": row.g.dead,
+        "data-total": row.g.total});
+      bar.appendChild(svg("title", {}, row.name + ": " + row.g.dead + " dead of " + row.g.total));
+      chart.insertBefore(bar, row.value);
+      row.label.setAttribute("x", left - gap);
+      row.value.setAttribute("x", left + length + gap);
+      row.label.setAttribute("data-length", row.label.getComputedTextLength());
+      row.value.setAttribute("data-length", row.value.getComputedTextLength());
     });
   }
   rotChart("chart-hosts", "host", 12);
