@@ -38,6 +38,7 @@ p {{ background: u\\72l({beacon}/css-escaped) }}</style>
 <script>{run("script")}</script>
 </head><body onload="{run("body-onload")}">
 <p>正文 survives.</p>
+<img src="https://hostile.test/drawing.svg" alt="an SVG image with scripts in it">
 <math><mtext><table><mglyph><style><img src="{beacon}/math-mglyph" onerror="{run("math-js")}">
 </style></mglyph></table></mtext></math>
 <svg><style><img src="{beacon}/svg-style" onerror="{run("svg-style-js")}"></style></svg>
@@ -63,6 +64,17 @@ p {{ background: u\\72l({beacon}/css-escaped) }}</style>
 </body></html>"""
 
 
+def hostile_svg(beacon: str) -> str:
+    """An SVG image that beacons if its scripts run or its references load: as a document
+    opened by itself it does; as an <img>, never."""
+    return f"""<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"
+     onload="fetch('{beacon}/svg-onload')">
+<script>fetch('{beacon}/svg-script'); document.title = 'PWNED-svg';</script>
+<image href="{beacon}/svg-image" width="10" height="10"/>
+<rect width="40" height="20" fill="teal"/></svg>"""
+
+
 @pytest.fixture(scope="module")
 def beacon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedWeb]:
     root = tmp_path_factory.mktemp("beacon")
@@ -79,6 +91,8 @@ def hostile(
     (root / "hostile.test").mkdir()
     page = payloads(f"http://127.0.0.1:{beacon.http_port}")
     (root / "hostile.test" / "page.html").write_text(page, encoding="utf-8")
+    drawing = hostile_svg(f"http://127.0.0.1:{beacon.http_port}")
+    (root / "hostile.test" / "drawing.svg").write_text(drawing, encoding="utf-8")
     with running(root, tmp_path_factory.mktemp("hostile-ca")) as web:
         yield web, page
 
@@ -179,3 +193,29 @@ def test_the_check_refuses_what_is_not_inert() -> None:
     ):
         with pytest.raises(UnsafeCopy):
             verify_inert(bad)
+
+
+def test_an_svg_image_is_kept_inside_the_copy_and_never_as_a_document(
+    archived: Path, beacon: SimulatedWeb, tmp_path: Path
+) -> None:
+    """issue 28, item 1: the SVG image is in the copy, as a data: URL of its own bytes in
+    an <img> (where its scripts never run); its file in assets/ is named as text, so
+    nothing of the snapshot opens it as a document. The control: the same SVG opened by
+    itself does beacon."""
+    import base64
+
+    tree = LexborHTMLParser(archived.read_text(encoding="utf-8"))
+    sources = [img.attributes.get("src") or "" for img in tree.css("img")]
+    inline = [s for s in sources if s.startswith("data:image/svg+xml;base64,")]
+    assert len(inline) == 1
+    drawing = base64.b64decode(inline[0].split(",", 1)[1]).decode()
+    assert "<svg" in drawing
+    assert "svg-script" in drawing
+    assets = archived.parent / "assets"
+    assert [p.suffix for p in assets.iterdir() if "svg" in p.name] == [".txt"]
+    assert not list(archived.parent.rglob("*.svg"))
+    opened = tmp_path / "drawing.svg"
+    opened.write_text(drawing, encoding="utf-8")
+    before = len(beacon.requests)
+    render_in_chromium(opened)
+    assert "/svg-script" in _hits(beacon, before)

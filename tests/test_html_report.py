@@ -85,7 +85,8 @@ def test_every_chart_label_and_count_fits_inside_its_chart(reports: tuple[Path, 
         assert node.attributes["viewBox"].split()[2] == node.attributes["data-width"]
         labels = node.css("text.label")
         values = node.css("text.value")
-        assert labels and len(labels) == len(values) == len(node.css("rect.bar"))
+        assert labels
+        assert len(labels) == len(values) == len(node.css("rect.bar"))
         for label in labels:
             assert float(label.attributes["x"]) - float(label.attributes["data-length"]) >= 0
         for value in values:

@@ -32,6 +32,13 @@ from .readable import IMAGE_ATTRIBUTES, document_base
 PAGE_LIMIT = 32 * 1024 * 1024
 ASSET_LIMIT = 16 * 1024 * 1024
 MAX_ASSETS = 200
+# An SVG image is kept inside the readable copy as a data: URL (see SVG_EXTENSION): Zhihu's
+# equations and badges are a few kilobytes; a larger drawing stays in the WARC only.
+SVG_LIMIT = 512 * 1024
+# Its file in assets/ is named as text: an .svg opened by itself is a document whose
+# scripts run (on the blog's own site, once published); in <img> it runs nothing.
+SVG_EXTENSION = "svg.txt"
+SVG_MIME = "image/svg+xml"
 _BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 _MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
@@ -98,6 +105,15 @@ def sniff_image(data: bytes) -> tuple[str, str] | None:
         if data[offset : offset + len(magic)] == magic:
             return mime, ext
     return None
+
+
+def is_svg(data: bytes) -> bool:
+    """An SVG document: its first element is <svg> (after an XML declaration, comments or
+    a doctype), within its first kilobyte."""
+    start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<svg"):
+        return True
+    return start.startswith((b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in start
 
 
 # The kinds of cited file a reader's browser opens by itself, by their first bytes.
@@ -230,6 +246,8 @@ async def _images(
             recorded.body.read_bytes(), download.header("content-encoding") or "", ASSET_LIMIT
         )
         kind = sniff_image(data)
+        if kind is None and is_svg(data) and len(data) <= SVG_LIMIT:
+            kind = (SVG_MIME, SVG_EXTENSION)
         if kind is None:
             return recorded, None
         decoded = folder / f"asset-{index}.data"

@@ -17,6 +17,7 @@ then does one transaction add its row. A folder without a row is an orphan and i
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -38,7 +39,7 @@ from ..models import Status, Verdict
 from ..paths import make_state_folder
 from ..sqlite import open_wal, transaction
 from ..version import __version__
-from .capture import Asset, Capture
+from .capture import SVG_MIME, Asset, Capture
 from .readable import Banner, UnsafeCopy, content_text, file_copy, readable_copy, title_of
 from .warc import write_warc
 
@@ -170,6 +171,15 @@ def _fsync_dir(path: Path) -> None:
 
 def _asset_name(asset: Asset) -> str:
     return f"{asset.sha256}.{asset.ext}"
+
+
+def _image_source(asset: Asset) -> str:
+    """Where the readable copy's <img> finds the image: its file in assets/, or for an SVG
+    the image itself as a data: URL (an <img> runs no script of it; its file, named as
+    text, is never a document anyone navigates to)."""
+    if asset.mime == SVG_MIME:
+        return f"data:{SVG_MIME};base64," + base64.b64encode(asset.data.read_bytes()).decode()
+    return f"assets/{_asset_name(asset)}"
 
 
 def fingerprint(text: str, image_hashes: list[str]) -> str:
@@ -448,7 +458,7 @@ class Archive:
         final = capture.final.download
         if not capture.html:
             return _document_page(capture, title)
-        local_images = {asset.url: f"assets/{_asset_name(asset)}" for asset in capture.assets}
+        local_images = {asset.url: _image_source(asset) for asset in capture.assets}
         banner = Banner(
             title,
             capture.requested_url,
