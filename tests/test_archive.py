@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
@@ -584,3 +585,66 @@ def test_a_cited_pdf_is_a_file_in_the_snapshot(simweb: SimulatedWeb, project: Pa
     assert 'href="document.pdf"' in copy
     again = archive(simweb, "post.md", "--max-age", "0")
     assert "unchanged" in again  # the same bytes: no second copy
+
+
+def test_a_styled_page_keeps_its_look_from_local_files(project: Path) -> None:
+    """issue 28, item 1: the stylesheet the page links, the sheet it imports, the font and
+    the background images they name (each read against its own sheet's URL) are fetched and
+    in the WARC, and the readable copy carries the sheets with every url() pointing at a
+    local file; a url() to another site's address loads nothing."""
+    root = project / "web"
+    site = root / "styled.test"
+    (site / "css").mkdir(parents=True)
+    (site / "fonts").mkdir()
+    (site / "img").mkdir()
+    (site / "page.html").write_text(
+        "<!doctype html><html><head><title>Styled</title>"
+        '<link rel="stylesheet" href="/css/site.css"></head>'
+        '<body><p class="x">styled text</p></body></html>',
+        encoding="utf-8",
+    )
+    (site / "css" / "site.css").write_text(
+        '@import "more.css";\n'
+        "@font-face { font-family: Kai; src: url(../fonts/kai.woff2) format('woff2'); }\n"
+        "body { font-family: Kai; background: url('../img/bg.png') repeat; }\n"
+        "p { border-image: url(https://elsewhere.test/remote.png) 30; }\n",
+        encoding="utf-8",
+    )
+    (site / "css" / "more.css").write_text(
+        ".x { background-image: url(/img/x.png); color: teal; }\n", encoding="utf-8"
+    )
+    (site / "fonts" / "kai.woff2").write_bytes(b"wOF2" + b"\x00" * 400)
+    (site / "img" / "bg.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"background" * 30)
+    (site / "img" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"x-image" * 30)
+    write_post(project, "https://styled.test/page")
+    web = SimulatedWeb(root).start(project)
+    try:
+        out = archive(web, "post.md")
+    finally:
+        web.stop()
+    assert "1 URLs: 1 archived" in out
+    folder, _ = snapshot_of(project, "https://styled.test/page")
+    [warc] = folder.glob("linkcheck-*.warc.gz")
+    fetched = {uri for kind, uri, _, _, _ in _records(warc) if kind == "response"}
+    assert {
+        "https://styled.test/page",
+        "https://styled.test/css/site.css",
+        "https://styled.test/css/more.css",
+        "https://styled.test/fonts/kai.woff2",
+        "https://styled.test/img/bg.png",
+        "https://styled.test/img/x.png",
+    } <= fetched
+    page = (folder / "page.html").read_text(encoding="utf-8")
+    style = LexborHTMLParser(page).css_first("style")
+    assert style is not None
+    css = style.text()
+    urls = re.findall(r"url\('([^']*)'\)", css)
+    assert len(urls) == 3  # the font and the two backgrounds
+    for url in urls:
+        assert url.startswith("assets/")
+        assert (folder / url).is_file()
+    assert sorted(Path(url).suffix for url in urls) == [".png", ".png", ".woff2"]
+    assert "color: teal" in css  # the imported sheet, before the importing one
+    assert css.index("teal") < css.index("font-family: Kai")
+    assert "elsewhere.test" not in css
+    assert "@import" not in css

@@ -32,6 +32,7 @@ def payloads(beacon: str) -> str:
 <html><head><title>Hostile</title>
 <base href="{beacon}/base/">
 <link rel="stylesheet" href="{beacon}/link">
+<link rel="stylesheet" href="https://hostile.test/sheet.css">
 <meta http-equiv="refresh" content="0;url={beacon}/refresh">
 <style>@import url({beacon}/css-import); body {{ background: url({beacon}/css-bg) }}
 p {{ background: u\\72l({beacon}/css-escaped) }}</style>
@@ -75,6 +76,16 @@ def hostile_svg(beacon: str) -> str:
 <rect width="40" height="20" fill="teal"/></svg>"""
 
 
+def hostile_sheet(beacon: str) -> str:
+    """A linked stylesheet whose every load reports to the beacon: an @import, a
+    background, a font, an escaped url(."""
+    return f"""@import url({beacon}/sheet-import);
+@font-face {{ font-family: Evil; src: url({beacon}/sheet-font); }}
+body {{ background: url("{beacon}/sheet-bg"); font-family: Evil; }}
+p {{ background: u\\72l({beacon}/sheet-escaped); }}
+"""
+
+
 @pytest.fixture(scope="module")
 def beacon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedWeb]:
     root = tmp_path_factory.mktemp("beacon")
@@ -92,6 +103,9 @@ def hostile(
     page = payloads(f"http://127.0.0.1:{beacon.http_port}")
     (root / "hostile.test" / "page.html").write_text(page, encoding="utf-8")
     drawing = hostile_svg(f"http://127.0.0.1:{beacon.http_port}")
+    (root / "hostile.test" / "sheet.css").write_text(
+        hostile_sheet(f"http://127.0.0.1:{beacon.http_port}"), encoding="utf-8"
+    )
     (root / "hostile.test" / "drawing.svg").write_text(drawing, encoding="utf-8")
     with running(root, tmp_path_factory.mktemp("hostile-ca")) as web:
         yield web, page

@@ -39,6 +39,23 @@ SVG_LIMIT = 512 * 1024
 # scripts run (on the blog's own site, once published); in <img> it runs nothing.
 SVG_EXTENSION = "svg.txt"
 SVG_MIME = "image/svg+xml"
+# Stylesheets: <link rel=stylesheet> and their @imports, two levels deep, within a budget.
+MAX_SHEETS = 16
+SHEET_LIMIT = 2 * 1024 * 1024
+_IMPORT_DEPTH = 2
+# What a sheet asks for: @import's target, and every url() (fonts, backgrounds).
+_SHEET_IMPORT = re.compile(
+    r"@import\s+(?:url\(\s*)?['\"]?([^'\"\)\s;]+)['\"]?\s*\)?[^;]*;?", re.IGNORECASE
+)
+_SHEET_URL = re.compile(r"url\(\s*['\"]?([^'\"\)]+?)['\"]?\s*\)", re.IGNORECASE)
+_CSS_COMMENTS = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+# Fonts by their first bytes (never by the URL): WOFF2, WOFF, TrueType, OpenType.
+_FONTS: tuple[tuple[bytes, str, str], ...] = (
+    (b"wOF2", "font/woff2", "woff2"),
+    (b"wOFF", "font/woff", "woff"),
+    (b"\x00\x01\x00\x00", "font/ttf", "ttf"),
+    (b"OTTO", "font/otf", "otf"),
+)
 _BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 _MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
@@ -52,6 +69,14 @@ _MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
 
 class CaptureError(Exception):
     """The page could not be fetched at all."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A stylesheet the page links, as text; its url() are read against its own URL."""
+
+    url: str
+    text: str
 
 
 @dataclass
@@ -85,6 +110,8 @@ class Capture:
     # the snapshot (document.pdf), so the readable copy can link the file itself.
     document: Path | None = None
     document_name: str | None = None
+    # The stylesheets the page links, each after the sheets it imports (cascade order).
+    sheets: list[Sheet] = field(default_factory=list)
 
     @property
     def final(self) -> Recorded:
@@ -103,6 +130,13 @@ def sniff_image(data: bytes) -> tuple[str, str] | None:
     """(mime, extension) from the first bytes; never from the URL or the headers."""
     for magic, offset, mime, ext in _MAGIC:
         if data[offset : offset + len(magic)] == magic:
+            return mime, ext
+    return None
+
+
+def sniff_font(data: bytes) -> tuple[str, str] | None:
+    for magic, mime, ext in _FONTS:
+        if data.startswith(magic):
             return mime, ext
     return None
 
@@ -227,8 +261,79 @@ async def capture(
         result.document_name = f"document.{_extension(body, content_type)}"
     if html is None or verdict.status not in (Status.ALIVE, Status.REDIRECTED):
         return result
-    await _images(fetcher, image_urls(html, final.url), raw, timeout, result)
+    sheets = _Sheets(fetcher, raw, timeout, result)
+    for sheet_url in stylesheet_urls(html, final.url):
+        await sheets.take(sheet_url, 0)
+    wanted = [*image_urls(html, final.url), *sheet_references(result.sheets)]
+    await _images(fetcher, list(dict.fromkeys(wanted))[:MAX_ASSETS], raw, timeout, result)
     return result
+
+
+def stylesheet_urls(html: str, base_url: str) -> list[str]:
+    """The page's <link rel=stylesheet> sheets, resolved, in order (MAX_SHEETS at most)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    base_url = document_base(tree, base_url)
+    found = []
+    for node in tree.css("link[href]"):
+        if "stylesheet" not in (node.attributes.get("rel") or "").lower().split():
+            continue
+        absolute = urljoin(base_url, (node.attributes.get("href") or "").strip())
+        if urlsplit(absolute).scheme in ("http", "https"):
+            found.append(absolute)
+    return list(dict.fromkeys(found))[:MAX_SHEETS]
+
+
+def sheet_references(sheets: list[Sheet]) -> list[str]:
+    """What the sheets' url() name (fonts, backgrounds), resolved against each sheet."""
+    found = []
+    for sheet in sheets:
+        css = _SHEET_IMPORT.sub("", _CSS_COMMENTS.sub("", sheet.text))
+        for match in _SHEET_URL.finditer(css):
+            target = match.group(1).strip()
+            if target.startswith(("data:", "#")):
+                continue
+            absolute = urljoin(sheet.url, target)
+            if urlsplit(absolute).scheme in ("http", "https"):
+                found.append(absolute)
+    return found
+
+
+class _Sheets:
+    """Fetches stylesheets into the capture (every fetch a WARC record), each sheet's
+    imports first, MAX_SHEETS in all and _IMPORT_DEPTH imports deep."""
+
+    def __init__(self, fetcher: Fetcher, folder: Path, timeout: float, result: Capture) -> None:
+        self._fetcher, self._folder, self._timeout = fetcher, folder, timeout
+        self._result = result
+        self._seen: set[str] = set()
+
+    async def take(self, url: str, depth: int) -> None:
+        if url in self._seen or len(self._seen) >= MAX_SHEETS:
+            return
+        self._seen.add(url)
+        name = f"sheet-{len(self._seen)}"
+        try:
+            recorded = await _record(
+                self._fetcher, url, self._folder, name, SHEET_LIMIT, self._timeout
+            )
+        except DownloadError:
+            return  # a missing sheet leaves the page readable
+        self._result.requisites.append(recorded)
+        download = recorded.download
+        if not 200 <= download.status < 300 or download.truncated:
+            return
+        data = decode_body(
+            recorded.body.read_bytes(), download.header("content-encoding") or "", SHEET_LIMIT
+        )
+        text = decode_page(data, download.header("content-type"))
+        if depth < _IMPORT_DEPTH:
+            for match in _SHEET_IMPORT.finditer(_CSS_COMMENTS.sub("", text)):
+                imported = urljoin(url, match.group(1).strip())
+                if urlsplit(imported).scheme in ("http", "https"):
+                    await self.take(imported, depth + 1)
+        self._result.sheets.append(Sheet(url, text))
 
 
 async def _images(
@@ -245,7 +350,7 @@ async def _images(
         data = decode_body(
             recorded.body.read_bytes(), download.header("content-encoding") or "", ASSET_LIMIT
         )
-        kind = sniff_image(data)
+        kind = sniff_image(data) or sniff_font(data)
         if kind is None and is_svg(data) and len(data) <= SVG_LIMIT:
             kind = (SVG_MIME, SVG_EXTENSION)
         if kind is None:

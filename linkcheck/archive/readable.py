@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 CSP = (
-    "default-src 'none'; img-src 'self' data: file:; style-src 'unsafe-inline'; "
+    "default-src 'none'; img-src 'self' data: file:; font-src 'self' file:; "
+    "style-src 'unsafe-inline'; "
     "script-src 'none'; object-src 'none'; frame-src 'none'; connect-src 'none'; "
     "base-uri 'none'; form-action 'none'"
 )
@@ -158,13 +159,20 @@ def file_copy(name: str, source_url: str, title: str) -> str:
 
 
 def readable_copy(
-    page_html: str, base_url: str, local_images: Mapping[str, str], banner: Banner
+    page_html: str,
+    base_url: str,
+    local_images: Mapping[str, str],
+    banner: Banner,
+    linked_sheets: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """local_images maps an image's resolved URL to its path relative to page.html.
+    """local_images maps an image's (or a font's) resolved URL to its path relative to
+    page.html; linked_sheets: the (URL, text) of the stylesheets the page links, kept as
+    its look where they pass the same rules as its own <style> (every url() local).
     Raises UnsafeCopy if the result does not pass verify_inert (it always should)."""
     tree = LexborHTMLParser(page_html)
     writer = _Writer(document_base(tree, base_url), local_images)
-    sheets = "".join(writer.sheet(node.text(deep=True)) for node in _page_styles(tree))
+    linked = "".join(_Writer(url, local_images).sheet(text) for url, text in linked_sheets)
+    sheets = linked + "".join(writer.sheet(node.text(deep=True)) for node in _page_styles(tree))
     root = tree.root
     lang = root.attributes.get("lang") if root is not None and root.tag == "html" else None
     lang_attribute = f' lang="{lang}"' if lang and _LANG.match(lang) else ""

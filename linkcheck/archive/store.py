@@ -466,7 +466,8 @@ class Archive:
             final.status,
             snapshot_id,
         )
-        return readable_copy(capture.html, final.url, local_images, banner)
+        sheets = [(sheet.url, sheet.text) for sheet in capture.sheets]
+        return readable_copy(capture.html, final.url, local_images, banner, sheets)
 
     def _write_folder(
         self, folder: Path, capture: Capture, snapshot_id: str, html_text: str, user_agent: str
