@@ -151,3 +151,37 @@ def render_in_chromium(page: Path, fragment: str = "") -> LexborHTMLParser:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return LexborHTMLParser(result.stdout)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty repository (a .git folder, so .linkcheck/ goes there) as the working
+    directory."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_with_hosts(tmp_path: Path, hosts: str, probe: str) -> str:
+    """What `python -c probe` prints in network and mount namespaces of its own whose
+    /etc/hosts is hosts (loopback up, nothing else reachable); the test is skipped where
+    the machine cannot make them."""
+    import sys
+
+    if subprocess.run(["unshare", "-n", "-m", "true"], check=False).returncode:
+        pytest.skip("this machine cannot make network and mount namespaces (unshare -n -m)")
+    hosts_file = tmp_path / "hosts"
+    hosts_file.write_text(hosts, encoding="utf-8")
+    script = (
+        f'mount --bind {hosts_file} /etc/hosts && ip link set lo up && {sys.executable} -c "$PROBE"'
+    )
+    done = subprocess.run(
+        ["unshare", "-n", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PROBE": probe, "PYTHONPATH": str(REPO)},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

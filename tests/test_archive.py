@@ -27,17 +27,19 @@ runner = CliRunner()
 ARTICLE = "https://mp.weixin.qq.com/s/with-images"
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def archive(web: SimulatedWeb, *args: str) -> str:
     result = runner.invoke(app, ["archive", *args, *web_cli_args(web)])
     assert result.exit_code == 0, result.stderr + result.stdout
     return result.stdout
+
+
+def archive_on(root: Path, project: Path) -> tuple[str, SimulatedWeb]:
+    """`archive post.md` against a simulated web of its own, serving root; stopped after."""
+    web = SimulatedWeb(root).start(project)
+    try:
+        return archive(web, "post.md"), web
+    finally:
+        web.stop()
 
 
 def write_post(project: Path, *urls: str) -> None:
@@ -479,11 +481,7 @@ def test_archive_retries_like_check(project: Path) -> None:
         encoding="utf-8",
     )
     write_post(project, "https://busy.test/a", "https://busy.test/b")
-    web = SimulatedWeb(root).start(project)
-    try:
-        out = archive(web, "post.md")
-    finally:
-        web.stop()
+    out, web = archive_on(root, project)
     assert "2 URLs: 2 archived" in out
     asked = [r.target for r in web.requests]
     assert asked.count("/a") == 2
@@ -617,11 +615,7 @@ def test_a_styled_page_keeps_its_look_from_local_files(project: Path) -> None:
     (site / "img" / "bg.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"background" * 30)
     (site / "img" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"x-image" * 30)
     write_post(project, "https://styled.test/page")
-    web = SimulatedWeb(root).start(project)
-    try:
-        out = archive(web, "post.md")
-    finally:
-        web.stop()
+    out, _ = archive_on(root, project)
     assert "1 URLs: 1 archived" in out
     folder, _ = snapshot_of(project, "https://styled.test/page")
     [warc] = folder.glob("linkcheck-*.warc.gz")

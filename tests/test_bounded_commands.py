@@ -19,13 +19,6 @@ from .conftest import web_cli_args
 runner = CliRunner()
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def _bounded(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """The CLI in its own interpreter; the wait is a bound for a hang, not a measurement."""
     return subprocess.run(

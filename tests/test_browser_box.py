@@ -19,7 +19,7 @@ import pytest
 
 from linkcheck.testing.simweb import Route, SimulatedWeb
 
-from .conftest import web_cli_args
+from .conftest import run_with_hosts, web_cli_args
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ALIVE = '<script id="js-initialData">{}</script>'  # what the Zhihu rule reads as a live page
@@ -212,21 +212,6 @@ def test_a_name_with_any_private_address_is_refused(tmp_path: Path) -> None:
         "from linkcheck.browser.session import _resolves_privately as private\n"
         "print(asyncio.run(private('mixed.test')), asyncio.run(private('public.test')))\n"
     )
-    hosts = tmp_path / "hosts"
-    hosts.write_text(
-        "93.184.216.34 mixed.test\n127.0.0.1 mixed.test\n93.184.216.34 public.test\n",
-        encoding="utf-8",
-    )
-    if subprocess.run(["unshare", "-n", "-m", "true"], check=False).returncode:
-        pytest.skip("this machine cannot make network and mount namespaces (unshare -n -m)")
-    script = f'mount --bind {hosts} /etc/hosts && {sys.executable} -c "$PROBE"'
-    done = subprocess.run(
-        ["unshare", "-n", "-m", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, "PROBE": probe},
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "False"]
+    hosts = "93.184.216.34 mixed.test\n127.0.0.1 mixed.test\n93.184.216.34 public.test\n"
+    printed = run_with_hosts(tmp_path, hosts, probe)
+    assert printed.split() == ["True", "False"]

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from linkcheck.browser.pinning import PinningProxy
 from linkcheck.browser.session import BrowserSession, BrowserSettings
 from linkcheck.fetch.routing import ConnectTo, NetworkEvidence, RoutingBackend
+
+from .conftest import run_with_hosts
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\npinned"
 
@@ -136,13 +134,12 @@ def test_chromium_resolves_nothing_and_goes_through_the_pinning_proxy(tmp_path: 
 
 
 _PROBE = """
-import asyncio, sys
-sys.path.insert(0, {tests!r})
-from test_browser_pinning import listener, pinning, _get
+import asyncio
+from tests.test_browser_pinning import listener, pinning, _get
 
 async def main():
     async with listener("127.0.0.1") as (port, seen), pinning() as proxy:
-        answer = await _get(proxy, f"http://mixed.test:{{port}}/")
+        answer = await _get(proxy, f"http://mixed.test:{port}/")
         print(answer, len(seen), [reply for _, _, reply in proxy.refused])
 
 asyncio.run(main())
@@ -155,22 +152,9 @@ def test_a_name_with_a_public_and_a_private_address_reaches_only_the_public_one(
     """mixed.test is 93.184.216.34 and 127.0.0.1: the proxy connects only to the public
     address it checked (unreachable in the test's network namespace), never to the private
     one, where a server waits."""
-    if subprocess.run(["unshare", "-n", "-m", "true"], check=False).returncode:
-        pytest.skip("this machine cannot make network and mount namespaces (unshare -n -m)")
-    hosts = tmp_path / "hosts"
-    hosts.write_text("93.184.216.34 mixed.test\n127.0.0.1 mixed.test\n", encoding="utf-8")
-    probe = _PROBE.format(tests=str(Path(__file__).parent))
-    script = f'mount --bind {hosts} /etc/hosts && ip link set lo up && {sys.executable} -c "$PROBE"'
-    done = subprocess.run(
-        ["unshare", "-n", "-m", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, "PROBE": probe, "PYTHONPATH": str(Path(__file__).parent.parent)},
-    )
-    assert done.returncode == 0, done.stderr
-    answer, connections, refused = done.stdout.split(" ", 2)
+    hosts = "93.184.216.34 mixed.test\n127.0.0.1 mixed.test\n"
+    printed = run_with_hosts(tmp_path, hosts, _PROBE)
+    answer, connections, refused = printed.split(" ", 2)
     assert answer == "ProxyError"
     assert connections == "0"  # the private address was never connected to
     assert refused.strip() == "[3]"  # network unreachable: the public one, in the namespace

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
@@ -19,13 +18,6 @@ from linkcheck.testing.simweb import SimulatedWeb
 from .conftest import REPO, web_cli_args
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_an_exclude_regex_keeps_its_commas(project: Path) -> None:

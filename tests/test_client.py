@@ -26,13 +26,6 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def sends(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(host, request target) of every request httpx.AsyncClient.send was given."""
     seen: list[tuple[str, str]] = []
