@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -450,3 +451,48 @@ def test_a_large_answer_in_one_burst_is_not_taken_for_an_endless_head() -> None:
     exchange = _one(answer, close=False)
     assert (exchange.error, exchange.final_status) == (None, 200)
     assert exchange.body.startswith(b"<p>xxx")
+
+
+def test_a_pool_is_never_closed_under_a_body_still_being_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Past MAX_POOLS the least recently used pool is closed, but not one whose answer is
+    still coming: a slow download from the first origin outlives two other origins' pools
+    and arrives whole."""
+    monkeypatch.setattr(client, "MAX_POOLS", 2)
+    chunk = b"x" * 10_000
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: Seen) -> None:
+        if not await _read_request(reader, seen):
+            return
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (len(chunk) * 10))
+        for _ in range(10):
+            writer.write(chunk)
+            await writer.drain()
+            await asyncio.sleep(0.05)
+
+    async def run() -> tuple[int, int, list[int | None]]:
+        async with (
+            scripted(slow, "127.0.0.1") as (port, _),
+            scripted(keep_alive, "127.0.0.2") as (port_2, _),
+            scripted(keep_alive, "127.0.0.3") as (port_3, _),
+        ):
+            fetcher = _fetcher()
+            try:
+                with (tmp_path / "body").open("w+b") as sink:
+                    download = asyncio.ensure_future(
+                        fetcher.download(
+                            f"http://127.0.0.1:{port}/slow", sink, limit=10**6, timeout=5
+                        )
+                    )
+                    await asyncio.sleep(0.1)  # the answer is coming
+                    others = [
+                        await fetcher.fetch(f"http://127.0.0.2:{port_2}/"),
+                        await fetcher.fetch(f"http://127.0.0.3:{port_3}/"),
+                    ]
+                    done = await download
+                    return done.size, done.status, [e.final_status for e in others]
+            finally:
+                await fetcher.aclose()
+
+    assert asyncio.run(run()) == (100_000, 200, [200, 200])

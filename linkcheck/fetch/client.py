@@ -302,19 +302,26 @@ async def _tcp_socket(loop: asyncio.AbstractEventLoop, address: str, port: int) 
 
 
 class _Body(httpx.AsyncByteStream):
-    """An httpcore body as httpx's stream."""
+    """An httpcore body as httpx's stream; done() once it is closed (its pool is in use
+    until then)."""
 
-    def __init__(self, inner: typing.AsyncIterable[bytes]) -> None:
+    def __init__(self, inner: typing.AsyncIterable[bytes], done: typing.Callable[[], None]) -> None:
         self._inner = inner
+        self._done: typing.Callable[[], None] | None = done
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for part in self._inner:
             yield part
 
     async def aclose(self) -> None:
-        close = getattr(self._inner, "aclose", None)
-        if close is not None:
-            await close()
+        try:
+            close = getattr(self._inner, "aclose", None)
+            if close is not None:
+                await close()
+        finally:
+            if self._done is not None:
+                self._done()
+                self._done = None
 
 
 class Transport(httpx.AsyncBaseTransport):
@@ -409,15 +416,15 @@ class Transport(httpx.AsyncBaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
+        # In use from here until its body is closed: a pool is never evicted under a read.
         self._in_flight[key] += 1
         try:
             if len(self._pools) >= MAX_POOLS and key not in self._pools:
                 await self._evict()
             response = await self._send(self._pool(key, proxy), core)
-        finally:
-            self._in_flight[key] -= 1
-            if not self._in_flight[key]:
-                del self._in_flight[key]
+        except BaseException:
+            self._done(key)
+            raise
         peer = None
         stream = response.extensions.get("network_stream")
         if proxy is None and isinstance(stream, httpcore.AsyncNetworkStream):
@@ -427,9 +434,17 @@ class Transport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_Body(typing.cast(typing.AsyncIterable[bytes], response.stream)),
+            stream=_Body(
+                typing.cast(typing.AsyncIterable[bytes], response.stream),
+                lambda: self._done(key),
+            ),
             extensions={**response.extensions, PEER: peer},
         )
+
+    def _done(self, key: tuple[str, str, int, str]) -> None:
+        self._in_flight[key] -= 1
+        if not self._in_flight[key]:
+            del self._in_flight[key]
 
     async def _send(
         self, pool: httpcore.AsyncConnectionPool, request: httpcore.Request
