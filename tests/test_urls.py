@@ -144,7 +144,9 @@ def test_prose_glued_on_either_side_is_not_part_of_the_url(
     before: str, url: str, after: str
 ) -> None:
     text = before + url + after
-    assert [(f.start, f.raw) for f in find_bare_urls(text)] == [(len(before), url)]
+    # Right after a "/", Chinese running to the end is a path segment (issue 26, below).
+    expected = url + after if url.endswith("/") else url
+    assert [(f.start, f.raw) for f in find_bare_urls(text)] == [(len(before), expected)]
 
 
 @given(url=ascii_urls(), punctuation=_CJK_PUNCTUATION, after=st.text(_CJK_LETTERS, max_size=5))
