@@ -8,8 +8,8 @@ Routed as the HTTP client is: Chromium resolves no name itself (every name maps 
 client would use one (pac.py), else linkcheck's pinning proxy (pinning.py), which connects
 through routing.py as the client does (``--connect-to``, no private address, checked on
 the very address it connects to). ``--cacert``'s certificates are trusted by key,
-background networking is off. Bounded: a few tabs, a deadline per page, closed at the end of the run
-and on Ctrl-C (the caller's ``async with``).
+background networking is off. Bounded: a few tabs, a deadline per page, closed at the end
+of the run and on Ctrl-C (the caller's ``async with``).
 """
 
 from __future__ import annotations
