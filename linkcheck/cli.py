@@ -392,6 +392,14 @@ CacheOption = Annotated[
         show_default=False,
     ),
 ]
+BrowserPathOption = Annotated[
+    str | None,
+    typer.Option(
+        "--browser-path",
+        help="The Chromium --browser runs (default: chromium on PATH).",
+        metavar="FILE",
+    ),
+]
 NoProgressOption = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="List alive and excluded links too.")
@@ -677,14 +685,7 @@ def check(
             show_default=False,
         ),
     ] = None,
-    browser_path: Annotated[
-        str | None,
-        typer.Option(
-            "--browser-path",
-            help="The Chromium --browser runs (default: chromium on PATH).",
-            metavar="FILE",
-        ),
-    ] = None,
+    browser_path: BrowserPathOption = None,
     check_fragments: Annotated[
         bool | None,
         typer.Option(
@@ -835,6 +836,16 @@ def archive(
     budget: BudgetOption = None,
     max_time: MaxTimeOption = None,
     publish_dir: PublishDirOption = None,
+    browser: Annotated[
+        bool | None,
+        typer.Option(
+            "--browser",
+            help="Also draw each page in headless Chromium, routed as the check is: a "
+            "full-page screenshot.png and a page.pdf in the snapshot.",
+            show_default=False,
+        ),
+    ] = None,
+    browser_path: BrowserPathOption = None,
     no_progress: NoProgressOption = False,
 ) -> None:
     """Snapshot pages into .linkcheck/archive (WARC + a readable copy), or use the archive."""
@@ -845,6 +856,8 @@ def archive(
         **_network(locals()),
         **_bounds(offline, budget, max_time),
         "publish_dir": publish_dir,
+        "browser": browser,
+        "browser_path": browser_path,
     }
     with _reported_errors():
         config = _config(cli, config_file, trust_config)

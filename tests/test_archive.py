@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import re
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -642,3 +643,20 @@ def test_a_styled_page_keeps_its_look_from_local_files(project: Path) -> None:
     assert css.index("teal") < css.index("font-family: Kai")
     assert "elsewhere.test" not in css
     assert "@import" not in css
+
+
+def test_a_browser_capture_draws_the_page(simweb: SimulatedWeb, project: Path) -> None:
+    """issue 28, item 2 (its drawing part): with --browser the snapshot also holds the page
+    as Chromium drew it, a full-page PNG and a PDF, and the archive's index links both."""
+    write_post(project, "https://mp.weixin.qq.com/s/with-images")
+    archive(simweb, "post.md", "--browser")
+    folder, _ = snapshot_of(project, "https://mp.weixin.qq.com/s/with-images")
+    screenshot = (folder / "screenshot.png").read_bytes()
+    assert screenshot.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", screenshot[16:24])
+    assert width > 100
+    assert height > 100
+    assert (folder / "page.pdf").read_bytes().startswith(b"%PDF-")
+    index = (project / ".linkcheck" / "archive" / "index.html").read_text(encoding="utf-8")
+    assert "screenshot.png" in index
+    assert "page.pdf" in index

@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..engine.classify import configured_rules
@@ -20,6 +22,9 @@ ARCHIVE_CONCURRENCY = 4
 PAGE_TIMEOUT = 60.0
 
 __all__ = ["Archive", "ArchiveError", "Outcome", "Snapshot", "archive_urls"]
+
+if TYPE_CHECKING:
+    from ..browser.session import BrowserSession
 
 
 async def archive_urls(
@@ -38,6 +43,7 @@ async def archive_urls(
 
     settings = fetch_settings(config)
     fetcher = Fetcher(settings, deadline=deadline)
+    browser: BrowserSession | None = None
     slots = asyncio.Semaphore(ARCHIVE_CONCURRENCY)
     first = configured_rules(config)  # a page the user's rule calls dead is no snapshot
     since = datetime.now(UTC) - timedelta(seconds=max_age) if max_age else None
@@ -67,16 +73,48 @@ async def archive_urls(
                         )
                     except CaptureError as error:
                         return Outcome(url, "failed", None, str(error))
-                    return archive.publish(captured, staging, settings.user_agent)
+                    rendered = await _render(browser, captured.final_url) if browser else None
+                    return archive.publish(captured, staging, settings.user_agent, rendered)
         finally:
             done += 1
             if progress is not None:
                 progress(done, len(urls), "")
 
     try:
-        outcomes = list(await asyncio.gather(*(one(url) for url in urls)))
+        async with _browser_session(config) as browser:
+            outcomes = list(await asyncio.gather(*(one(url) for url in urls)))
     finally:
         await fetcher.aclose()
     attempted = [o.url for o in outcomes if o.result not in ("recent", "skipped")]
     archive.tried(attempted, datetime.now(UTC))
     return outcomes
+
+
+@contextlib.asynccontextmanager
+async def _browser_session(config: Config) -> AsyncIterator[BrowserSession | None]:
+    """--browser: one Chromium for the run's renderings, routed as the check's is; None
+    without --browser or a Chromium (the snapshots are made without renderings)."""
+    if not config.browser:
+        yield None
+        return
+    from ..browser.session import BrowserSession
+    from ..settings import browser_settings
+
+    found = browser_settings(config)
+    if found is None:
+        yield None
+        return
+    async with BrowserSession(found) as session:
+        yield session
+
+
+async def _render(browser: BrowserSession, url: str) -> dict[str, bytes] | None:
+    """The page drawn by the browser: screenshot.png and page.pdf, or None when it would
+    not yield (the snapshot is made without them)."""
+    from ..browser.cdp import BrowserError
+
+    try:
+        drawn = await browser.render(url)
+    except BrowserError:
+        return None
+    return {"screenshot.png": drawn.screenshot, "page.pdf": drawn.pdf}

@@ -169,6 +169,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(descriptor)
 
 
+# What a --browser capture adds to a snapshot (the index links them).
+RENDERED_FILES = ("screenshot.png", "page.pdf")
+
+
 def _asset_name(asset: Asset) -> str:
     return f"{asset.sha256}.{asset.ext}"
 
@@ -296,8 +300,15 @@ class Archive:
 
     # --- publishing ----------------------------------------------------------------------
 
-    def publish(self, capture: Capture, staging: Path, user_agent: str) -> Outcome:
-        """Turn a capture in staging/ into a snapshot, or refuse it. Atomic."""
+    def publish(
+        self,
+        capture: Capture,
+        staging: Path,
+        user_agent: str,
+        rendered: Mapping[str, bytes] | None = None,
+    ) -> Outcome:
+        """Turn a capture in staging/ into a snapshot, or refuse it. Atomic. rendered: the
+        browser's drawings of the page by file name (screenshot.png, page.pdf)."""
         verdict = capture.verdict
         if verdict.status not in (Status.ALIVE, Status.REDIRECTED):
             return Outcome(
@@ -327,6 +338,9 @@ class Archive:
             return Outcome(capture.requested_url, "refused", None, str(error))
         folder = staging / "snapshot"
         snapshot = self._write_folder(folder, capture, snapshot_id, html_text, user_agent)
+        for name, data in (rendered or {}).items():
+            if name in RENDERED_FILES and data:
+                (folder / name).write_bytes(data)
         snapshot = replace(snapshot, title=title or None, content_fp=fp)
         (folder / "meta.json").write_text(
             json.dumps(asdict(snapshot), ensure_ascii=False, indent=2), encoding="utf-8"
@@ -420,7 +434,7 @@ class Archive:
             place = snapshot.folder if published is None else snapshot.id
             extras = tuple(
                 (label, f"{place}/{name}")
-                for label, name in (("screenshot", "screenshot.png"), ("PDF", "page.pdf"))
+                for label, name in zip(("screenshot", "PDF"), RENDERED_FILES, strict=True)
                 if published is None and (folder / name).is_file()
             )
             captures.setdefault(snapshot.url, []).append(

@@ -15,6 +15,7 @@ of the run and on Ctrl-C (the caller's ``async with``).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import ipaddress
 import os
@@ -84,6 +85,13 @@ for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChan
 _PROFILE_PREFIX = "linkcheck-chromium-"
 # The page has settled when no navigation started for this long after a load.
 _QUIET_SECONDS = 1.0
+# A rendering for the archive: scrolled a screen at a time (lazy images load), its size capped.
+_SCROLL_STEPS = 8
+_SCROLL_PAUSE = 0.25
+SCREENSHOT_WIDTH = 1920
+SCREENSHOT_HEIGHT = 16_384
+# The ways out no request rule sees, blocked in every tab.
+_SIDE_CHANNEL_URLS = ["ws://*", "wss://*"]
 # Not needed to judge a page, and each a request to some other host.
 _BLOCKED_URLS = [
     "*.png",
@@ -116,6 +124,14 @@ class BrowserSettings:
     # host → the HTTP(S) proxy the client would tunnel through to it, for the look at its
     # certificate that --cacert needs (spki.leaf_hash); None: direct (or a SOCKS proxy)
     tunnel_for: Callable[[str], Tunnel | None] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """A page as the browser drew it, for the archive: a full-page PNG and a PDF."""
+
+    screenshot: bytes
+    pdf: bytes
 
 
 @dataclass(frozen=True)
@@ -241,6 +257,63 @@ class BrowserSession:
                 except BrowserError:
                     pass  # gone already: Chromium closed the tab, or exited
 
+    async def render(self, url: str) -> Rendering:
+        """Open url as visit does, images and all, scroll to its end (lazy images load),
+        and draw it: a full-page screenshot (at most SCREENSHOT_HEIGHT pixels tall) and a
+        PDF. Raises as visit does."""
+        await self._pin_leaf(url)
+        chromium = await self._browser()
+        async with self._tabs:
+            target = await chromium.call("Target.createTarget", {"url": "about:blank"})
+            target_id = target["targetId"]
+            attached = await chromium.call(
+                "Target.attachToTarget", {"targetId": target_id, "flatten": True}
+            )
+            session = attached["sessionId"]
+            try:
+                await self._load(chromium, session, url, blocked=_SIDE_CHANNEL_URLS)
+                return await self._draw(chromium, session)
+            finally:
+                chromium.forget(session)
+                try:
+                    await chromium.call("Target.closeTarget", {"targetId": target_id})
+                except BrowserTimeout:
+                    await self._restart()
+                except BrowserError:
+                    pass  # gone already: Chromium closed the tab, or exited
+
+    async def _draw(self, chromium: Chromium, session: str) -> Rendering:
+        # Settled and judged: what loads from here goes through the pinning proxy (every
+        # direct connection) or the user's proxy, without a pause per request.
+        await chromium.call("Fetch.disable", session=session)
+        for _ in range(_SCROLL_STEPS):
+            await chromium.call(
+                "Runtime.evaluate",
+                {"expression": "window.scrollBy(0, window.innerHeight)"},
+                session=session,
+            )
+            await asyncio.sleep(_SCROLL_PAUSE)
+        await chromium.call(
+            "Runtime.evaluate", {"expression": "window.scrollTo(0, 0)"}, session=session
+        )
+        metrics = await chromium.call("Page.getLayoutMetrics", session=session)
+        size = metrics.get("cssContentSize") or metrics.get("contentSize") or {}
+        width = max(1, min(int(size.get("width", 1280)), SCREENSHOT_WIDTH))
+        height = max(1, min(int(size.get("height", 800)), SCREENSHOT_HEIGHT))
+        shot = await chromium.call(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            },
+            session=session,
+        )
+        pdf = await chromium.call("Page.printToPDF", {"printBackground": True}, session=session)
+        return Rendering(
+            base64.b64decode(str(shot.get("data", ""))), base64.b64decode(str(pdf.get("data", "")))
+        )
+
     async def _pin_leaf(self, url: str) -> None:
         """With --cacert, the certificate of url's origin verified in Python and trusted by
         its key in Chromium (restarted once for a new one, with the cookies it has lost:
@@ -290,13 +363,15 @@ class BrowserSession:
                 await self._chromium.close()
                 self._chromium = None
 
-    async def _load(self, chromium: Chromium, session: str, url: str) -> Visit:
+    async def _load(
+        self, chromium: Chromium, session: str, url: str, *, blocked: list[str] = _BLOCKED_URLS
+    ) -> Visit:
         for method in ("Page.enable", "Network.enable"):
             await chromium.call(method, session=session)
         await chromium.call(
             "Page.addScriptToEvaluateOnNewDocument", {"source": _NO_SIDE_CHANNELS}, session=session
         )
-        await chromium.call("Network.setBlockedURLs", {"urls": _BLOCKED_URLS}, session=session)
+        await chromium.call("Network.setBlockedURLs", {"urls": blocked}, session=session)
         # Every request the page makes is shown to us first (_allowed decides).
         await chromium.call(
             "Fetch.enable",
