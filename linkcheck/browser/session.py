@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,31 +236,22 @@ class BrowserSession:
         BrowserError when Chromium cannot be started or stops answering, BrowserTimeout
         when the page will not yield (its tab is closed, or Chromium itself if the tab
         cannot be: the next visit starts a new one)."""
-        await self._pin_leaf(url)
-        chromium = await self._browser()
-        async with self._tabs:
+        async with self._tab(url) as (chromium, session):
             self.visits += 1
-            target = await chromium.call("Target.createTarget", {"url": "about:blank"})
-            target_id = target["targetId"]
-            attached = await chromium.call(
-                "Target.attachToTarget", {"targetId": target_id, "flatten": True}
-            )
-            session = attached["sessionId"]
-            try:
-                return await self._load(chromium, session, url)
-            finally:
-                chromium.forget(session)
-                try:
-                    await chromium.call("Target.closeTarget", {"targetId": target_id})
-                except BrowserTimeout:
-                    await self._restart()
-                except BrowserError:
-                    pass  # gone already: Chromium closed the tab, or exited
+            return await self._load(chromium, session, url)
 
     async def render(self, url: str) -> Rendering:
         """Open url as visit does, images and all, scroll to its end (lazy images load),
         and draw it: a full-page screenshot (at most SCREENSHOT_HEIGHT pixels tall) and a
         PDF. Raises as visit does."""
+        async with self._tab(url) as (chromium, session):
+            await self._load(chromium, session, url, blocked=_SIDE_CHANNEL_URLS)
+            return await self._draw(chromium, session)
+
+    @contextlib.asynccontextmanager
+    async def _tab(self, url: str) -> AsyncIterator[tuple[Chromium, str]]:
+        """A new tab for url (its origin's leaf pinned first, one of the few tabs taken),
+        closed on the way out, or Chromium itself if the tab cannot be."""
         await self._pin_leaf(url)
         chromium = await self._browser()
         async with self._tabs:
@@ -271,8 +262,7 @@ class BrowserSession:
             )
             session = attached["sessionId"]
             try:
-                await self._load(chromium, session, url, blocked=_SIDE_CHANNEL_URLS)
-                return await self._draw(chromium, session)
+                yield chromium, session
             finally:
                 chromium.forget(session)
                 try:
