@@ -156,9 +156,10 @@ def render_in_chromium(page: Path, fragment: str = "") -> LexborHTMLParser:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty repository (a .git folder, so .linkcheck/ goes there) as the working
-    directory."""
+    directory, with no GITHUB_TOKEN from the environment (a test sets its own)."""
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     return tmp_path
 
 

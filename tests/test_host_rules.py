@@ -23,14 +23,6 @@ EXPECTED = json.loads((BLOG / "expected.json").read_text(encoding="utf-8"))
 TOKEN = "ghp_fixtureTOKEN0123456789"
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    return tmp_path
-
-
 def check_json(web: SimulatedWeb, *args: str) -> dict[str, list[str | None]]:
     result = runner.invoke(app, ["check", *args, "--format", "json", *web_cli_args(web)])
     assert result.exit_code in (0, 1), result.stderr

@@ -18,14 +18,6 @@ from .conftest import web_cli_args
 runner = CliRunner()
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    return tmp_path
-
-
 def _results(output: str) -> dict[str, dict[str, str]]:
     return {r["url"]: r for r in json.loads(output)["results"]}
 

@@ -21,7 +21,7 @@ import ipaddress
 import socket
 import struct
 
-from ..fetch.routing import ConnectTimeout, RoutedConnectError, RoutingBackend
+from ..fetch.routing import RoutedConnectError, RoutingBackend, open_socket
 
 HANDSHAKE_SECONDS = 10.0
 _VERSION = 5
@@ -119,22 +119,9 @@ class PinningProxy:
         if any(fnmatch.fnmatchcase(host.lower(), pattern) for pattern in self._never):
             self.refused.append((host, port, _NOT_ALLOWED))
             raise _Refused(_NOT_ALLOWED)
-        loop = asyncio.get_running_loop()
 
         async def tcp(address: str, to_port: int) -> socket.socket:
-            family = socket.AF_INET6 if ":" in address else socket.AF_INET
-            sock = socket.socket(family, socket.SOCK_STREAM)
-            try:
-                sock.setblocking(False)
-                async with asyncio.timeout(self._connect_timeout):
-                    await loop.sock_connect(sock, (address, to_port))
-            except TimeoutError:
-                sock.close()
-                raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
-            except BaseException:
-                sock.close()
-                raise
-            return sock
+            return await open_socket(address, to_port, self._connect_timeout)
 
         try:
             sock = await self._routing.first_connection(host, port, self._connect_timeout, tcp)

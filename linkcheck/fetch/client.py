@@ -30,7 +30,7 @@ import httpcore
 import httpx
 
 from .proxies import Proxy
-from .routing import ConnectTimeout, RoutingBackend
+from .routing import ConnectTimeout, RoutingBackend, open_socket
 
 # The most an answer's head may be: h11's limit as httpcore sets it (browsers allow ~256 KiB).
 HEAD_LIMIT = httpcore.AsyncHTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE
@@ -264,15 +264,8 @@ class RoutedNetwork(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-
         async def tcp(address: str, to_port: int) -> _Stream:
-            try:
-                async with asyncio.timeout(timeout):
-                    sock = await _tcp_socket(loop, address, to_port)
-            except TimeoutError:
-                raise ConnectTimeout(f"could not connect to {address} port {to_port}") from None
-            return _Stream(sock)
+            return _Stream(await open_socket(address, to_port, timeout))
 
         return await self._routing.first_connection(host, port, timeout, tcp)
 
@@ -286,19 +279,6 @@ class RoutedNetwork(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-async def _tcp_socket(loop: asyncio.AbstractEventLoop, address: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setblocking(False)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        await loop.sock_connect(sock, (address, port))
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 class _Body(httpx.AsyncByteStream):

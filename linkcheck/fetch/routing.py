@@ -211,6 +211,26 @@ class RoutingBackend:
         raise RoutedConnectError(kind, str(last_error)) from last_error
 
 
+async def open_socket(address: str, port: int, timeout: float | None) -> socket.socket:
+    """A TCP socket connected to (address, port) within timeout (ConnectTimeout), for
+    first_connection's connect: the client's and the browser's pinning proxy's alike."""
+    loop = asyncio.get_running_loop()
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        async with asyncio.timeout(timeout):
+            await loop.sock_connect(sock, (address, port))
+    except TimeoutError:
+        sock.close()
+        raise ConnectTimeout(f"could not connect to {address} port {port}") from None
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def _public_only(host: str, addresses: list[str]) -> list[str]:
     public = [a for a in addresses if not is_private_address(ipaddress.ip_address(a))]
     if not public:
