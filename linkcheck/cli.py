@@ -529,7 +529,7 @@ def extract(
 ) -> None:
     """List every link in the sources, sorted by file, line and column. No network."""
     from .commands.loading import load_links
-    from .listing import as_text, json_pieces
+    from .listing import as_text, json_details, json_pieces
 
     with _reported_errors():
         wanted = _scopes(scope)
@@ -538,17 +538,27 @@ def extract(
             config_file,
             trust_config,
         )
-        loaded = load_links(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer)
+        as_json = output_format is ListingFormat.JSON
+        # A JSON record's costly details are made beside the extraction, on every core.
+        details = json_details([Path(r) for r in config.root_dir]) if as_json else None
+        loaded = load_links(paths, config, cwd=Path.cwd(), stdin=sys.stdin.buffer, render=details)
+    _warn(loaded.warnings)
+    if as_json:
+        listed = sorted(
+            (
+                pair
+                for pair in zip(loaded.links, loaded.rendered, strict=True)
+                if wanted is None or pair[0].scope in wanted
+            ),
+            key=lambda pair: pair[0].sort_key,
+        )
+        _emit(json_pieces(listed, loaded.warnings), output)
+        return
     links = sorted(
         (link for link in loaded.links if wanted is None or link.scope in wanted),
         key=lambda link: link.sort_key,
     )
-    _warn(loaded.warnings)
-    if output_format is ListingFormat.JSON:
-        roots = [Path(r) for r in config.root_dir]
-        _emit(json_pieces(links, loaded.warnings, roots), output)
-    else:
-        _emit(as_text(links), output)
+    _emit(as_text(links), output)
 
 
 def _scopes(values: list[str] | None) -> "set[Scope] | None":

@@ -3,6 +3,8 @@ at that root, so every folder of a blog shares one history (as .pytest_cache doe
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -39,3 +41,19 @@ def state_database(cwd: Path, state_dir: str) -> Path:
 def archive_folder(cwd: Path, state_dir: str) -> Path:
     """The archive lives beside the state database."""
     return project_root(cwd) / state_dir / "archive"
+
+
+def real_folder_of(source_file: str) -> Path:
+    """The folder of a source file, symbolic links resolved (the file's own too, if it is
+    one). A realpath costs a system call per part of the path, and a blog's posts share a
+    few folders: resolved once per folder, keyed on its absolute path (a relative key would
+    outlive a change of directory)."""
+    absolute = os.path.abspath(source_file)
+    if os.path.islink(absolute):
+        return Path(absolute).resolve().parent
+    return _real_folder(os.path.dirname(absolute))
+
+
+@lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> Path:
+    return Path(folder).resolve()

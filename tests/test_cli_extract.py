@@ -138,3 +138,34 @@ def test_the_exit_delivers_all_the_output_and_the_exit_code(tmp_path: Path) -> N
     )
     assert missing.returncode == 2
     assert "no such file" in missing.stderr
+
+
+def test_the_json_listing_is_laid_out_exactly_as_json_dumps_would(tmp_path: Path) -> None:
+    """The records are written by template: every string escaped as json's own encoder does
+    (quotes, backslashes, control characters, non-ASCII), null where a value is missing, and
+    each record starts with the fields every JSON output shares (models.link_record)."""
+    from linkcheck.extract import extract_text
+    from linkcheck.models import link_record
+
+    post = tmp_path / 'a "quoted"\\ 文章.md'
+    post.write_text(
+        '[引号 "q" \\\\ \x07](https://例子.测试/路径?q="x"#frag)\n'
+        "<https://link.zhihu.com/?target=https%3A//github.com/a/b>\n"
+        "![](missing.png) [mail](mailto:a@b.c) [](#top)\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["extract", str(post), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert result.stdout == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    links = extract_text(str(post), post.read_text(encoding="utf-8"))
+    records = document["links"]
+    assert len(records) == len(links) == 5
+    for link, record in zip(sorted(links, key=lambda x: x.sort_key), records, strict=True):
+        assert list(record)[:6] == list(link_record(link))
+        assert {k: record[k] for k in link_record(link)} == link_record(link)
+        assert record["text"] == link.text
+    assert records[0]["target"] == "https://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84?q=%22x%22"
+    assert records[0]["fragment"] == "frag"
+    assert records[1]["unwrapped_from"].startswith("https://link.zhihu.com/")
+    assert records[2]["path"] is None

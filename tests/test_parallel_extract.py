@@ -1,4 +1,5 @@
-"""The fan-out of extraction to processes gives exactly the serial answer, in order.
+"""The fan-out of extraction (and of a listing's rendering) to processes gives exactly the
+serial answer, in order.
 
 Run in a fresh interpreter: the fan-out refuses to fork a process that has threads, and
 the test process may have some left by other tests."""
@@ -14,7 +15,9 @@ import pytest
 PROBE = r"""
 import multiprocessing
 from linkcheck.collect import Source
-from linkcheck.extract.parallel import PARALLEL_THRESHOLD_CHARS, extract_sources
+from linkcheck.extract.parallel import (
+    PARALLEL_THRESHOLD_CHARS, extract_and_render, extract_sources,
+)
 
 pools = []
 real = multiprocessing.get_context
@@ -38,6 +41,16 @@ assert pools == ["fork"], pools
 assert len(serial) == 2 * per_post * count, len(serial)
 assert fanned == serial
 assert serial[0].url == "https://a.example/0" and serial[1].url == "https://b.example/0?q=1"
+
+# A rendering made in the workers (a closure: fork, not pickle, carries it there) comes
+# back beside its link, in the same order as the serial pass makes it.
+def render(link):
+    return f"{link.url}@{link.line}:{link.column}"
+links, rendered = extract_and_render(sources, render, workers=2)
+assert pools == ["fork", "fork"], pools
+assert links == serial
+assert rendered == [render(link) for link in serial]
+assert extract_and_render(sources, None, workers=2)[1] == []
 print("ok")
 """
 

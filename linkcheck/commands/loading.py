@@ -4,15 +4,15 @@ Nothing here touches the network, so `linkcheck extract` imports no HTTP stack."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from ..collect import DEFAULT_SUFFIXES, Source, collect
 from ..config import Config
 from ..directives import disabled_spans, is_disabled
-from ..extract.parallel import extract_sources
+from ..extract.parallel import extract_and_render
 from ..fix import annotated
 from ..models import Link
 from ..patterns import compile_pattern
@@ -27,6 +27,7 @@ class Loaded:
     warnings: list[str]
     ignored: frozenset[Link] = frozenset()  # inside a linkcheck-disable comment's reach
     annotated: frozenset[Link] = frozenset()  # followed by the archive link fix writes
+    rendered: list[str] = field(default_factory=list)  # render(link) of each link, if asked
 
 
 def load_links(
@@ -36,9 +37,11 @@ def load_links(
     cwd: Path,
     stdin: BinaryIO | None = None,
     changed_only: bool = False,
+    render: Callable[[Link], str] | None = None,
 ) -> Loaded:
     """Raises InputError for a path that cannot be read at all; a file that cannot be
-    decoded is a warning and the others are read."""
+    decoded is a warning and the others are read. With render, each link's rendering too,
+    made where it is extracted (extract/parallel.py)."""
     collected = collect(
         paths,
         suffixes=config.extensions or DEFAULT_SUFFIXES,
@@ -46,13 +49,14 @@ def load_links(
         gitignore=config.gitignore,
         excluded=[compile_pattern(p, where="exclude-path") for p in config.exclude_path],
     )
-    links = extract_sources(collected.sources)
+    links, rendered = extract_and_render(collected.sources, render)
     if changed_only:
-        links = _on_changed_lines(links, cwd)
+        kept = _on_changed_lines(links, cwd)
+        links = [link for link, keep in zip(links, kept, strict=True) if keep]
+        rendered = [text for text, keep in zip(rendered, kept, strict=False) if keep]
     sources = collected.sources
-    return Loaded(
-        links, sources, collected.warnings, _ignored(sources, links), _annotated(sources, links)
-    )
+    ignored, annotated = _ignored(sources, links), _annotated(sources, links)
+    return Loaded(links, sources, collected.warnings, ignored, annotated, rendered)
 
 
 def _annotated(sources: Sequence[Source], links: Sequence[Link]) -> frozenset[Link]:
@@ -81,7 +85,8 @@ def _ignored(sources: Sequence[Source], links: Sequence[Link]) -> frozenset[Link
     )
 
 
-def _on_changed_lines(links: list[Link], cwd: Path) -> list[Link]:
+def _on_changed_lines(links: list[Link], cwd: Path) -> list[bool]:
+    """For each link, whether it is on a line git says changed."""
     from ..changed import ALL_LINES, changed_lines
 
     files = sorted({link.file for link in links if link.file != "-"})
@@ -89,6 +94,5 @@ def _on_changed_lines(links: list[Link], cwd: Path) -> list[Link]:
     kept = []
     for link in links:
         lines = changed.get((cwd / link.file).resolve(), set())
-        if lines is ALL_LINES or (lines is not None and link.line in lines):
-            kept.append(link)
+        kept.append(lines is ALL_LINES or (lines is not None and link.line in lines))
     return kept

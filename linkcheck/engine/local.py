@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
 from ..models import Status, Verdict
+from ..paths import real_folder_of
 
 # Files that mark the root of a site's sources: Jekyll, Hugo, Hexo, MkDocs, a repository.
 _SITE_MARKERS = (
@@ -34,14 +34,6 @@ def site_roots(folder: Path) -> tuple[Path, ...]:
     return (Path("."),)
 
 
-@lru_cache(maxsize=1024)
-def _resolved_folder(source_file: str) -> Path:
-    """The folder of a source (an absolute path: a cache keyed on a relative one would
-    outlive a change of directory), symbolic links resolved: asked for every site-absolute
-    link of the post, and a realpath is a system call per part of the path."""
-    return Path(source_file).resolve().parent
-
-
 def local_candidates(url: str, source_file: str, root_dirs: Sequence[Path]) -> list[Path]:
     """The files a local link may name, in the order they are tried.
 
@@ -53,7 +45,7 @@ def local_candidates(url: str, source_file: str, root_dirs: Sequence[Path]) -> l
     if not path:
         return [Path(source_file)]
     if path.startswith("/"):
-        roots = root_dirs or site_roots(_resolved_folder(os.path.abspath(source_file)))
+        roots = root_dirs or site_roots(real_folder_of(source_file))
         return [root / path.lstrip("/") for root in roots]
     return [Path(source_file).parent / path]
 

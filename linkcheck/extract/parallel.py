@@ -1,4 +1,4 @@
-"""Extract from many sources on every core.
+"""Extract from many sources on every core (and render what a listing writes of each link).
 
 Extraction is pure and CPU-bound, so a large blog is split across processes. Forked workers
 read the sources from the parent's memory (copy-on-write), so only the small Link records
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..collect import Source
 from ..models import Link
@@ -18,14 +18,17 @@ from . import extract_text
 
 # Below this much text a pool costs more than it saves (measured: ~60 ms to start two workers).
 PARALLEL_THRESHOLD_CHARS = 1_500_000
+# What the pool being run works on: a forked worker finds it here, so only ranges are sent.
 _shared: Sequence[Source] = ()
+_render: Callable[[Link], str] | None = None
 
 
-def _extract_range(bounds: tuple[int, int]) -> list[Link]:
+def _extract_range(bounds: tuple[int, int]) -> tuple[list[Link], list[str]]:
     start, end = bounds
-    return [
+    links = [
         link for source in _shared[start:end] for link in extract_text(source.path, source.text)
     ]
+    return links, [_render(link) for link in links] if _render is not None else []
 
 
 def _chunks(sources: Sequence[Source], count: int) -> list[tuple[int, int]]:
@@ -43,7 +46,16 @@ def _chunks(sources: Sequence[Source], count: int) -> list[tuple[int, int]]:
 
 
 def extract_sources(sources: Sequence[Source], workers: int | None = None) -> list[Link]:
-    global _shared
+    return extract_and_render(sources, None, workers)[0]
+
+
+def extract_and_render(
+    sources: Sequence[Source], render: Callable[[Link], str] | None, workers: int | None = None
+) -> tuple[list[Link], list[str]]:
+    """The sources' links, and render(link) for each (none without render), made in the
+    same workers as the extraction: a listing's records (`extract --format json`) cost
+    their share of the cores rather than a serial pass after it."""
+    global _shared, _render
     workers = workers or len(os.sched_getaffinity(0))
     total = sum(len(source.text) for source in sources)
     serial = (
@@ -56,11 +68,15 @@ def extract_sources(sources: Sequence[Source], workers: int | None = None) -> li
 
         serial = "fork" not in multiprocessing.get_all_start_methods()
     if serial:
-        return [link for source in sources for link in extract_text(source.path, source.text)]
-    _shared = sources
+        links = [link for source in sources for link in extract_text(source.path, source.text)]
+        return links, [render(link) for link in links] if render is not None else []
+    _shared, _render = sources, render
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_extract_range, _chunks(sources, workers * 4))
     finally:
-        _shared = ()
-    return [link for part in parts for link in part]
+        _shared, _render = (), None
+    return (
+        [link for links, _ in parts for link in links],
+        [record for _, rendered in parts for record in rendered],
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..decode import DecodeError, decode
+from ..paths import real_folder_of
 from .anchors import html_anchors, markdown_anchors
 from .hugo import hugo_config, read_hugo
 from .jekyll import read_jekyll
@@ -49,7 +50,7 @@ class Sites:
 
     def site_of(self, source_file: str) -> Site | None:
         if source_file not in self._by_file:  # asked for every link: one lookup per file
-            folder = Path(source_file).resolve().parent
+            folder = real_folder_of(source_file)
             if folder not in self._by_folder:
                 self._by_folder[folder] = self._find(folder)
             self._by_file[source_file] = self._by_folder[folder]
