@@ -660,3 +660,74 @@ def test_a_browser_capture_draws_the_page(simweb: SimulatedWeb, project: Path) -
     index = (project / ".linkcheck" / "archive" / "index.html").read_text(encoding="utf-8")
     assert "screenshot.png" in index
     assert "page.pdf" in index
+
+
+def test_a_browser_capture_of_a_challenge_page_keeps_what_its_scripts_fetched(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """issue 28, item 2: a page behind Zhihu's challenge, whose text arrives by XHR once the
+    challenge is passed, is archived through the browser: the drawings, the XHR's request
+    and response in the WARC with its body, and a readable copy made from the DOM the
+    scripts wrote (the client alone gets the challenge and no snapshot)."""
+    from linkcheck.testing.simweb import CHALLENGE_COOKIE, Route
+
+    page = (
+        b'<html><head><title>Answer</title></head><body><script id="js-initialData">{}</script>'
+        b'<p id="answer">loading</p><script>'
+        b'fetch("/api/v4/answers/77", {method: "POST", body: "q=77"})'
+        b".then(r => r.json())"
+        b'.then(d => { document.getElementById("answer").textContent = d.text; });'
+        b"</script></body></html>"
+    )
+    path = "/p/behind-challenge-xhr"
+    simweb.add_route(Route("zhuanlan.zhihu.com", path, behaviour="challenge", body=page))
+    answer = '{"text": "\u6ce8\u610f\u529b\u673a\u5236 written by the XHR"}'.encode()
+    simweb.add_route(
+        Route(
+            "zhuanlan.zhihu.com",
+            "/api/v4/answers/77",
+            body=answer,
+            headers=(("Content-Type", "application/json"),),
+        )
+    )
+    url = f"https://zhuanlan.zhihu.com{path}"
+    write_post(project, url)
+    assert "1 refused" in archive(simweb, "post.md")  # the client alone: the challenge
+    out = archive(simweb, "post.md", "--browser")
+    assert "1 archived" in out, out
+    folder, store = snapshot_of(project, url)
+    assert (folder / "screenshot.png").read_bytes().startswith(b"\x89PNG")
+    assert (folder / "page.pdf").read_bytes().startswith(b"%PDF-")
+    [warc] = folder.glob("linkcheck-*.warc.gz")
+    with warc.open("rb") as stream:  # each record read as the iterator reaches it
+        xhr = {
+            record.rec_type: (
+                record.http_headers,
+                record.content_stream().read(),
+                record.rec_headers,
+            )
+            for record in ArchiveIterator(stream)
+            if record.rec_headers.get_header("WARC-Target-URI")
+            == "https://zhuanlan.zhihu.com/api/v4/answers/77"
+        }
+    response_headers, body, warc_headers = xhr["response"]
+    assert body == answer
+    assert response_headers.get_statuscode() == "200"
+    assert response_headers.get_header("Content-Length") == str(len(answer))
+    assert warc_headers.get_header("WARC-Resource-Type") == "Fetch"
+    request_headers, posted, _ = xhr["request"]
+    assert (request_headers.protocol, request_headers.statusline) == (
+        "POST",
+        "/api/v4/answers/77 HTTP/1.1",
+    )
+    assert posted == b"q=77"
+    copy = (folder / "page.html").read_text(encoding="utf-8")
+    assert "\u6ce8\u610f\u529b\u673a\u5236 written by the XHR" in copy
+    assert "<script" not in copy.lower()
+    latest = store.latest(url)
+    assert latest is not None
+    assert latest.http_status == 200  # the page the browser reached, not the challenge
+    # The cookie the browser earned (its value: sim- and a number) is in no record.
+    whole = gzip.decompress(warc.read_bytes()).decode("latin-1")
+    assert '__zse_ck=sim-"' in whole  # the challenge page's script, recorded as it came
+    assert not re.search(rf"{CHALLENGE_COOKIE}=sim-\d", whole)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ PAGE_TIMEOUT = 60.0
 __all__ = ["Archive", "ArchiveError", "Outcome", "Snapshot", "archive_urls"]
 
 if TYPE_CHECKING:
-    from ..browser.session import BrowserSession
+    from ..browser.session import BrowserSession, Rendering
 
 
 async def archive_urls(
@@ -70,11 +71,11 @@ async def archive_urls(
                             timeout=page_timeout,
                             max_redirects=config.max_redirects,
                             first=first,
+                            render=functools.partial(_render, browser) if browser else None,
                         )
                     except CaptureError as error:
                         return Outcome(url, "failed", None, str(error))
-                    rendered = await _render(browser, captured.final_url) if browser else None
-                    return archive.publish(captured, staging, settings.user_agent, rendered)
+                    return archive.publish(captured, staging, settings.user_agent)
         finally:
             done += 1
             if progress is not None:
@@ -108,13 +109,12 @@ async def _browser_session(config: Config) -> AsyncIterator[BrowserSession | Non
         yield session
 
 
-async def _render(browser: BrowserSession, url: str) -> dict[str, bytes] | None:
-    """The page drawn by the browser: screenshot.png and page.pdf, or None when it would
-    not yield (the snapshot is made without them)."""
+async def _render(browser: BrowserSession, url: str) -> Rendering | None:
+    """The page drawn by the browser, or None when it would not yield (the snapshot is
+    made as without --browser)."""
     from ..browser.cdp import BrowserError
 
     try:
-        drawn = await browser.render(url)
+        return await browser.render(url)
     except BrowserError:
         return None
-    return {"screenshot.png": drawn.screenshot, "page.pdf": drawn.pdf}

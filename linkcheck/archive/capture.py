@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..browser.session import Rendering
 from ..decode import decode_page
 from ..engine.classify import classify
 from ..extract.html_scan import srcset_candidates
@@ -26,6 +28,7 @@ from ..fetch.bodies import decode_body
 from ..fetch.fetcher import Download, DownloadError, Fetcher
 from ..fetch.redirects import REDIRECT_STATUSES, RedirectChain
 from ..models import Exchange, Hop, Status, Verdict
+from ..rules import browser_can_pass
 from ..rules.base import Rule
 from .readable import IMAGE_ATTRIBUTES, document_base
 
@@ -112,6 +115,10 @@ class Capture:
     document_name: str | None = None
     # The stylesheets the page links, each after the sheets it imports (cascade order).
     sheets: list[Sheet] = field(default_factory=list)
+    # --browser: the page as Chromium drew it (its drawings, its exchanges for the WARC);
+    # html is its DOM when the browser saw the page (rendered_page).
+    rendering: Rendering | None = None
+    rendered_page: bool = False
 
     @property
     def final(self) -> Recorded:
@@ -120,6 +127,19 @@ class Capture:
     @property
     def final_url(self) -> str:
         return self.final.download.url
+
+    @property
+    def page_url(self) -> str:
+        """Where the page of html is: the browser's last document, else the last hop."""
+        if self.rendered_page and self.rendering is not None:
+            return self.rendering.url
+        return self.final_url
+
+    @property
+    def page_status(self) -> int:
+        if self.rendered_page and self.rendering is not None and self.rendering.status:
+            return self.rendering.status
+        return self.final.download.status
 
     @property
     def captured_at(self) -> datetime:
@@ -216,8 +236,14 @@ async def capture(
     timeout: float,
     max_redirects: int,
     first: tuple[Rule, ...] = (),
+    render: Callable[[str], Awaitable[Rendering | None]] | None = None,
 ) -> Capture:
-    """Fetch url, its redirects and its images into staging/raw/. Raises CaptureError."""
+    """Fetch url, its redirects and its images into staging/raw/. Raises CaptureError.
+
+    With render (--browser), an HTML page is also drawn by the browser, and the readable
+    copy is made from the DOM it ended with: what scripts wrote is kept (a page built by
+    its scripts, or one behind a challenge the browser passes, is archived as a reader
+    sees it); its images and sheets are then those of that DOM."""
     raw = staging / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     hops: list[Recorded] = []
@@ -254,6 +280,10 @@ async def capture(
     is_html = "html" in (content_type or "").lower() or body.lstrip()[:1] == b"<"
     html = decode_page(body, content_type) if is_html else None
     result = Capture(url, hops, html, verdict)
+    if render is not None and html is not None:
+        result.rendering = await render(final.url)
+        _take_rendering(result, exchange, first)
+        html, verdict = result.html, result.verdict
     whole = not final.truncated and 0 < len(body) < PAGE_LIMIT  # a file cut short is none
     if html is None and verdict.status in (Status.ALIVE, Status.REDIRECTED) and whole:
         result.document = raw / "document.data"
@@ -262,11 +292,37 @@ async def capture(
     if html is None or verdict.status not in (Status.ALIVE, Status.REDIRECTED):
         return result
     sheets = _Sheets(fetcher, raw, timeout, result)
-    for sheet_url in stylesheet_urls(html, final.url):
+    for sheet_url in stylesheet_urls(html, result.page_url):
         await sheets.take(sheet_url, 0)
-    wanted = [*image_urls(html, final.url), *sheet_references(result.sheets)]
+    wanted = [*image_urls(html, result.page_url), *sheet_references(result.sheets)]
     await _images(fetcher, list(dict.fromkeys(wanted))[:MAX_ASSETS], raw, timeout, result)
     return result
+
+
+def _take_rendering(result: Capture, exchange: Exchange, first: tuple[Rule, ...]) -> None:
+    """The rendered DOM becomes the page when the browser saw the page: the one the client
+    saw, or (behind a challenge a browser passes) the one it reached, judged by the same
+    rules. A challenge still there, or an error page, leaves the capture as it was."""
+    rendering = result.rendering
+    if rendering is None or rendering.status is None or not rendering.html:
+        return
+    seen = Exchange(
+        result.requested_url,
+        (Hop(rendering.url, rendering.status),),
+        (("content-type", "text/html; charset=utf-8"),),
+        rendering.html.encode()[: 64 * 1024],
+    )
+    if browser_can_pass(seen):
+        return
+    if result.verdict.status in (Status.ALIVE, Status.REDIRECTED):
+        result.html, result.rendered_page = rendering.html, True
+    elif result.verdict.status is Status.UNKNOWN and browser_can_pass(exchange):
+        judged = classify(seen, names_resolve=True, first=first)
+        if judged.status is Status.ALIVE:
+            seen_by = "seen through a headless browser"
+            detail = f"{judged.detail}; {seen_by}" if judged.detail else seen_by
+            result.verdict = replace(judged, detail=detail)
+            result.html, result.rendered_page = rendering.html, True
 
 
 def stylesheet_urls(html: str, base_url: str) -> list[str]:

@@ -305,10 +305,8 @@ class Archive:
         capture: Capture,
         staging: Path,
         user_agent: str,
-        rendered: Mapping[str, bytes] | None = None,
     ) -> Outcome:
-        """Turn a capture in staging/ into a snapshot, or refuse it. Atomic. rendered: the
-        browser's drawings of the page by file name (screenshot.png, page.pdf)."""
+        """Turn a capture in staging/ into a snapshot, or refuse it. Atomic."""
         verdict = capture.verdict
         if verdict.status not in (Status.ALIVE, Status.REDIRECTED):
             return Outcome(
@@ -338,9 +336,11 @@ class Archive:
             return Outcome(capture.requested_url, "refused", None, str(error))
         folder = staging / "snapshot"
         snapshot = self._write_folder(folder, capture, snapshot_id, html_text, user_agent)
-        for name, data in (rendered or {}).items():
-            if name in RENDERED_FILES and data:
-                (folder / name).write_bytes(data)
+        if capture.rendering is not None:
+            drawn = (capture.rendering.screenshot, capture.rendering.pdf)
+            for name, data in zip(RENDERED_FILES, drawn, strict=True):
+                if data:
+                    (folder / name).write_bytes(data)
         snapshot = replace(snapshot, title=title or None, content_fp=fp)
         (folder / "meta.json").write_text(
             json.dumps(asdict(snapshot), ensure_ascii=False, indent=2), encoding="utf-8"
@@ -469,7 +469,6 @@ class Archive:
     @staticmethod
     def _readable(capture: Capture, snapshot_id: str, title: str) -> str:
         """The inert page.html; raises UnsafeCopy when the page cannot be made so."""
-        final = capture.final.download
         if not capture.html:
             return _document_page(capture, title)
         local_images = {asset.url: _image_source(asset) for asset in capture.assets}
@@ -477,11 +476,11 @@ class Archive:
             title,
             capture.requested_url,
             capture.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            final.status,
+            capture.page_status,
             snapshot_id,
         )
         sheets = [(sheet.url, sheet.text) for sheet in capture.sheets]
-        return readable_copy(capture.html, final.url, local_images, banner, sheets)
+        return readable_copy(capture.html, capture.page_url, local_images, banner, sheets)
 
     def _write_folder(
         self, folder: Path, capture: Capture, snapshot_id: str, html_text: str, user_agent: str
@@ -507,9 +506,9 @@ class Archive:
         return Snapshot(
             id=snapshot_id,
             url=capture.requested_url,
-            final_url=final.url,
+            final_url=capture.page_url,
             captured_at=now.isoformat(timespec="seconds"),
-            http_status=final.status,
+            http_status=capture.page_status,
             content_type=content_type,
             title=None,
             payload_sha256=hashlib.sha256(capture.final.body.read_bytes()).hexdigest(),

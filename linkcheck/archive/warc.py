@@ -5,16 +5,21 @@ The header rules of ../shared/reference/archive.md §2.3–2.4: the body exactly
 kept, `Content-Length` set to the stored length; `HTTP/1.1` status lines; a request and a
 response record per exchange (every redirect hop included), with `WARC-IP-Address`;
 `WARC-Truncated: length` where a size cap cut a body. warcio adds the block and payload
-digests over the bytes we pass, which is what the spec wants.
+digests over the bytes we pass, which is what the spec wants. With --browser, the
+exchanges the browser made while drawing the page follow the client's.
 """
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from ..browser.network import NetworkRecord
 from ..version import __version__
 from .capture import Capture, Recorded
 
@@ -47,6 +52,8 @@ def write_warc(path: Path, capture: Capture, user_agent: str) -> None:
         )
         for recorded in [*capture.hops, *capture.requisites]:
             _write_exchange(writer, recorded)
+        for record in capture.rendering.records if capture.rendering is not None else ():
+            _write_browser_exchange(writer, record)
         stream.flush()
 
 
@@ -79,3 +86,44 @@ def _write_exchange(writer: WARCWriter, recorded: Recorded) -> None:
             warc_headers_dict={"WARC-Date": _warc_date(recorded)},
         )
         writer.write_request_response_pair(request, response)
+
+
+def _write_browser_exchange(writer: WARCWriter, record: NetworkRecord) -> None:
+    """An exchange the browser made while drawing the page (its XHRs among them): the body
+    as Chromium gave it (decoded, so the headers carry its stored length and no
+    Content-Encoding), with DevTools' kind of request in a WARC-Resource-Type field (an
+    extension: readers that do not know a field skip it)."""
+    date = datetime.fromtimestamp(record.started, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    warc_headers = {"WARC-Date": date, "WARC-Resource-Type": record.resource_type}
+    if record.truncated:
+        warc_headers["WARC-Truncated"] = "length"
+    parts = urlsplit(record.url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    request_headers = list(record.request_headers)
+    if not any(name.lower() == "host" for name, _ in request_headers):
+        request_headers.insert(0, ("Host", parts.netloc))
+    response = writer.create_warc_record(
+        record.url,
+        "response",
+        payload=io.BytesIO(record.body),
+        length=len(record.body),
+        http_headers=StatusAndHeaders(
+            f"{record.status} {record.reason}".strip(),
+            list(record.response_headers),
+            protocol="HTTP/1.1",
+        ),
+        warc_headers_dict=warc_headers,
+    )
+    request = writer.create_warc_record(
+        record.url,
+        "request",
+        payload=io.BytesIO(record.request_body or b""),
+        length=len(record.request_body or b""),
+        http_headers=StatusAndHeaders(
+            f"{record.method} {target} HTTP/1.1", request_headers, is_http_request=True
+        ),
+        warc_headers_dict={"WARC-Date": date},
+    )
+    writer.write_request_response_pair(request, response)

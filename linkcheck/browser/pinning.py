@@ -182,5 +182,5 @@ async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> Non
             await sink.drain()
         if sink.can_write_eof():
             sink.write_eof()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: uvloop's word for a transport closed
         sink.close()

@@ -32,6 +32,7 @@ from ..fetch.addresses import is_private_address, is_private_host
 from ..fetch.proxies import Proxies
 from ..fetch.routing import ConnectTo, NetworkEvidence, RoutingBackend
 from .cdp import CALL_SECONDS, BrowserError, BrowserTimeout, Chromium
+from .network import BUFFER_PARAMS, NetworkLog, NetworkRecord
 from .pac import pac_url
 from .pinning import PinningProxy
 from .spki import Tunnel, leaf_hash, spki_hashes
@@ -128,10 +129,16 @@ class BrowserSettings:
 
 @dataclass(frozen=True)
 class Rendering:
-    """A page as the browser drew it, for the archive: a full-page PNG and a PDF."""
+    """A page as the browser drew it, for the archive: where it settled (URL, status), its
+    DOM once scrolled to the end (lazy content loaded, scripts' work done), a full-page PNG,
+    a PDF, and what it exchanged on the way (network.py)."""
 
+    url: str
+    status: int | None
+    html: str
     screenshot: bytes
     pdf: bytes
+    records: tuple[NetworkRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,10 +250,25 @@ class BrowserSession:
     async def render(self, url: str) -> Rendering:
         """Open url as visit does, images and all, scroll to its end (lazy images load),
         and draw it: a full-page screenshot (at most SCREENSHOT_HEIGHT pixels tall) and a
-        PDF. Raises as visit does."""
+        PDF, the DOM it ended with, and every exchange it made (bodies included). Raises
+        as visit does."""
         async with self._tab(url) as (chromium, session):
-            await self._load(chromium, session, url, blocked=_SIDE_CHANNEL_URLS)
-            return await self._draw(chromium, session)
+            log = NetworkLog()
+            visit = await self._load(chromium, session, url, blocked=_SIDE_CHANNEL_URLS, log=log)
+            screenshot, pdf = await self._draw(chromium, session)
+            html = await self._outer_html(chromium, session)
+            events = chromium.events(session)
+            while not events.empty():  # what the scrolling loaded
+                event = events.get_nowait()
+                log.see(event.get("method"), event.get("params", {}))
+
+            async def body_of(request_id: str) -> dict[str, Any]:
+                return await chromium.call(
+                    "Network.getResponseBody", {"requestId": request_id}, session=session
+                )
+
+            records = await log.records(body_of)
+            return Rendering(visit.url, visit.status, html, screenshot, pdf, tuple(records))
 
     @contextlib.asynccontextmanager
     async def _tab(self, url: str) -> AsyncIterator[tuple[Chromium, str]]:
@@ -272,7 +294,8 @@ class BrowserSession:
                 except BrowserError:
                     pass  # gone already: Chromium closed the tab, or exited
 
-    async def _draw(self, chromium: Chromium, session: str) -> Rendering:
+    async def _draw(self, chromium: Chromium, session: str) -> tuple[bytes, bytes]:
+        """The settled page scrolled to its end and back, then drawn: (PNG, PDF)."""
         # Settled and judged: what loads from here goes through the pinning proxy (every
         # direct connection) or the user's proxy, without a pause per request.
         await chromium.call("Fetch.disable", session=session)
@@ -300,9 +323,18 @@ class BrowserSession:
             session=session,
         )
         pdf = await chromium.call("Page.printToPDF", {"printBackground": True}, session=session)
-        return Rendering(
-            base64.b64decode(str(shot.get("data", ""))), base64.b64decode(str(pdf.get("data", "")))
+        return (
+            base64.b64decode(str(shot.get("data", ""))),
+            base64.b64decode(str(pdf.get("data", ""))),
         )
+
+    async def _outer_html(self, chromium: Chromium, session: str) -> str:
+        html = await chromium.call(
+            "Runtime.evaluate",
+            {"expression": "document.documentElement.outerHTML", "returnByValue": True},
+            session=session,
+        )
+        return str(html.get("result", {}).get("value", ""))
 
     async def _pin_leaf(self, url: str) -> None:
         """With --cacert, the certificate of url's origin verified in Python and trusted by
@@ -354,10 +386,19 @@ class BrowserSession:
                 self._chromium = None
 
     async def _load(
-        self, chromium: Chromium, session: str, url: str, *, blocked: list[str] = _BLOCKED_URLS
+        self,
+        chromium: Chromium,
+        session: str,
+        url: str,
+        *,
+        blocked: list[str] = _BLOCKED_URLS,
+        log: NetworkLog | None = None,
     ) -> Visit:
-        for method in ("Page.enable", "Network.enable"):
-            await chromium.call(method, session=session)
+        """Navigate the tab to url and settle (log, if given, sees every event)."""
+        await chromium.call("Page.enable", session=session)
+        # Recording: Chromium keeps the bodies the log will ask for, within its bounds.
+        buffers = BUFFER_PARAMS if log is not None else {}
+        await chromium.call("Network.enable", buffers, session=session)
         await chromium.call(
             "Page.addScriptToEvaluateOnNewDocument", {"source": _NO_SIDE_CHANNELS}, session=session
         )
@@ -373,30 +414,22 @@ class BrowserSession:
             chromium.call("Page.navigate", {"url": url}, session=session)
         )
         try:
-            status, final = await self._settle(chromium, session, url)
+            status, final = await self._settle(chromium, session, url, log)
         finally:
             if not navigation.done():
                 navigation.cancel()
             with contextlib.suppress(BrowserError, asyncio.CancelledError):
                 await navigation
-        html = await chromium.call(
-            "Runtime.evaluate",
-            {"expression": "document.documentElement.outerHTML", "returnByValue": True},
-            session=session,
-        )
+        html = await self._outer_html(chromium, session)
         cookies = await chromium.call("Network.getCookies", {"urls": [final]}, session=session)
-        return Visit(
-            final,
-            status,
-            str(html.get("result", {}).get("value", "")),
-            tuple(cookies.get("cookies", ())),
-            self._user_agent,
-        )
+        return Visit(final, status, html, tuple(cookies.get("cookies", ())), self._user_agent)
 
-    async def _settle(self, chromium: Chromium, session: str, url: str) -> tuple[int | None, str]:
+    async def _settle(
+        self, chromium: Chromium, session: str, url: str, log: NetworkLog | None
+    ) -> tuple[int | None, str]:
         """Read the tab's events until it has loaded and stayed put for a moment: the last
         document's status and URL. Each request the page makes is let through or refused
-        on the way."""
+        on the way; log, if given, sees every event."""
         events = chromium.events(session)
         deadline = time.monotonic() + self.settings.page_deadline
         status: int | None = None
@@ -411,6 +444,8 @@ class BrowserSession:
                     break
                 continue
             method, params = event.get("method"), event.get("params", {})
+            if log is not None:
+                log.see(method, params)
             if method == "Fetch.requestPaused":
                 await self._let_through(chromium, session, params)
             elif method == "Fetch.authRequired":

@@ -635,11 +635,12 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "
 def _latin1(headers: Sequence[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
     """Headers in wire order and casing, as an archive keeps them, credentials redacted."""
     pairs = ((k.decode("latin-1"), v.decode("latin-1")) for k, v in headers)
-    return tuple((k, _redacted(k, v)) for k, v in pairs)
+    return tuple((k, redacted(k, v)) for k, v in pairs)
 
 
-def _redacted(name: str, value: str) -> str:
-    """A header as an archive may keep it: credentials never reach a WARC."""
+def redacted(name: str, value: str) -> str:
+    """A header as an archive may keep it: credentials never reach a WARC (the client's
+    exchanges, and those a browser made for a rendering)."""
     return "[redacted]" if name.lower() in _SECRET_HEADERS else value
 
 
