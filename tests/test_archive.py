@@ -246,7 +246,7 @@ def test_export_to_wacz_validates_and_lists_every_page(simweb: SimulatedWeb, pro
         names = bundle.namelist()
         lines = bundle.read("pages/pages.jsonl").decode().splitlines()
         warcs = [info for info in bundle.infolist() if info.filename.startswith("archive/")]
-        index = bundle.read("indexes/index.cdxj").decode()
+        index = bundle.read("indexes/index.cdx").decode()
     pages = [json.loads(line) for line in lines[1:]]
     snapshots = Archive(project / ".linkcheck" / "archive").snapshots()
     assert f"exported {len(snapshots)} snapshots" in said
@@ -258,6 +258,80 @@ def test_export_to_wacz_validates_and_lists_every_page(simweb: SimulatedWeb, pro
     assert len(warcs) == len(snapshots)
     assert all(info.compress_type == zipfile.ZIP_STORED for info in warcs)
     assert "mp.weixin.qq" in index
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_pywb_replays_the_exported_wacz_with_its_redirects(
+    simweb: SimulatedWeb, project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """issue 28, item 4: Webrecorder's pywb takes the WACZ as it is (`wb-manager add
+    --unpack-wacz`, which finds its index only under the spec's name, index.cdx) and
+    replays each page, its images and a renamed repository's redirect from it."""
+    import urllib.error
+    import urllib.request
+
+    moved = "https://github.com/matterport/Mask_RCNN"
+    write_post(project, ARTICLE, "https://gzip.test/", moved)
+    archive(simweb, "post.md")
+    archive(simweb, "export", "all.wacz")
+    bin_dir = Path(sys.executable).parent
+    replay = tmp_path_factory.mktemp("pywb")
+    for command in (["init", "blog"], ["add", "--unpack-wacz", "blog", str(project / "all.wacz")]):
+        subprocess.run([str(bin_dir / "wb-manager"), *command], cwd=replay, check=True, timeout=120)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(bin_dir / "wayback"), "--port", str(port), "--bind", "127.0.0.1"],
+        cwd=replay,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    class _Kept(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None  # the replayed redirect itself, not where it leads
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _Kept())
+
+    def replayed(url: str) -> tuple[int, dict[str, str], bytes]:
+        try:
+            with opener.open(f"http://127.0.0.1:{port}/blog/2026id_/{url}", timeout=30) as got:
+                return got.status, dict(got.headers), got.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    try:
+        for _ in range(300):  # until it listens (at most 30 s)
+            try:
+                replayed(ARTICLE)
+                break
+            except OSError:
+                time.sleep(0.1)
+        status, _, page = replayed(ARTICLE)
+        assert status == 200
+        assert "带图片的文章".encode() in page
+        image = re.search(rb'data-src="(https://mmbiz\.qpic\.cn/[^"]+)"', page)
+        assert image is not None
+        status, _, picture = replayed(image.group(1).decode().replace("&amp;", "&"))
+        assert status == 200
+        assert picture.startswith(b"\x89PNG")
+        status, headers, body = replayed("https://gzip.test/")
+        assert status == 200
+        if headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        assert b"<html" in body.lower()
+        status, headers, _ = replayed(moved)
+        assert status == 301
+        assert headers["Location"].endswith("https://github.com/matterport/Mask-RCNN")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_search_finds_a_chinese_phrase_and_the_posts_citing_it(

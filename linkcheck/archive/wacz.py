@@ -1,7 +1,7 @@
 """The archive as one WACZ 1.1.1 file (Webrecorder's Web Archive Collection Zipped), the
 format ReplayWeb.page, browsertrix and ArchiveBox exchange (archive.md §3): every
 snapshot's WARC stored as it is, a CDXJ index made by cdxj-indexer (Webrecorder's own, with
-its SURT keys), `pages/pages.jsonl` listing every page with its title and capture time,
+its SURT keys) as `indexes/index.cdx`, `pages/pages.jsonl` listing every page with its title and capture time,
 and `datapackage.json` with the SHA-256 and size of each file.
 
 Written in one pass into a temporary file beside the output, renamed into place at the end
@@ -76,7 +76,9 @@ def write_wacz(output: Path, snapshots: Sequence[tuple[Snapshot, Path]]) -> int:
             if snapshot.title:
                 page["title"] = snapshot.title
             pages.append(json.dumps(page, ensure_ascii=False))
-        add(archive, "indexes/index.cdxj", "".join(f"{line}\n" for line in sorted(index)).encode())
+        # CDXJ lines, named index.cdx as the WACZ spec names a plain index (pywb's
+        # `wb-manager add --unpack-wacz` finds no other name).
+        add(archive, "indexes/index.cdx", "".join(f"{line}\n" for line in sorted(index)).encode())
         add(archive, "pages/pages.jsonl", "".join(f"{line}\n" for line in pages).encode())
         package = {
             "profile": "data-package",
