@@ -3,10 +3,13 @@
     python bench/archive.py [--pages 200] [--also 50]
 
 A local server on 127.0.0.1 answers /page/<n> with a WeChat-like article of 2–4 MB (hidden
-`#js_content`, ten lazy `data-src` images) and /img/<n>/<k> with a distinct PNG of about
-40 KB. `linkcheck archive` snapshots every page of a generated blog that cites them. It runs
-once with --also pages and once with --pages pages, to show that peak memory does not grow
-with the number of pages. Never run by the test suite.
+`#js_content`, ten lazy `data-src` images, a stylesheet) and /img/<n>/<k> with a distinct
+PNG of about 40 KB; the page's requisites (issue 28) are one of five stylesheets, each with
+a font (/font/<k>, 30 KB of WOFF2) and a background image (/img/bg/<k>). `linkcheck
+archive` snapshots every page of a generated blog that cites them. It runs once with --also
+pages and once with --pages pages, to show that peak memory does not grow with the number
+of pages; MB/page is the archive's size on disk per page archived. Never run by the test
+suite.
 """
 
 from __future__ import annotations
@@ -44,12 +47,24 @@ def _png(seed: int, side: int = 120) -> bytes:
     )
 
 
+def _sheet(k: int) -> bytes:
+    return (
+        f"@font-face {{ font-family: Kai{k}; src: url(/font/{k}) format('woff2'); }}\n"
+        f"body {{ font-family: Kai{k}; background: url(/img/bg/{k}) repeat; }}\n"
+    ).encode()
+
+
+def _font(k: int) -> bytes:
+    return b"wOF2" + random.Random(k).randbytes(30_000)
+
+
 def _page(n: int) -> bytes:
     size = (2 + n % 3) * 1024 * 1024  # 2, 3 or 4 MB
     images = "".join(f'<img data-src="/img/{n}/{k}" src="">' for k in range(10))
     head = (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><meta property="og:url" '
-        f'content="/page/{n}"><title></title></head><body><div id="js_article">'
+        f'content="/page/{n}"><title></title><link rel="stylesheet" href="/css/{n % 5}">'
+        f'</head><body><div id="js_article">'
         f'<h1 id="activity-name">文章 {n}</h1><div id="js_content" '
         f'style="visibility: hidden; opacity: 0;">{images}'
     ).encode()
@@ -74,6 +89,12 @@ class PageServer:
                 parts = path.strip("/").split("/")
                 if parts[0] == "page":
                     body, kind = _page(int(parts[1])), b"text/html; charset=utf-8"
+                elif parts[0] == "css":
+                    body, kind = _sheet(int(parts[1])), b"text/css"
+                elif parts[0] == "font":
+                    body, kind = _font(int(parts[1])), b"font/woff2"
+                elif parts[1] == "bg":
+                    body, kind = _png(10_000_000 + int(parts[2])), b"image/png"
                 else:
                     body, kind = _png(int(parts[1]) * 100 + int(parts[2])), b"image/png"
                 self.served += len(body)
@@ -108,7 +129,8 @@ class PageServer:
         self._thread.join(10)
 
 
-def run(linkcheck: str, pages: int, server: PageServer) -> tuple[float, float, int, float]:
+def run(linkcheck: str, pages: int, server: PageServer) -> tuple[float, float, int, float, float]:
+    """(wall seconds, peak MB, pages archived, MB fetched, archive bytes per page)"""
     with tempfile.TemporaryDirectory() as work:
         root = Path(work)
         (root / ".git").mkdir()
@@ -126,9 +148,12 @@ def run(linkcheck: str, pages: int, server: PageServer) -> tuple[float, float, i
         elapsed = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(process.stderr.read().decode() if process.stderr else "failed")
-        archived = len(list((root / ".linkcheck" / "archive" / "snapshots").glob("*/*/*")))
+        folder = root / ".linkcheck" / "archive"
+        archived = len(list((folder / "snapshots").glob("*/*/*")))
         megabytes = (server.served - served_before) / 1e6
-        return elapsed, usage.ru_maxrss / 1024, archived, megabytes
+        stored = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+        per_page = stored / max(1, archived)
+        return elapsed, usage.ru_maxrss / 1024, archived, megabytes, per_page
 
 
 def main() -> None:
@@ -143,13 +168,14 @@ def main() -> None:
     try:
         print(
             f"{'pages':>6}{'archived':>10}{'wall s':>9}{'MB fetched':>12}{'MB/s':>7}"
-            f"{'pages/s':>9}{'peak MB':>9}"
+            f"{'pages/s':>9}{'MB/page':>9}{'peak MB':>9}"
         )
         for pages in (args.also, args.pages):
-            elapsed, peak, archived, megabytes = run(linkcheck, pages, server)
+            elapsed, peak, archived, megabytes, per_page = run(linkcheck, pages, server)
             print(
                 f"{pages:>6}{archived:>10}{elapsed:>9.1f}{megabytes:>12.0f}"
-                f"{megabytes / elapsed:>7.1f}{pages / elapsed:>9.2f}{peak:>9.0f}"
+                f"{megabytes / elapsed:>7.1f}{pages / elapsed:>9.2f}{per_page / 1e6:>9.2f}"
+                f"{peak:>9.0f}"
             )
     finally:
         server.stop()
