@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 import re
 import signal
 import struct
@@ -736,14 +737,13 @@ def test_a_browser_capture_draws_the_page(simweb: SimulatedWeb, project: Path) -
     assert "page.pdf" in index
 
 
-def test_a_browser_capture_of_a_challenge_page_keeps_what_its_scripts_fetched(
-    simweb: SimulatedWeb, project: Path
-) -> None:
-    """issue 28, item 2: a page behind Zhihu's challenge, whose text arrives by XHR once the
-    challenge is passed, is archived through the browser: the drawings, the XHR's request
-    and response in the WARC with its body, and a readable copy made from the DOM the
-    scripts wrote (the client alone gets the challenge and no snapshot)."""
-    from linkcheck.testing.simweb import CHALLENGE_COOKIE, Route
+_XHR_TEXT = "\u6ce8\u610f\u529b\u673a\u5236 written by the XHR"
+
+
+def _challenge_with_xhr(web: SimulatedWeb, path: str) -> tuple[str, bytes]:
+    """A Zhihu page behind the simulated challenge whose text arrives by a POST fetch once
+    the page runs: (its URL, the API's answer)."""
+    from linkcheck.testing.simweb import Route
 
     page = (
         b'<html><head><title>Answer</title></head><body><script id="js-initialData">{}</script>'
@@ -753,10 +753,9 @@ def test_a_browser_capture_of_a_challenge_page_keeps_what_its_scripts_fetched(
         b'.then(d => { document.getElementById("answer").textContent = d.text; });'
         b"</script></body></html>"
     )
-    path = "/p/behind-challenge-xhr"
-    simweb.add_route(Route("zhuanlan.zhihu.com", path, behaviour="challenge", body=page))
-    answer = '{"text": "\u6ce8\u610f\u529b\u673a\u5236 written by the XHR"}'.encode()
-    simweb.add_route(
+    web.add_route(Route("zhuanlan.zhihu.com", path, behaviour="challenge", body=page))
+    answer = json.dumps({"text": _XHR_TEXT}, ensure_ascii=False).encode()
+    web.add_route(
         Route(
             "zhuanlan.zhihu.com",
             "/api/v4/answers/77",
@@ -764,7 +763,19 @@ def test_a_browser_capture_of_a_challenge_page_keeps_what_its_scripts_fetched(
             headers=(("Content-Type", "application/json"),),
         )
     )
-    url = f"https://zhuanlan.zhihu.com{path}"
+    return f"https://zhuanlan.zhihu.com{path}", answer
+
+
+def test_a_browser_capture_of_a_challenge_page_keeps_what_its_scripts_fetched(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """issue 28, item 2: a page behind Zhihu's challenge, whose text arrives by XHR once the
+    challenge is passed, is archived through the browser: the drawings, the XHR's request
+    and response in the WARC with its body, and a readable copy made from the DOM the
+    scripts wrote (the client alone gets the challenge and no snapshot)."""
+    from linkcheck.testing.simweb import CHALLENGE_COOKIE
+
+    url, answer = _challenge_with_xhr(simweb, "/p/behind-challenge-xhr")
     write_post(project, url)
     assert "1 refused" in archive(simweb, "post.md")  # the client alone: the challenge
     out = archive(simweb, "post.md", "--browser")
@@ -796,7 +807,7 @@ def test_a_browser_capture_of_a_challenge_page_keeps_what_its_scripts_fetched(
     )
     assert posted == b"q=77"
     copy = (folder / "page.html").read_text(encoding="utf-8")
-    assert "\u6ce8\u610f\u529b\u673a\u5236 written by the XHR" in copy
+    assert _XHR_TEXT in copy
     assert "<script" not in copy.lower()
     latest = store.latest(url)
     assert latest is not None
@@ -805,3 +816,21 @@ def test_a_browser_capture_of_a_challenge_page_keeps_what_its_scripts_fetched(
     whole = gzip.decompress(warc.read_bytes()).decode("latin-1")
     assert '__zse_ck=sim-"' in whole  # the challenge page's script, recorded as it came
     assert not re.search(rf"{CHALLENGE_COOKIE}=sim-\d", whole)
+
+
+def test_check_archive_browser_snapshots_the_challenge_page_it_verified(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """`check --archive --browser`: the page the browser's second opinion called alive is
+    archived through the browser too (the client alone would get the challenge again)."""
+
+    url, _ = _challenge_with_xhr(simweb, "/p/behind-challenge-check-archive")
+    write_post(project, url)
+    args = ["check", "post.md", "--format", "json", "--no-cache", "--browser", "--archive"]
+    result = runner.invoke(app, [*args, *web_cli_args(simweb)])
+    assert result.exit_code == 0, result.stderr
+    [checked] = json.loads(result.stdout)["results"]
+    assert checked["status"] == "alive"
+    folder, _ = snapshot_of(project, url)
+    assert (folder / "screenshot.png").is_file()
+    assert _XHR_TEXT in (folder / "page.html").read_text(encoding="utf-8")
