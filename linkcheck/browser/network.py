@@ -23,7 +23,8 @@ from .cdp import BrowserError
 
 MAX_RECORDS = 200
 BODY_LIMIT = 8 * 1024 * 1024
-TOTAL_LIMIT = 64 * 1024 * 1024
+# Three tabs render at once at most: a few pages of records held, not hundreds of MB.
+TOTAL_LIMIT = 32 * 1024 * 1024
 # Chromium's own buffers for the bodies it keeps for getResponseBody (Network.enable).
 BUFFER_PARAMS = {"maxTotalBufferSize": TOTAL_LIMIT, "maxResourceBufferSize": BODY_LIMIT}
 # Headers that describe the wire form of a body we store decoded, or no header at all.
