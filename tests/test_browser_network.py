@@ -119,6 +119,7 @@ def test_bodies_past_their_bounds_are_cut_and_marked(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(network, "BODY_LIMIT", 10)
     monkeypatch.setattr(network, "TOTAL_LIMIT", 15)
     monkeypatch.setattr(network, "MAX_RECORDS", 3)
+    monkeypatch.setattr(network, "MAX_WATCHED", 4)
     log = NetworkLog()
     for number in range(5):
         request_id = str(number)
@@ -130,3 +131,5 @@ def test_bodies_past_their_bounds_are_cut_and_marked(monkeypatch: pytest.MonkeyP
     assert [len(r.body) for r in records] == [10, 5, 0]
     assert all(r.truncated for r in records)
     assert [r.url for r in records] == [f"https://e.test/{n}" for n in range(3)]
+    assert log._sent == 4  # the fifth request was never followed
+    assert "4" not in log._pending

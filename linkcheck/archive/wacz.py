@@ -1,8 +1,8 @@
 """The archive as one WACZ 1.1.1 file (Webrecorder's Web Archive Collection Zipped), the
 format ReplayWeb.page, browsertrix and ArchiveBox exchange (archive.md §3): every
 snapshot's WARC stored as it is, a CDXJ index made by cdxj-indexer (Webrecorder's own, with
-its SURT keys) as `indexes/index.cdx`, `pages/pages.jsonl` listing every page with its title and capture time,
-and `datapackage.json` with the SHA-256 and size of each file.
+its SURT keys) as `indexes/index.cdx`, `pages/pages.jsonl` listing every page with its
+title and capture time, and `datapackage.json` with the SHA-256 and size of each file.
 
 Written in one pass into a temporary file beside the output, renamed into place at the end
 (atomic.replacing): a crash leaves the old file or none, never half a WACZ.

@@ -4,8 +4,8 @@ body asked for once the page has settled (Network.getResponseBody).
 
 Chromium hands over bodies decoded (no wire bytes), so a record's headers lose
 Content-Encoding and carry the stored length. Credentials are redacted as in the client's
-records (fetch/fetcher.py). Bounded: MAX_RECORDS exchanges, BODY_LIMIT bytes each (cut
-ones are marked truncated), TOTAL_LIMIT bytes in all.
+records (fetch/fetcher.py). Bounded: MAX_WATCHED requests followed, MAX_RECORDS exchanges
+kept, BODY_LIMIT bytes each (cut ones are marked truncated), TOTAL_LIMIT bytes in all.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from ..fetch.fetcher import redacted
 from .cdp import BrowserError
 
 MAX_RECORDS = 200
+# Requests followed at once: a page that sends thousands is not followed past them.
+MAX_WATCHED = 5 * MAX_RECORDS
 BODY_LIMIT = 8 * 1024 * 1024
 # Three tabs render at once at most: a few pages of records held, not hundreds of MB.
 TOTAL_LIMIT = 32 * 1024 * 1024
@@ -81,7 +83,7 @@ class NetworkLog:
                     self._done.append((earlier.sent, _record(earlier, b"", truncated=False)))
             request = params.get("request", {})
             url = str(request.get("url", ""))
-            if urlsplit(url).scheme not in ("http", "https"):
+            if urlsplit(url).scheme not in ("http", "https") or self._sent >= MAX_WATCHED:
                 return
             posted = request.get("postData")
             self._pending[request_id] = _Pending(
