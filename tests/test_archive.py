@@ -834,3 +834,28 @@ def test_check_archive_browser_snapshots_the_challenge_page_it_verified(
     folder, _ = snapshot_of(project, url)
     assert (folder / "screenshot.png").is_file()
     assert _XHR_TEXT in (folder / "page.html").read_text(encoding="utf-8")
+
+
+def test_a_page_whose_script_sends_the_browser_elsewhere_keeps_the_client_s_copy(
+    simweb: SimulatedWeb, project: Path
+) -> None:
+    """The rendered DOM replaces the client's HTML only when it is the same page: one whose
+    script sends the browser to a login wall is kept as the client read it (and drawn)."""
+    from linkcheck.testing.simweb import Route
+
+    html = (("Content-Type", "text/html; charset=utf-8"),)
+    page = b"<html><body><p>the cited text</p><script>location.href = '/wall';</script></body>"
+    simweb.add_route(Route("gzip.test", "/js-elsewhere", body=page, headers=html))
+    simweb.add_route(Route("gzip.test", "/wall", body=b"<p>Please log in</p>", headers=html))
+    url = "https://gzip.test/js-elsewhere"
+    write_post(project, url)
+    assert "1 archived" in archive(simweb, "post.md", "--browser")
+    folder, store = snapshot_of(project, url)
+    copy = (folder / "page.html").read_text(encoding="utf-8")
+    assert "the cited text" in copy
+    assert "Please log in" not in copy
+    assert (folder / "screenshot.png").is_file()
+    latest = store.latest(url)
+    assert latest is not None
+    assert latest.final_url == url
+    assert any(r.target == "/wall" for r in simweb.requests)  # the browser did go there

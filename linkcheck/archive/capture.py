@@ -70,6 +70,10 @@ _MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
 )
 
 
+# The verdicts a snapshot is made of.
+_KEPT = (Status.ALIVE, Status.REDIRECTED)
+
+
 class CaptureError(Exception):
     """The page could not be fetched at all."""
 
@@ -280,16 +284,17 @@ async def capture(
     is_html = "html" in (content_type or "").lower() or body.lstrip()[:1] == b"<"
     html = decode_page(body, content_type) if is_html else None
     result = Capture(url, hops, html, verdict)
-    if render is not None and html is not None:
+    passable = verdict.status is Status.UNKNOWN and browser_can_pass(exchange)
+    if render is not None and html is not None and (verdict.status in _KEPT or passable):
         result.rendering = await render(final.url)
         _take_rendering(result, exchange, first)
         html, verdict = result.html, result.verdict
     whole = not final.truncated and 0 < len(body) < PAGE_LIMIT  # a file cut short is none
-    if html is None and verdict.status in (Status.ALIVE, Status.REDIRECTED) and whole:
+    if html is None and verdict.status in _KEPT and whole:
         result.document = raw / "document.data"
         result.document.write_bytes(body)
         result.document_name = f"document.{_extension(body, content_type)}"
-    if html is None or verdict.status not in (Status.ALIVE, Status.REDIRECTED):
+    if html is None or verdict.status not in _KEPT:
         return result
     sheets = _Sheets(fetcher, raw, timeout, result)
     for sheet_url in stylesheet_urls(html, result.page_url):
@@ -314,8 +319,10 @@ def _take_rendering(result: Capture, exchange: Exchange, first: tuple[Rule, ...]
     )
     if browser_can_pass(seen):
         return
-    if result.verdict.status in (Status.ALIVE, Status.REDIRECTED):
-        result.html, result.rendered_page = rendering.html, True
+    if result.verdict.status in _KEPT:
+        # The same page, drawn: not one its scripts sent the browser on to (a login wall).
+        if rendering.url.partition("#")[0] == result.final_url.partition("#")[0]:
+            result.html, result.rendered_page = rendering.html, True
     elif result.verdict.status is Status.UNKNOWN and browser_can_pass(exchange):
         judged = classify(seen, names_resolve=True, first=first)
         if judged.status is Status.ALIVE:
