@@ -1,4 +1,4 @@
-"""A synthetic Jekyll blog shaped like the statistics in ../shared/reference/corpus.md.
+"""A synthetic Jekyll blog shaped like the statistics of the real blog linkcheck is built for.
 
 The real posts are all rights reserved, so we generate text with the same shape: about 800
 posts and 8 MB, 25,000 bare URLs (mostly alone on a line, followed by a caption), the host

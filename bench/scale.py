@@ -51,7 +51,7 @@ TOP_HOSTS = [
 CITATIONS = 27_310
 PAGE = "<!doctype html><title>{title}</title><p>页面正文 {title}</p>"
 # What the real hosts answer a plain client, so the host rules decide as they would there
-# (hosts.md): a live WeChat article carries its og:url and #js_article; Zhihu answers 403
+# (docs/SOURCES.md): a live WeChat article carries its og:url and #js_article; Zhihu answers 403
 # with its zse-ck JavaScript challenge (the simulated web's "challenge" behaviour), and
 # the page behind it carries js-initialData.
 PAGES = {

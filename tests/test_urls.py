@@ -22,7 +22,7 @@ def raws(text: str) -> list[str]:
         ("参考https://x.org/a中的代码", "https://x.org/a"),
         ("https://baike.baidu.com/item/图灵机", "https://baike.baidu.com/item/图灵机"),
         ("https://zh.wikipedia.org/wiki/迁移学习", "https://zh.wikipedia.org/wiki/迁移学习"),
-        # The corpus's cases (reference/corpus.md, "Non-ASCII right after the URL").
+        # The real blog's cases of non-ASCII text right after a URL.
         (
             "https://www.cnblogs.com/steven-yang/tag/强化学习/",
             "https://www.cnblogs.com/steven-yang/tag/强化学习/",

@@ -1,6 +1,6 @@
 """Snapshots that outlive the links: capture → WARC + readable copy → store and index.
 
-../shared/reference/archive.md has the formats and the layout this follows.
+docs/SOURCES.md ("The archive") names the formats and the tools this follows.
 """
 
 from __future__ import annotations

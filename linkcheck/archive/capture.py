@@ -1,12 +1,12 @@
 """Capture one page for the archive: its redirect chain and its images, raw, into a staging
-folder (../shared/reference/archive.md §2.3, §4, §5.3).
+folder (docs/SOURCES.md, "The archive").
 
 Bodies are streamed to files as they came over the wire (de-chunked, still content-encoded),
 each capped; redirects are followed by hand so every hop is recorded. Images come from
 `src`, `srcset` and the lazy attributes (`data-src` for WeChat, `data-original` /
 `data-actualsrc` for Zhihu) and, inside WeChat's `#js_content`, inline `background-image`.
 They are fetched with no Referer: mmbiz.qpic.cn answers a foreign Referer with a
-placeholder image (archive.md §4, hosts.md §1.3).
+placeholder image (docs/SOURCES.md, "Requests, redirects and politeness").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The readable copy: a self-contained, script-free page.html (archive.md §5.5, §4).
+"""The readable copy: a self-contained, script-free page.html.
 
 Built, not cleaned: the captured HTML is parsed (lexbor, the HTML standard's tree
 builder), and a new document is written from that tree by an allow-list of HTML elements

@@ -1,4 +1,4 @@
-"""The archive on disk: snapshot folders, a blob store, and a SQLite index (archive.md §5).
+"""The archive on disk: snapshot folders, a blob store, and a SQLite index.
 
     <root>/index.sqlite3                   WAL, synchronous=FULL
     <root>/blobs/sha256/ab/cd/<64 hex>      image bytes, write-once, shared by snapshots
@@ -188,7 +188,7 @@ def _image_source(asset: Asset) -> str:
 
 def fingerprint(text: str, image_hashes: list[str]) -> str:
     """Same article, same fingerprint: WeChat pages differ byte-wise on every fetch
-    (per-request nonces), so compare what a reader sees (archive.md §5.4)."""
+    (per-request nonces), so compare what a reader sees."""
     digest = hashlib.sha256(" ".join(text.split()).encode("utf-8"))
     for sha in image_hashes:
         digest.update(b"\0" + sha.encode("ascii"))
@@ -203,7 +203,7 @@ class Archive:
             make_state_folder(self.root.parent)
             for folder in ("blobs/sha256", "snapshots", "tmp"):
                 (self.root / folder).mkdir(parents=True, exist_ok=True)
-            # synchronous=FULL: an indexed snapshot survives power loss (archive.md §5.3).
+            # synchronous=FULL: an indexed snapshot survives power loss.
             self._db = open_wal(self.root / "index.sqlite3", schema=_SCHEMA, synchronous="FULL")
         except (OSError, sqlite3.DatabaseError) as error:
             raise ArchiveError(f"{self.root}: cannot open the archive: {error}") from None

@@ -1,5 +1,5 @@
 """The archive as one WACZ 1.1.1 file (Webrecorder's Web Archive Collection Zipped), the
-format ReplayWeb.page, browsertrix and ArchiveBox exchange (archive.md §3): every
+format ReplayWeb.page, browsertrix and ArchiveBox exchange (docs/SOURCES.md): every
 snapshot's WARC stored as it is, a CDXJ index made by cdxj-indexer (Webrecorder's own, with
 its SURT keys) as `indexes/index.cdx`, `pages/pages.jsonl` listing every page with its
 title and capture time, and `datapackage.json` with the SHA-256 and size of each file.

@@ -1,6 +1,6 @@
 """The standard raw record: one WARC/1.1 file per snapshot, written with warcio.
 
-The header rules of ../shared/reference/archive.md §2.3–2.4: the body exactly as it came
+The header rules of WARC/1.1 as replay tools read it (docs/SOURCES.md): the body as it came
 (de-chunked, still content-encoded), so `Transfer-Encoding` is dropped, `Content-Encoding`
 kept, `Content-Length` set to the stored length; `HTTP/1.1` status lines; a request and a
 response record per exchange (every redirect hop included), with `WARC-IP-Address`;

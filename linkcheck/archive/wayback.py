@@ -1,5 +1,5 @@
 """The Wayback Machine: the newest capture of a dead link, and Save Page Now for live ones
-(../shared/reference/archive.md §3.3, §3.4).
+(docs/SOURCES.md, "The archive").
 
 Lookup follows lychee's current method: `GET https://web.archive.org/web/<url>` with
 redirects off; a 302 to `/web/<14-digit timestamp>/<url>` means a capture exists, a 404 none.
@@ -25,7 +25,7 @@ _CAPTURE = re.compile(r"^https?://web\.archive\.org/web/(\d{14})/(.+)$")
 
 
 # Lookups are cheap for the Wayback Machine to refuse: one try, a short wait, and after a
-# few failures in a row nobody is asked again this run (archive.md §3.4: it rate-limits).
+# few failures in a row nobody is asked again this run (it rate-limits: docs/SOURCES.md).
 LOOKUP_TIMEOUT = 15.0
 BREAKER_FAILURES = 3
 
@@ -159,7 +159,7 @@ async def save_page_now(
 async def save_all(
     fetcher: Fetcher, urls: list[str], keys: tuple[str, str], *, deadline: float | None
 ) -> str:
-    """Save Page Now for each URL, one job at a time (archive.md §3.4), until
+    """Save Page Now for each URL, one job at a time (it rate-limits), until
     BREAKER_FAILURES errors in a row or the deadline; one line saying how it went."""
     done = failures = 0
     for tried, url in enumerate(urls, 1):

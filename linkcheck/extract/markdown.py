@@ -459,5 +459,6 @@ def _run_bare_urls(doc: _Document, run: _Run) -> None:
 
 
 def _unescape_amp(url: str) -> str:
-    # A literal "&amp;" in a bare URL is a pasted HTML escape (long WeChat links: hosts.md [W2]).
+    # A literal "&amp;" in a bare URL is a pasted HTML escape (long WeChat links:
+    # docs/SOURCES.md [W2]).
     return url.replace("&amp;", "&")

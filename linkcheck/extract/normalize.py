@@ -4,11 +4,11 @@
 - non-ASCII and spaces in path and query percent-encoded (existing %XX kept);
 - the fragment split off (servers never see it; anchors are checked apart);
 - wrapper URLs unwrapped, the wrapper kept for reports:
-  ``link.zhihu.com/?target=`` (hosts.md [Z5], High), WeChat captcha
-  ``/mp/wappoc_appmsgcaptcha?…&target_url=`` (hosts.md [W7], High), and the same
+  ``link.zhihu.com/?target=`` (docs/SOURCES.md [Z5], High), WeChat captcha
+  ``/mp/wappoc_appmsgcaptcha?…&target_url=`` ([W7], High), and the same
   redirector pattern on ``link.jianshu.com/?t=``, ``link.csdn.net/?target=``,
-  ``link.juejin.cn/?target=`` (hosts.md §0.7, inference);
-- ``&amp;`` unescaped: a pasted HTML escape in long WeChat links (hosts.md [W2]).
+  ``link.juejin.cn/?target=`` (inference);
+- ``&amp;`` unescaped: a pasted HTML escape in long WeChat links ([W2]).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Fetch one URL politely and record everything the classifier needs (DESIGN.md §1 "fetch").
 
 - every request through the run's httpx client (client.py), GET (HEAD lies on several
-  hosts: hosts.md §0.5), redirects followed by hand so the whole chain is recorded, loops
+  hosts: docs/SOURCES.md), redirects followed by hand so the whole chain is recorded, loops
   detected;
 - the body read up to a limit with our own gzip/deflate decoding, so an endless body or a
   gzip bomb costs at most that limit;

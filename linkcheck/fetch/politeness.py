@@ -26,7 +26,7 @@ DEFAULT_HOST_POLICIES: Mapping[str, HostPolicy] = {
     "mp.weixin.qq.com": HostPolicy(concurrency=2, interval=0.5),
     "zhihu.com": HostPolicy(concurrency=2, interval=0.5),
     "github.com": HostPolicy(concurrency=4, interval=0.1),
-    # The Wayback Machine rate-limits hard (archive.md §3.1, §3.4): a lookup or a save at a time.
+    # The Wayback Machine rate-limits hard (docs/SOURCES.md): a lookup or a save at a time.
     "web.archive.org": HostPolicy(concurrency=1, interval=1.0),
 }
 

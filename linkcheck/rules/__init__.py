@@ -3,8 +3,8 @@
 A rule names the domains it serves, the reasons it can give, and a verdict hook that reads
 the Exchange (status, redirect chain, headers, the first 64 KiB of the body parsed with
 selectolax). Rules run in order; the first that decides wins; the generic classifier
-decides the rest. Every marker a rule relies on is cited from ../shared/reference/hosts.md,
-and where the reference rates a marker Low, the rule answers unknown, never dead.
+decides the rest. Every marker a rule relies on is cited by its key in docs/SOURCES.md,
+and where the source is rated Low, the rule answers unknown, never dead.
 """
 
 from __future__ import annotations

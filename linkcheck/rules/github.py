@@ -1,4 +1,4 @@
-"""GitHub: renamed repositories, DMCA and ToS blocks, rate limits (hosts.md §3).
+"""GitHub: renamed repositories, DMCA and ToS blocks, rate limits (docs/SOURCES.md, "GitHub").
 
 Web pages (github.com): a 301 from a repository is a rename or transfer [G1][G2] (High) →
 redirected; 451 is a DMCA takedown [G6][G7] → dead; a 403 carrying "Repository access

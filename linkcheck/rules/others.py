@@ -1,4 +1,5 @@
-"""Other hosts of Chinese blogs whose anti-bot answers look like failures (hosts.md §4).
+"""Other hosts of Chinese blogs whose anti-bot answers look like failures (docs/SOURCES.md,
+"Other hosts").
 
 Each of these says "blocked", never "dead": the content is usually reachable in a browser.
 """

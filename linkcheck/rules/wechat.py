@@ -1,7 +1,7 @@
 """WeChat official-account articles (mp.weixin.qq.com).
 
-Every WeChat page answers HTTP 200, deleted or not (hosts.md §0.1, [W3]); only the body
-tells. The order follows hosts.md §1.2 "Recommended order":
+Every WeChat page answers HTTP 200, deleted or not (docs/SOURCES.md [W3]); only the body
+tells. The order, from the most specific page to the least:
 
 1. the captcha / environment check (final URL `wappoc_appmsgcaptcha` or `/mp/verify`) →
    unknown: WeChat is blocking us, not saying the article is gone [W7] (High);
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from ..models import Exchange, Status, Verdict
 from .base import Page, Rule, verdict
 
-# (markers, status, reason, detail) — marker strings from hosts.md §1.2.
+# (markers, status, reason, detail) — marker strings from the sources cited in each.
 _MESSAGES: tuple[tuple[tuple[str, ...], Status, str, str], ...] = (
     (
         (
@@ -149,7 +149,7 @@ def _decide(page: Page) -> Verdict | None:
 
 
 def pasted_captcha(wrapper: str, target: str, found: Verdict) -> Verdict:
-    """A link to WeChat's captcha page with `target_url=` (pasted by mistake, hosts.md §1.1
+    """A link to WeChat's captcha page with `target_url=` (pasted by mistake,
     [W7], High) was checked through its target; if the article lives, link it directly."""
     parts = urlsplit(wrapper)
     if parts.hostname != "mp.weixin.qq.com" or "wappoc_appmsgcaptcha" not in parts.path:

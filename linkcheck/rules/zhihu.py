@@ -1,8 +1,8 @@
 """Zhihu (zhuanlan.zhihu.com, www.zhihu.com).
 
 Zhihu answers plain clients with a 403 JavaScript challenge (`zse-ck`), live page or not
-(hosts.md §0.3, [Z1]–[Z4], High), so most live Zhihu links cannot be verified without a
-browser session. The policy follows hosts.md §2: a 404 or the "荒原" / ErrorPage → dead;
+(docs/SOURCES.md [Z1]–[Z4], High), so most live Zhihu links cannot be verified without a
+browser session. The policy: a 404 or the "荒原" / ErrorPage → dead;
 the challenge, `/account/unhuman` and error codes 40352/40362/10003 → unknown (blocked);
 everything else that is not a recognisable page → unknown, never dead.
 """
@@ -112,7 +112,7 @@ def _decide(page: Page) -> Verdict | None:
 
 
 def _challenge(page: Page) -> bool:
-    """The zse-ck JavaScript challenge (hosts.md §0.3 [Z1]–[Z4]): its script mints a cookie
+    """The zse-ck JavaScript challenge ([Z1]–[Z4]): its script mints a cookie
     and reloads. Risk control (/account/unhuman) is a captcha, not this."""
     if page.final_path.startswith("/account/unhuman") or _error_code(page) is not None:
         return False

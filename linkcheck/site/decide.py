@@ -175,7 +175,7 @@ def _in_page(sites: Sites, site: Site, page: Page, fragment: str) -> Verdict:
     if wanted in anchors:
         return Verdict(Status.ALIVE, "anchor-exists", detail=f"#{wanted} in {page.url}")
     same_but_case = [a for a in anchors if a.lower() == wanted.lower()]
-    if same_but_case:  # corpus.md: such links work on the real blog; never call them dead
+    if same_but_case:  # such links work on the real blog (GitHub Pages): never call them dead
         return Verdict(
             Status.ALIVE,
             "anchor-exists",

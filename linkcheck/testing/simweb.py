@@ -78,7 +78,7 @@ class Route:
     behaviour: str = "normal"
 
 
-# A JavaScript challenge of our own making, shaped like Zhihu's zse-ck (hosts.md §2): a
+# A JavaScript challenge of our own making, shaped like Zhihu's zse-ck (docs/SOURCES.md [Z1]): a
 # 403 page whose script mints a cookie bound to the browser's User-Agent and reloads. Only a
 # client that ran it (or holds the cookie it made, with the same User-Agent) gets the page.
 CHALLENGE_COOKIE = "__zse_ck"
