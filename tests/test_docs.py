@@ -39,3 +39,23 @@ def test_global_options_are_in_the_readme() -> None:
     for parameter in COMMAND.params:
         if isinstance(parameter, TyperOption):
             assert any(f"`{option}`" in README for option in parameter.opts)
+
+
+def test_every_source_key_the_code_cites_is_in_docs_sources() -> None:
+    """A marker's citation ([W3], [Z1]–[Z4], [G2] …) names a row of docs/SOURCES.md, and
+    nothing the package says points outside the repository (research notes beside it)."""
+    import re
+
+    sources = (REPO / "docs" / "SOURCES.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| ([WZGO]\d+) \|", sources, flags=re.MULTILINE))
+    cited: set[str] = set()
+    for path in sorted((REPO / "linkcheck").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "../shared" not in text, path
+        for first, last in re.findall(r"\[([WZGO]\d+)b?\](?:–\[([WZGO]\d+)\])?", text):
+            cited.add(first)
+            if last:
+                letter = first[0]
+                cited.update(f"{letter}{n}" for n in range(int(first[1:]), int(last[1:]) + 1))
+    assert len(cited) > 30
+    assert cited - listed == set()
