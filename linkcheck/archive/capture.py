@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..browser.network import NetworkRecord
 from ..browser.session import Rendering
 from ..decode import decode_page
 from ..engine.classify import classify
@@ -123,6 +124,10 @@ class Capture:
     # html is its DOM when the browser saw the page (rendered_page).
     rendering: Rendering | None = None
     rendered_page: bool = False
+    # The client met a challenge and the browser passed it: the snapshot is the browser's
+    # page, and its WARC holds the browser's exchanges for it, not the client's challenge
+    # (a replay at the capture's time would show the challenge, which reloads forever).
+    through_browser: bool = False
 
     @property
     def final(self) -> Recorded:
@@ -146,8 +151,41 @@ class Capture:
         return self.final.download.status
 
     @property
+    def page_record(self) -> NetworkRecord | None:
+        """The browser's record of the page's document, when the page is the browser's."""
+        if not self.rendered_page or self.rendering is None:
+            return None
+        rendering = self.rendering
+        documents = [
+            record
+            for record in rendering.records
+            if record.resource_type == "Document"
+            and record.url == rendering.url
+            and record.status == rendering.status
+        ]
+        return documents[-1] if documents else None
+
+    @property
     def captured_at(self) -> datetime:
+        record = self.page_record if self.through_browser else None
+        if record is not None:
+            return datetime.fromtimestamp(record.started, UTC)
         return self.hops[0].started
+
+    def page_headers(self) -> tuple[tuple[str, str], ...]:
+        record = self.page_record if self.through_browser else None
+        return (
+            record.response_headers if record is not None else self.final.download.response_headers
+        )
+
+    def page_truncated(self) -> bool:
+        record = self.page_record if self.through_browser else None
+        return record.truncated if record is not None else self.final.download.truncated
+
+    def page_payload(self) -> bytes:
+        """The page's body as recorded (the client's bytes, or the browser's document)."""
+        record = self.page_record if self.through_browser else None
+        return record.body if record is not None else self.final.body.read_bytes()
 
 
 def sniff_image(data: bytes) -> tuple[str, str] | None:
@@ -330,6 +368,7 @@ def _take_rendering(result: Capture, exchange: Exchange, first: tuple[Rule, ...]
             detail = f"{judged.detail}; {seen_by}" if judged.detail else seen_by
             result.verdict = replace(judged, detail=detail)
             result.html, result.rendered_page = rendering.html, True
+            result.through_browser = True
 
 
 def stylesheet_urls(html: str, base_url: str) -> list[str]:

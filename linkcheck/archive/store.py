@@ -487,7 +487,6 @@ class Archive:
     ) -> Snapshot:
         """The snapshot's files in staging: WARC, images, page.html; its index row."""
         now = capture.captured_at
-        final = capture.final.download
         (folder / "assets").mkdir(parents=True)
         warc_name = f"linkcheck-{snapshot_id}.warc.gz"
         write_warc(folder / warc_name, capture, user_agent)
@@ -501,7 +500,7 @@ class Archive:
         if capture.document is not None and capture.document_name:
             shutil.copyfile(capture.document, folder / capture.document_name)
         content_type = next(
-            (v for k, v in final.response_headers if k.lower() == "content-type"), None
+            (v for k, v in capture.page_headers() if k.lower() == "content-type"), None
         )
         return Snapshot(
             id=snapshot_id,
@@ -511,14 +510,14 @@ class Archive:
             http_status=capture.page_status,
             content_type=content_type,
             title=None,
-            payload_sha256=hashlib.sha256(capture.final.body.read_bytes()).hexdigest(),
+            payload_sha256=hashlib.sha256(capture.page_payload()).hexdigest(),
             content_fp="",
             folder=f"snapshots/{now:%Y}/{now:%m}/{snapshot_id}",
             warc_file=warc_name,
             html_file="page.html",
             bytes_total=sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()),
             # A body cut at the size cap is kept, but never counts as the latest good copy.
-            quality="truncated" if final.truncated else "good",
+            quality="truncated" if capture.page_truncated() else "good",
             source="live",
             tool_version=__version__,
         )

@@ -40,7 +40,9 @@ def _cdxj_lines(warc: Path, name: str) -> list[str]:
 
     out = io.StringIO()
     with warc.open("rb") as source:
-        write_cdx_index(out, source, {"filename": name})
+        # post_append: a POST (a page's fetch or XHR) is keyed with its method and body, as
+        # pywb and ReplayWeb.page look it up (py-wacz indexes so too).
+        write_cdx_index(out, source, {"filename": name, "post_append": True})
     return [line for line in out.getvalue().splitlines() if line.strip()]
 
 

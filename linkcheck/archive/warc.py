@@ -50,7 +50,8 @@ def write_warc(path: Path, capture: Capture, user_agent: str) -> None:
                 },
             )
         )
-        for recorded in [*capture.hops, *capture.requisites]:
+        hops = [] if capture.through_browser else capture.hops  # the browser's, below
+        for recorded in [*hops, *capture.requisites]:
             _write_exchange(writer, recorded)
         for record in capture.rendering.records if capture.rendering is not None else ():
             _write_browser_exchange(writer, record)
