@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from linkcheck.browser import network
-from linkcheck.browser.cdp import BrowserError
+from linkcheck.browser.cdp import BrowserError, BrowserTimeout
 from linkcheck.browser.network import NetworkLog
 
 
@@ -36,13 +37,18 @@ def _answer(request_id: str, status: int, headers: Mapping[str, str]) -> dict[st
     }
 
 
-def _records(log: NetworkLog, bodies: Mapping[str, dict[str, Any]]) -> list[network.NetworkRecord]:
+def _records(
+    log: NetworkLog, bodies: Mapping[str, dict[str, Any]], deadline: float = 60.0
+) -> list[network.NetworkRecord]:
     async def body_of(request_id: str) -> dict[str, Any]:
-        if request_id not in bodies:
+        answer = bodies.get(request_id)
+        if answer is None:
             raise BrowserError("No resource with given identifier found")
-        return bodies[request_id]
+        if answer.get("hang"):
+            raise BrowserTimeout("Network.getResponseBody: no answer in 10 s")
+        return answer
 
-    return asyncio.run(log.records(body_of))
+    return asyncio.run(log.records(body_of, time.monotonic() + deadline))
 
 
 def test_a_page_s_exchanges_become_records_with_their_bodies_and_no_secret() -> None:
@@ -133,3 +139,25 @@ def test_bodies_past_their_bounds_are_cut_and_marked(monkeypatch: pytest.MonkeyP
     assert [r.url for r in records] == [f"https://e.test/{n}" for n in range(3)]
     assert log._sent == 4  # the fifth request was never followed
     assert "4" not in log._pending
+
+
+def test_bodies_are_asked_for_until_chromium_stops_answering_or_the_deadline() -> None:
+    """A Chromium that stops answering is not asked 200 more times (10 s each): the
+    records made before are kept; past the deadline, nothing more is asked."""
+
+    def four_finished() -> NetworkLog:
+        log = NetworkLog()
+        for number in range(4):
+            request_id = str(number)
+            log.see("Network.requestWillBeSent", _sent(request_id, f"https://e.test/{number}"))
+            log.see("Network.responseReceived", _answer(request_id, 200, {}))
+            log.see("Network.loadingFinished", {"requestId": request_id})
+        return log
+
+    bodies: dict[str, dict[str, Any]] = {
+        "0": {"body": "first", "base64Encoded": False},
+        "1": {"hang": True},
+        "2": {"body": "never asked", "base64Encoded": False},
+    }
+    assert [r.body for r in _records(four_finished(), bodies)] == [b"first"]
+    assert _records(four_finished(), bodies, deadline=-1.0) == []

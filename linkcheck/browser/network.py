@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..fetch.fetcher import redacted
-from .cdp import BrowserError
+from .cdp import BrowserError, BrowserTimeout
 
 MAX_RECORDS = 200
 # Requests followed at once: a page that sends thousands is not followed past them.
@@ -104,18 +104,23 @@ class NetworkLog:
             self._pending.pop(request_id, None)
 
     async def records(
-        self, body_of: Callable[[str], Awaitable[Mapping[str, Any]]]
+        self, body_of: Callable[[str], Awaitable[Mapping[str, Any]]], deadline: float
     ) -> list[NetworkRecord]:
         """Every complete exchange, bodies asked for through body_of (getResponseBody for
-        a request id); one whose body Chromium no longer holds is left out."""
+        a request id) until deadline (time.monotonic()); one whose body Chromium no longer
+        holds is left out, and none is asked for once Chromium stops answering."""
         total = 0  # redirect hops have no body
         for request_id in self._finished:
             pending = self._pending.get(request_id)
             if pending is None or pending.response is None or len(self._done) >= MAX_RECORDS:
                 continue
+            if time.monotonic() > deadline:
+                break
             try:
                 answer = await body_of(request_id)
-            except BrowserError:  # Chromium no longer holds it (or timed out): not kept
+            except BrowserTimeout:  # a Chromium that does not answer: no more questions
+                break
+            except BrowserError:  # Chromium no longer holds this body: not kept
                 continue
             body = _body(answer)
             if body is None:

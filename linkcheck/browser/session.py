@@ -267,7 +267,8 @@ class BrowserSession:
                     "Network.getResponseBody", {"requestId": request_id}, session=session
                 )
 
-            records = await log.records(body_of)
+            deadline = time.monotonic() + self.settings.page_deadline
+            records = await log.records(body_of, deadline)
             return Rendering(visit.url, visit.status, html, screenshot, pdf, tuple(records))
 
     @contextlib.asynccontextmanager
