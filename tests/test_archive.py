@@ -744,6 +744,12 @@ def test_a_browser_capture_draws_the_page(simweb: SimulatedWeb, project: Path) -
     assert width > 100
     assert height > 100
     assert (folder / "page.pdf").read_bytes().startswith(b"%PDF-")
+    latest = Archive(project / ".linkcheck" / "archive").latest(ARTICLE)
+    assert latest is not None
+    on_disk = sum(
+        p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.name != "meta.json"
+    )
+    assert latest.bytes_total == on_disk  # the drawings counted in the snapshot's size
     index = (project / ".linkcheck" / "archive" / "index.html").read_text(encoding="utf-8")
     assert "screenshot.png" in index
     assert "page.pdf" in index

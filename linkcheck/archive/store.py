@@ -336,11 +336,6 @@ class Archive:
             return Outcome(capture.requested_url, "refused", None, str(error))
         folder = staging / "snapshot"
         snapshot = self._write_folder(folder, capture, snapshot_id, html_text, user_agent)
-        if capture.rendering is not None:
-            drawn = (capture.rendering.screenshot, capture.rendering.pdf)
-            for name, data in zip(RENDERED_FILES, drawn, strict=True):
-                if data:
-                    (folder / name).write_bytes(data)
         snapshot = replace(snapshot, title=title or None, content_fp=fp)
         (folder / "meta.json").write_text(
             json.dumps(asdict(snapshot), ensure_ascii=False, indent=2), encoding="utf-8"
@@ -485,7 +480,8 @@ class Archive:
     def _write_folder(
         self, folder: Path, capture: Capture, snapshot_id: str, html_text: str, user_agent: str
     ) -> Snapshot:
-        """The snapshot's files in staging: WARC, images, page.html; its index row."""
+        """The snapshot's files in staging: WARC, images, page.html, the drawings; its index
+        row (bytes_total counts them all)."""
         now = capture.captured_at
         (folder / "assets").mkdir(parents=True)
         warc_name = f"linkcheck-{snapshot_id}.warc.gz"
@@ -499,6 +495,11 @@ class Archive:
         (folder / "page.html").write_text(html_text, encoding="utf-8")
         if capture.document is not None and capture.document_name:
             shutil.copyfile(capture.document, folder / capture.document_name)
+        if capture.rendering is not None:  # --browser: the page as Chromium drew it
+            drawn = (capture.rendering.screenshot, capture.rendering.pdf)
+            for name, data in zip(RENDERED_FILES, drawn, strict=True):
+                if data:
+                    (folder / name).write_bytes(data)
         content_type = next(
             (v for k, v in capture.page_headers() if k.lower() == "content-type"), None
         )
