@@ -51,6 +51,17 @@ def _records(
     return asyncio.run(log.records(body_of, time.monotonic() + deadline))
 
 
+def _finished(count: int) -> NetworkLog:
+    """A log of count GETs of https://e.test/<n> (request ids "0" …), answered and ended."""
+    log = NetworkLog()
+    for number in range(count):
+        request_id = str(number)
+        log.see("Network.requestWillBeSent", _sent(request_id, f"https://e.test/{number}"))
+        log.see("Network.responseReceived", _answer(request_id, 200, {}))
+        log.see("Network.loadingFinished", {"requestId": request_id})
+    return log
+
+
 def test_a_page_s_exchanges_become_records_with_their_bodies_and_no_secret() -> None:
     log = NetworkLog()
     log.see(
@@ -126,12 +137,7 @@ def test_bodies_past_their_bounds_are_cut_and_marked(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(network, "TOTAL_LIMIT", 15)
     monkeypatch.setattr(network, "MAX_RECORDS", 3)
     monkeypatch.setattr(network, "MAX_WATCHED", 4)
-    log = NetworkLog()
-    for number in range(5):
-        request_id = str(number)
-        log.see("Network.requestWillBeSent", _sent(request_id, f"https://e.test/{number}"))
-        log.see("Network.responseReceived", _answer(request_id, 200, {}))
-        log.see("Network.loadingFinished", {"requestId": request_id})
+    log = _finished(5)
     bodies = {str(n): {"body": "x" * 12, "base64Encoded": False} for n in range(5)}
     records = _records(log, bodies)
     assert [len(r.body) for r in records] == [10, 5, 0]
@@ -144,20 +150,10 @@ def test_bodies_past_their_bounds_are_cut_and_marked(monkeypatch: pytest.MonkeyP
 def test_bodies_are_asked_for_until_chromium_stops_answering_or_the_deadline() -> None:
     """A Chromium that stops answering is not asked 200 more times (10 s each): the
     records made before are kept; past the deadline, nothing more is asked."""
-
-    def four_finished() -> NetworkLog:
-        log = NetworkLog()
-        for number in range(4):
-            request_id = str(number)
-            log.see("Network.requestWillBeSent", _sent(request_id, f"https://e.test/{number}"))
-            log.see("Network.responseReceived", _answer(request_id, 200, {}))
-            log.see("Network.loadingFinished", {"requestId": request_id})
-        return log
-
     bodies: dict[str, dict[str, Any]] = {
         "0": {"body": "first", "base64Encoded": False},
         "1": {"hang": True},
         "2": {"body": "never asked", "base64Encoded": False},
     }
-    assert [r.body for r in _records(four_finished(), bodies)] == [b"first"]
-    assert _records(four_finished(), bodies, deadline=-1.0) == []
+    assert [r.body for r in _records(_finished(4), bodies)] == [b"first"]
+    assert _records(_finished(4), bodies, deadline=-1.0) == []
