@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from selectolax.lexbor import LexborHTMLParser
+
 from linkcheck.archive.capture import image_urls
 
 
@@ -12,7 +14,7 @@ def test_srcset_is_read_by_the_html_spec_not_split_on_every_comma() -> None:
         '<img srcset="/img/a.jpg?crop=1,2 1x, /img/b.jpg 2x">'
         '<picture><source srcset="/img/c.webp 100w (x, y), /img/d.webp 200w"></picture>'
     )
-    assert image_urls(page, "https://example.org/post/") == [
+    assert image_urls(LexborHTMLParser(page), "https://example.org/post/") == [
         "https://example.org/img/a.jpg?crop=1,2",
         "https://example.org/img/b.jpg",
         "https://example.org/img/c.webp",
@@ -25,4 +27,6 @@ def test_lazy_attributes_win_over_placeholder_src_and_data_urls_are_skipped() ->
         '<img data-src="https://mmbiz.qpic.cn/x.png" src="data:image/gif;base64,R0lG">'
         '<img src="data:image/png;base64,iVBO">'
     )
-    assert image_urls(page, "https://mp.weixin.qq.com/s/a") == ["https://mmbiz.qpic.cn/x.png"]
+    assert image_urls(LexborHTMLParser(page), "https://mp.weixin.qq.com/s/a") == [
+        "https://mmbiz.qpic.cn/x.png"
+    ]

@@ -15,12 +15,15 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from selectolax.lexbor import LexborHTMLParser
+
 from ..browser.network import NetworkRecord
+from ..browser.second_opinion import browser_page, seen_through_browser
 from ..browser.session import Rendering
 from ..decode import decode_page
 from ..engine.classify import classify
@@ -152,8 +155,9 @@ class Capture:
 
     @property
     def page_record(self) -> NetworkRecord | None:
-        """The browser's record of the page's document, when the page is the browser's."""
-        if not self.rendered_page or self.rendering is None:
+        """The browser's record of the page's document, when the snapshot is the browser's
+        page (through_browser); None when it is the client's last hop."""
+        if not self.through_browser or self.rendering is None:
             return None
         rendering = self.rendering
         documents = [
@@ -167,24 +171,24 @@ class Capture:
 
     @property
     def captured_at(self) -> datetime:
-        record = self.page_record if self.through_browser else None
+        record = self.page_record
         if record is not None:
             return datetime.fromtimestamp(record.started, UTC)
         return self.hops[0].started
 
     def page_headers(self) -> tuple[tuple[str, str], ...]:
-        record = self.page_record if self.through_browser else None
+        record = self.page_record
         return (
             record.response_headers if record is not None else self.final.download.response_headers
         )
 
     def page_truncated(self) -> bool:
-        record = self.page_record if self.through_browser else None
+        record = self.page_record
         return record.truncated if record is not None else self.final.download.truncated
 
     def page_payload(self) -> bytes:
         """The page's body as recorded (the client's bytes, or the browser's document)."""
-        record = self.page_record if self.through_browser else None
+        record = self.page_record
         return record.body if record is not None else self.final.body.read_bytes()
 
 
@@ -230,11 +234,8 @@ def _extension(data: bytes, content_type: str | None) -> str:
     return "bin"
 
 
-def image_urls(html: str, base_url: str) -> list[str]:
-    """Every image the page shows, resolved, in order, without duplicates."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    tree = LexborHTMLParser(html)
+def image_urls(tree: LexborHTMLParser, base_url: str) -> list[str]:
+    """Every image the parsed page shows, resolved, in order, without duplicates."""
     base_url = document_base(tree, base_url)
     found: list[str] = []
     for node in tree.css("img, source"):
@@ -334,10 +335,11 @@ async def capture(
         result.document_name = f"document.{_extension(body, content_type)}"
     if html is None or verdict.status not in _KEPT:
         return result
+    tree = LexborHTMLParser(html)  # parsed once for its sheets and its images
     sheets = _Sheets(fetcher, raw, timeout, result)
-    for sheet_url in stylesheet_urls(html, result.page_url):
+    for sheet_url in stylesheet_urls(tree, result.page_url):
         await sheets.take(sheet_url, 0)
-    wanted = [*image_urls(html, result.page_url), *sheet_references(result.sheets)]
+    wanted = [*image_urls(tree, result.page_url), *sheet_references(result.sheets)]
     await _images(fetcher, list(dict.fromkeys(wanted))[:MAX_ASSETS], raw, timeout, result)
     return result
 
@@ -349,11 +351,8 @@ def _take_rendering(result: Capture, exchange: Exchange, first: tuple[Rule, ...]
     rendering = result.rendering
     if rendering is None or rendering.status is None or not rendering.html:
         return
-    seen = Exchange(
-        result.requested_url,
-        (Hop(rendering.url, rendering.status),),
-        (("content-type", "text/html; charset=utf-8"),),
-        rendering.html.encode()[: 64 * 1024],
+    seen = browser_page(
+        result.requested_url, rendering.url, rendering.status, rendering.html.encode()[: 64 * 1024]
     )
     if browser_can_pass(seen):
         return
@@ -364,18 +363,14 @@ def _take_rendering(result: Capture, exchange: Exchange, first: tuple[Rule, ...]
     elif result.verdict.status is Status.UNKNOWN and browser_can_pass(exchange):
         judged = classify(seen, names_resolve=True, first=first)
         if judged.status is Status.ALIVE:
-            seen_by = "seen through a headless browser"
-            detail = f"{judged.detail}; {seen_by}" if judged.detail else seen_by
-            result.verdict = replace(judged, detail=detail)
+            result.verdict = seen_through_browser(judged)
             result.html, result.rendered_page = rendering.html, True
             result.through_browser = True
 
 
-def stylesheet_urls(html: str, base_url: str) -> list[str]:
-    """The page's <link rel=stylesheet> sheets, resolved, in order (MAX_SHEETS at most)."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    tree = LexborHTMLParser(html)
+def stylesheet_urls(tree: LexborHTMLParser, base_url: str) -> list[str]:
+    """The parsed page's <link rel=stylesheet> sheets, resolved, in order (MAX_SHEETS at
+    most)."""
     base_url = document_base(tree, base_url)
     found = []
     for node in tree.css("link[href]"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -32,8 +33,8 @@ def _response_headers(recorded: Recorded) -> list[tuple[str, str]]:
     return headers
 
 
-def _warc_date(recorded: Recorded) -> str:
-    return recorded.started.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _warc_date(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def write_warc(path: Path, capture: Capture, user_agent: str) -> None:
@@ -60,33 +61,23 @@ def write_warc(path: Path, capture: Capture, user_agent: str) -> None:
 
 def _write_exchange(writer: WARCWriter, recorded: Recorded) -> None:
     download = recorded.download
-    warc_headers = {"WARC-Date": _warc_date(recorded)}
+    warc_headers = {}
     if download.ip:
         warc_headers["WARC-IP-Address"] = download.ip
-    if download.truncated:
-        warc_headers["WARC-Truncated"] = "length"
-    status_line = f"{download.status} {download.reason}".strip()
     with recorded.body.open("rb") as body:
-        response = writer.create_warc_record(
+        _write_pair(
+            writer,
             download.url,
-            "response",
-            payload=body,
-            length=download.size,
-            http_headers=StatusAndHeaders(
-                status_line, _response_headers(recorded), protocol="HTTP/1.1"
+            recorded.started,
+            warc_headers,
+            response=(f"{download.status} {download.reason}", _response_headers(recorded)),
+            body=(body, download.size, download.truncated),
+            request=(
+                download.request_line.rsplit(" ", 1)[0] + " HTTP/1.1",
+                list(download.request_headers),
+                b"",
             ),
-            warc_headers_dict=warc_headers,
         )
-        request_line = download.request_line.rsplit(" ", 1)[0] + " HTTP/1.1"
-        request = writer.create_warc_record(
-            download.url,
-            "request",
-            http_headers=StatusAndHeaders(
-                request_line, list(download.request_headers), is_http_request=True
-            ),
-            warc_headers_dict={"WARC-Date": _warc_date(recorded)},
-        )
-        writer.write_request_response_pair(request, response)
 
 
 def _write_browser_exchange(writer: WARCWriter, record: NetworkRecord) -> None:
@@ -94,10 +85,6 @@ def _write_browser_exchange(writer: WARCWriter, record: NetworkRecord) -> None:
     as Chromium gave it (decoded, so the headers carry its stored length and no
     Content-Encoding), with DevTools' kind of request in a WARC-Resource-Type field (an
     extension: readers that do not know a field skip it)."""
-    date = datetime.fromtimestamp(record.started, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    warc_headers = {"WARC-Date": date, "WARC-Resource-Type": record.resource_type}
-    if record.truncated:
-        warc_headers["WARC-Truncated"] = "length"
     parts = urlsplit(record.url)
     target = parts.path or "/"
     if parts.query:
@@ -105,26 +92,54 @@ def _write_browser_exchange(writer: WARCWriter, record: NetworkRecord) -> None:
     request_headers = list(record.request_headers)
     if not any(name.lower() == "host" for name, _ in request_headers):
         request_headers.insert(0, ("Host", parts.netloc))
-    response = writer.create_warc_record(
+    _write_pair(
+        writer,
         record.url,
+        datetime.fromtimestamp(record.started, UTC),
+        {"WARC-Resource-Type": record.resource_type},
+        response=(f"{record.status} {record.reason}", list(record.response_headers)),
+        body=(io.BytesIO(record.body), len(record.body), record.truncated),
+        request=(
+            f"{record.method} {target} HTTP/1.1",
+            request_headers,
+            record.request_body or b"",
+        ),
+    )
+
+
+def _write_pair(
+    writer: WARCWriter,
+    url: str,
+    started: datetime,
+    warc_headers: dict[str, str],
+    *,
+    response: tuple[str, list[tuple[str, str]]],
+    body: tuple[BinaryIO, int, bool],
+    request: tuple[str, list[tuple[str, str]], bytes],
+) -> None:
+    """One exchange as a request record and a response record: response is (status line,
+    headers), body (stream, its length, whether a cap cut it), request (request line,
+    headers, body)."""
+    stream, length, truncated = body
+    response_warc = {"WARC-Date": _warc_date(started), **warc_headers}
+    if truncated:
+        response_warc["WARC-Truncated"] = "length"
+    status_line, response_headers = response
+    request_line, request_headers, request_body = request
+    answer = writer.create_warc_record(
+        url,
         "response",
-        payload=io.BytesIO(record.body),
-        length=len(record.body),
-        http_headers=StatusAndHeaders(
-            f"{record.status} {record.reason}".strip(),
-            list(record.response_headers),
-            protocol="HTTP/1.1",
-        ),
-        warc_headers_dict=warc_headers,
+        payload=stream,
+        length=length,
+        http_headers=StatusAndHeaders(status_line.strip(), response_headers, protocol="HTTP/1.1"),
+        warc_headers_dict=response_warc,
     )
-    request = writer.create_warc_record(
-        record.url,
+    asked = writer.create_warc_record(
+        url,
         "request",
-        payload=io.BytesIO(record.request_body or b""),
-        length=len(record.request_body or b""),
-        http_headers=StatusAndHeaders(
-            f"{record.method} {target} HTTP/1.1", request_headers, is_http_request=True
-        ),
-        warc_headers_dict={"WARC-Date": date},
+        payload=io.BytesIO(request_body),
+        length=len(request_body),
+        http_headers=StatusAndHeaders(request_line, request_headers, is_http_request=True),
+        warc_headers_dict={"WARC-Date": _warc_date(started)},
     )
-    writer.write_request_response_pair(request, response)
+    writer.write_request_response_pair(asked, answer)

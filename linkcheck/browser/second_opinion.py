@@ -72,12 +72,7 @@ class SecondOpinion:
             return replace(verdict, detail=f"{verdict.detail}; the browser failed: {error}")
         if visit.status is None:
             return replace(verdict, detail=f"{verdict.detail}; the browser got no page")
-        page = Exchange(
-            url,
-            hops=(Hop(visit.url, visit.status),),
-            headers=(("content-type", "text/html; charset=utf-8"),),
-            body=visit.html.encode(),
-        )
+        page = browser_page(url, visit.url, visit.status, visit.html.encode())
         if browser_can_pass(page):
             return replace(
                 verdict,
@@ -85,9 +80,24 @@ class SecondOpinion:
             )
         self._client.adopt_session(visit.url, visit.cookies, visit.user_agent)
         self._earned[host] = self._earned.get(host, 0) + 1
-        judged = self._judge(page)
-        seen = "seen through a headless browser"
-        return replace(judged, detail=f"{judged.detail}; {seen}" if judged.detail else seen)
+        return seen_through_browser(self._judge(page))
+
+
+def browser_page(url: str, settled_on: str, status: int, body: bytes) -> Exchange:
+    """The page a browser settled on for url, as an exchange the host rules judge (the
+    check's second opinion, and the archive's rendered capture)."""
+    return Exchange(
+        url,
+        hops=(Hop(settled_on, status),),
+        headers=(("content-type", "text/html; charset=utf-8"),),
+        body=body,
+    )
+
+
+def seen_through_browser(judged: Verdict) -> Verdict:
+    """A verdict on a browser_page, saying where it came from."""
+    seen = "seen through a headless browser"
+    return replace(judged, detail=f"{judged.detail}; {seen}" if judged.detail else seen)
 
 
 def _host(url: str) -> str:
