@@ -245,7 +245,10 @@ class BrowserSession:
         cannot be: the next visit starts a new one)."""
         async with self._tab(url) as (chromium, session):
             self.visits += 1
-            return await self._load(chromium, session, url)
+            status, final = await self._load(chromium, session, url)
+            html = await self._outer_html(chromium, session)
+            cookies = await chromium.call("Network.getCookies", {"urls": [final]}, session=session)
+            return Visit(final, status, html, tuple(cookies.get("cookies", ())), self._user_agent)
 
     async def render(self, url: str) -> Rendering:
         """Open url as visit does, images and all, scroll to its end (lazy images load),
@@ -254,7 +257,9 @@ class BrowserSession:
         as visit does."""
         async with self._tab(url) as (chromium, session):
             log = NetworkLog()
-            visit = await self._load(chromium, session, url, blocked=_SIDE_CHANNEL_URLS, log=log)
+            status, final = await self._load(
+                chromium, session, url, blocked=_SIDE_CHANNEL_URLS, log=log
+            )
             screenshot, pdf = await self._draw(chromium, session)
             html = await self._outer_html(chromium, session)
             events = chromium.events(session)
@@ -269,7 +274,7 @@ class BrowserSession:
 
             deadline = time.monotonic() + self.settings.page_deadline
             records = await log.records(body_of, deadline)
-            return Rendering(visit.url, visit.status, html, screenshot, pdf, tuple(records))
+            return Rendering(final, status, html, screenshot, pdf, tuple(records))
 
     @contextlib.asynccontextmanager
     async def _tab(self, url: str) -> AsyncIterator[tuple[Chromium, str]]:
@@ -394,8 +399,9 @@ class BrowserSession:
         *,
         blocked: list[str] = _BLOCKED_URLS,
         log: NetworkLog | None = None,
-    ) -> Visit:
-        """Navigate the tab to url and settle (log, if given, sees every event)."""
+    ) -> tuple[int | None, str]:
+        """Navigate the tab to url and settle (log, if given, sees every event): the last
+        document's status and URL."""
         await chromium.call("Page.enable", session=session)
         # Recording: Chromium keeps the bodies the log will ask for, within its bounds.
         buffers = BUFFER_PARAMS if log is not None else {}
@@ -421,9 +427,7 @@ class BrowserSession:
                 navigation.cancel()
             with contextlib.suppress(BrowserError, asyncio.CancelledError):
                 await navigation
-        html = await self._outer_html(chromium, session)
-        cookies = await chromium.call("Network.getCookies", {"urls": [final]}, session=session)
-        return Visit(final, status, html, tuple(cookies.get("cookies", ())), self._user_agent)
+        return status, final
 
     async def _settle(
         self, chromium: Chromium, session: str, url: str, log: NetworkLog | None

@@ -338,6 +338,22 @@ class Fetcher:
             self._gates[host] = HostGate(self.policy_for(host))
         return self._gates[host]
 
+    @asynccontextmanager
+    async def _turn(self, gate: HostGate, *, urgent: bool, rank: int = 0) -> AsyncIterator[None]:
+        """A request's turn: its host's slot (politeness) first, then one of the run's
+        (--max-concurrency), so a request waiting on its host holds no global slot."""
+        async with gate.slot(), self._global.hold(urgent=urgent, rank=rank):
+            yield
+
+    def _defer_for(self, gate: HostGate, answer: Answer | Download) -> float | None:
+        """The server's Retry-After (a 429 or 503 asking us to wait), if it gave one: the
+        host's next request waits that long too, within --max-retry-after."""
+        wait = parse_retry_after(answer.header("retry-after"))
+        if wait is not None:
+            wait = min(wait, self.settings.max_retry_after)
+            gate.defer(wait)
+        return wait
+
     async def fetch(self, url: str, *, rank: int = 0) -> Exchange:
         """Follow the redirect chain from url, retrying each hop as the policy says. rank:
         how much its host has still to fetch (Limiter serves the host that needs most first)."""
@@ -435,7 +451,7 @@ class Fetcher:
         if down is not None:
             return Exchange(url, error=down.kind, error_detail=not_requested_detail(origin, down))
         try:
-            async with gate.slot(), self._global.hold(urgent=urgent or not first, rank=rank):
+            async with self._turn(gate, urgent=urgent or not first, rank=rank):
                 down = self._unreachable.known_down(origin)
                 if down is not None:
                     gate.refund()
@@ -468,10 +484,7 @@ class Fetcher:
         location = response.header("location")
         exchange = Exchange(url, (Hop(url, response.status, location),), headers, body)
         if response.status in RETRYABLE_STATUSES:
-            retry_after = parse_retry_after(response.header("retry-after"))
-            if retry_after is not None:
-                gate.defer(min(retry_after, self.settings.max_retry_after))
-            raise _Retryable(exchange, retry_after)
+            raise _Retryable(exchange, self._defer_for(gate, response))
         hooks = self.settings.hooks
         # Noted while we still hold the host's slot, so the next request sees it.
         blocking = True if response.status == 429 else hooks.blocking(exchange)
@@ -497,8 +510,7 @@ class Fetcher:
         host = hostname_of(url) or ""
         try:
             async with (
-                self._gate(host).slot(),
-                self._global.hold(urgent=False),
+                self._turn(self._gate(host), urgent=False),
                 self._open(
                     "POST", url, timeout=self.settings.timeout, data=form, headers=headers
                 ) as response,
@@ -523,11 +535,8 @@ class Fetcher:
                     sink.truncate()
                     download = await self._download_once(url, sink, limit=limit, timeout=timeout)
                     if download.status in RETRYABLE_STATUSES:
-                        wait = parse_retry_after(download.header("retry-after"))
-                        if wait is not None:
-                            wait = min(wait, self.settings.max_retry_after)
-                            self._gate(hostname_of(url) or "").defer(wait)
-                        raise _RetryDownload(download, wait)
+                        gate = self._gate(hostname_of(url) or "")
+                        raise _RetryDownload(download, self._defer_for(gate, download))
         except _RetryDownload as retry:
             return retry.download  # the last answer, retries spent
         return download
@@ -544,8 +553,7 @@ class Fetcher:
         truncated = False
         try:
             async with (
-                gate.slot(),
-                self._global.hold(urgent=False),
+                self._turn(gate, urgent=False),
                 self._open("GET", url, timeout=timeout) as r,
             ):
                 async for chunk in r.response.aiter_raw():
