@@ -336,10 +336,12 @@ async def capture(
     if html is None or verdict.status not in _KEPT:
         return result
     tree = LexborHTMLParser(html)  # parsed once for its sheets and its images
+    sheet_urls, images = stylesheet_urls(tree, result.page_url), image_urls(tree, result.page_url)
+    del tree  # a large page's tree is not held while its requisites download
     sheets = _Sheets(fetcher, raw, timeout, result)
-    for sheet_url in stylesheet_urls(tree, result.page_url):
+    for sheet_url in sheet_urls:
         await sheets.take(sheet_url, 0)
-    wanted = [*image_urls(tree, result.page_url), *sheet_references(result.sheets)]
+    wanted = [*images, *sheet_references(result.sheets)]
     await _images(fetcher, list(dict.fromkeys(wanted))[:MAX_ASSETS], raw, timeout, result)
     return result
 
