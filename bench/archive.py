@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import shutil
 import struct
-import subprocess
 import tempfile
 import threading
-import time
 import zlib
 from pathlib import Path
+
+import measured
 
 _SENTENCE = "迁移学习是一种机器学习方法，把为任务A开发的模型作为初始点，重新用在任务B上。"
 _FILLER = ("<p>" + _SENTENCE * 8 + "</p>\n").encode()
@@ -137,23 +136,19 @@ def run(linkcheck: str, pages: int, server: PageServer) -> tuple[float, float, i
         urls = [f"http://127.0.0.1:{server.port}/page/{n}" for n in range(pages)]
         (root / "post.md").write_text("\n\n".join(urls) + "\n", encoding="utf-8")
         served_before = server.served
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            [linkcheck, "archive", "post.md", "--include-private"],
-            cwd=root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(process.stderr.read().decode() if process.stderr else "failed")
+        with tempfile.TemporaryFile() as errors:
+            run = measured.measure(
+                [linkcheck, "archive", "post.md", "--include-private"], root, stderr=errors
+            )
+            if run.exit_code != 0:
+                errors.seek(0)
+                raise SystemExit(errors.read().decode() or "failed")
         folder = root / ".linkcheck" / "archive"
         archived = len(list((folder / "snapshots").glob("*/*/*")))
         megabytes = (server.served - served_before) / 1e6
         stored = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
         per_page = stored / max(1, archived)
-        return elapsed, usage.ru_maxrss / 1024, archived, megabytes, per_page
+        return run.wall, run.peak_mb, archived, megabytes, per_page
 
 
 def main() -> None:

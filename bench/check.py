@@ -30,17 +30,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import measured
 from installed import compile_linkcheck
 
 PAGE = b"<!doctype html><title>ok</title><p>" + b"x" * 2000 + b"</p>"
@@ -208,12 +206,8 @@ def write_blog(root: Path, kit: Kit, port: int) -> None:
 
 def measure(argv: list[str], cwd: Path) -> tuple[float, float, float, int]:
     """(wall s, CPU s, peak MB, exit code)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    run = measured.measure(argv, cwd)
+    return run.wall, run.cpu, run.peak_mb, run.exit_code
 
 
 def verdicts(report: Path) -> str:

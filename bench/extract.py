@@ -10,15 +10,13 @@ Never run by the test suite; tests do not assert timings.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import measured
 from installed import compile_linkcheck
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,19 +34,14 @@ def measure(argv: list[str], runs: int) -> Measurement:
     best = Measurement(float("inf"), 0.0, 0)
     for _ in range(runs):
         with tempfile.TemporaryFile() as out:
-            start = time.perf_counter()
-            process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(process.pid, 0)
-            elapsed = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
-            if process.returncode != 0:
-                raise SystemExit(f"{argv[0]} exited {process.returncode}")
+            run = measured.measure(argv, stdout=out)
+            if run.exit_code != 0:
+                raise SystemExit(f"{argv[0]} exited {run.exit_code}")
             out.seek(0)
             lines = sum(1 for _ in out)
-        peak = usage.ru_maxrss / 1024  # KiB on Linux
-        if elapsed < best.seconds:
-            best = Measurement(elapsed, max(peak, best.peak_mb), lines)
-        best.peak_mb = max(best.peak_mb, peak)
+        if run.wall < best.seconds:
+            best = Measurement(run.wall, max(run.peak_mb, best.peak_mb), lines)
+        best.peak_mb = max(best.peak_mb, run.peak_mb)
     return best
 
 

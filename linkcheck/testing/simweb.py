@@ -11,8 +11,10 @@ Layout of a web directory::
 
 It misbehaves on purpose where a route says so: slow drip, hang, endless body, gzip bomb,
 connection reset, status sequences (503 then 200, 429 with Retry-After), a redirect to
-whatever the query's `to` says (for fuzzing redirect targets). Every loop is
-bounded in count and time, and every request is logged with its headers.
+whatever the query's `to` says (for fuzzing redirect targets). Like real servers it keeps
+a connection alive for the next request (``keep_alive=False``: one answer per connection);
+a misbehaving answer ends its connection. Every loop is bounded in count and time, and
+every request is logged with its headers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 _MAX_SECONDS = 30.0  # no misbehaving response lasts longer than this
+_MAX_TUNNEL_SECONDS = 900.0  # a CONNECT tunnel carrying kept-alive requests, at most
+_KEEP_ALIVE_REQUESTS = 1000  # nginx's keepalive_requests: a connection serves this many
+_MAX_REQUEST_BODY = 1 << 20  # a larger request body is read no further: the server closes
 _BEHAVIOURS = frozenset(
     {
         "normal",
@@ -146,6 +151,7 @@ class SimulatedWeb:
     https_port: int = 0
     http_port: int = 0
     ca_file: Path | None = None
+    keep_alive: bool = True  # as real servers do; False: every answer closes its connection
 
     def __post_init__(self) -> None:
         self._routes: dict[tuple[str, str], list[Route]] = {}
@@ -326,40 +332,57 @@ class SimulatedWeb:
             task.add_done_callback(self._tasks.discard)
         self._connections.add(writer)
         try:
-            request_line = await asyncio.wait_for(reader.readline(), _MAX_SECONDS)
-            headers: list[tuple[str, str]] = []
-            while True:
-                line = await asyncio.wait_for(reader.readline(), _MAX_SECONDS)
-                if line in (b"\r\n", b"\n", b""):
-                    break
-                name, _, value = line.decode("latin-1").partition(":")
-                headers.append((name.strip(), value.strip()))
-            parts = request_line.decode("latin-1").split()
-            if len(parts) != 3:
-                return
-            target = parts[1]
-            if parts[0] == "CONNECT" and not tls:
-                await self._tunnel(reader, writer)
-                return
-            host = next((v for k, v in headers if k.lower() == "host"), "").split(":")[0].lower()
-            scheme = "https" if tls else "http"
-            self.requests.append(
-                LoggedRequest(scheme, host, target, tuple(headers), time.monotonic())
-            )
-            split = urlsplit(target)
-            route = self._route(scheme, host, unquote(split.path) or "/", split.query)
-            if route.behaviour == "echo-location":  # Location: whatever ?to= says (fuzzing)
-                to = parse_qs(split.query).get("to", [""])[0]
-                to = "".join(c for c in to if c not in "\r\n" and ord(c) < 256)
-                route = replace(route, location=to, behaviour="normal")
-            if route.behaviour in ("challenge", "captcha"):
-                route = _challenged(route, headers)
-            await self._respond(route, reader, writer)
+            # One request after another on the connection, as real servers keep it alive
+            # (nginx: 1,000 requests at most, then it closes), until a request or its
+            # answer says close.
+            for turn in range(_KEEP_ALIVE_REQUESTS if self.keep_alive else 1):
+                last = turn == _KEEP_ALIVE_REQUESTS - 1 or not self.keep_alive
+                if not await self._serve_one(reader, writer, tls, last=last):
+                    return
         except (ConnectionError, TimeoutError, ssl.SSLError, asyncio.IncompleteReadError):
             return  # the client went away or never spoke: nothing to answer
         finally:
             self._connections.discard(writer)
             writer.close()
+
+    async def _serve_one(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls: bool, *, last: bool
+    ) -> bool:
+        """Read one request and answer it: whether the connection may carry another."""
+        request_line = await asyncio.wait_for(reader.readline(), _MAX_SECONDS)
+        if not request_line:
+            return False  # the client closed its idle connection
+        headers: list[tuple[str, str]] = []
+        while True:
+            line = await asyncio.wait_for(reader.readline(), _MAX_SECONDS)
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            headers.append((name.strip(), value.strip()))
+        parts = request_line.decode("latin-1").split()
+        if len(parts) != 3:
+            return False
+        target = parts[1]
+        if parts[0] == "CONNECT" and not tls:
+            await self._tunnel(reader, writer)
+            return False
+        fields = {k.lower(): v for k, v in headers}
+        keep = not last and await _request_body_read(reader, fields)
+        keep = keep and fields.get("connection", "").lower() != "close"
+        host = fields.get("host", "").split(":")[0].lower()
+        scheme = "https" if tls else "http"
+        self.requests.append(LoggedRequest(scheme, host, target, tuple(headers), time.monotonic()))
+        split = urlsplit(target)
+        route = self._route(scheme, host, unquote(split.path) or "/", split.query)
+        if route.behaviour == "echo-location":  # Location: whatever ?to= says (fuzzing)
+            to = parse_qs(split.query).get("to", [""])[0]
+            to = "".join(c for c in to if c not in "\r\n" and ord(c) < 256)
+            route = replace(route, location=to, behaviour="normal")
+        if route.behaviour in ("challenge", "captcha"):
+            route = _challenged(route, headers)
+        keep = keep and route.behaviour == "normal"  # a misbehaving answer ends the connection
+        await self._respond(route, reader, writer, keep=keep)
+        return keep
 
     async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """An HTTP proxy's CONNECT, to our own TLS listener whatever host was asked for: lets
@@ -372,8 +395,8 @@ class SimulatedWeb:
         await writer.drain()
 
         async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            try:
-                while data := await source.read(65536):
+            try:  # a tunnel lives while bytes flow, as a proxy's does (idle: it closes)
+                while data := await asyncio.wait_for(source.read(65536), _MAX_SECONDS):
                     sink.write(data)
                     await sink.drain()
             finally:
@@ -383,7 +406,7 @@ class SimulatedWeb:
             asyncio.gather(
                 pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True
             ),
-            _MAX_SECONDS * 2,
+            _MAX_TUNNEL_SECONDS,
         )
 
     def _next_status(self, route: Route) -> int:
@@ -404,7 +427,12 @@ class SimulatedWeb:
         return self._bomb
 
     async def _respond(
-        self, route: Route, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        route: Route,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        keep: bool = False,
     ) -> None:
         status = self._next_status(route)
         if route.behaviour == "reset":
@@ -425,7 +453,11 @@ class SimulatedWeb:
             body = self._gzip_bomb()
             headers.append(("Content-Encoding", "gzip"))
         reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Status"
-        head = [f"HTTP/1.1 {status} {reason}", "Connection: close"]
+        head = (
+            [f"HTTP/1.1 {status} {reason}"]
+            if keep
+            else [f"HTTP/1.1 {status} {reason}", "Connection: close"]
+        )
         if route.behaviour != "endless":
             length = 1_000_000 if route.behaviour == "drip" else len(body)
             head.append(f"Content-Length: {length}")
@@ -511,6 +543,22 @@ def _certifiable(host: str) -> bool:
         idna.encode(host)
     except idna.IDNAError:
         return False
+    return True
+
+
+async def _request_body_read(reader: asyncio.StreamReader, fields: dict[str, str]) -> bool:
+    """Read what a request sends after its head: whether the connection can go on (not
+    after a chunked or oversized body, which this server does not read)."""
+    if "transfer-encoding" in fields:
+        return False
+    try:
+        length = int(fields.get("content-length", "0"))
+    except ValueError:
+        return False
+    if not 0 <= length <= _MAX_REQUEST_BODY:
+        return False
+    if length:
+        await asyncio.wait_for(reader.readexactly(length), _MAX_SECONDS)
     return True
 
 
