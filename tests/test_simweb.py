@@ -62,12 +62,17 @@ def test_requests_one_after_another_share_one_connection(web: SimulatedWeb) -> N
         connection.request("POST", "/form", body=b"x=1&y=2", headers={"Host": "kept.test"})
         posted = connection.getresponse()
         assert posted.read() == b"<title>posted</title>"
+        # A HEAD is answered with the head alone: the next answer is read from its start.
+        connection.request("HEAD", "/a", headers={"Host": "kept.test"})
+        head = connection.getresponse()
+        assert head.read() == b""
+        assert head.getheader("Content-Length") == str(len(b"<title>A</title>"))
         second = _get(connection, "/a")
         assert second.status == 200
         assert connection.sock is sock  # never reopened: the server kept it alive
     finally:
         connection.close()
-    assert [request.target for request in web.requests] == ["/a", "/form", "/a"]
+    assert [request.target for request in web.requests] == ["/a", "/form", "/a", "/a"]
 
 
 def test_a_request_that_says_close_is_answered_then_the_connection_ends(

@@ -381,7 +381,7 @@ class SimulatedWeb:
         if route.behaviour in ("challenge", "captcha"):
             route = _challenged(route, headers)
         keep = keep and route.behaviour == "normal"  # a misbehaving answer ends the connection
-        await self._respond(route, reader, writer, keep=keep)
+        await self._respond(route, reader, writer, keep=keep, head_only=parts[0] == "HEAD")
         return keep
 
     async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -433,7 +433,11 @@ class SimulatedWeb:
         writer: asyncio.StreamWriter,
         *,
         keep: bool = False,
+        head_only: bool = False,
     ) -> None:
+        """keep: the connection serves another request after this answer; head_only: a
+        HEAD request, answered with the head alone (its body would be read as the next
+        answer on a kept connection)."""
         status = self._next_status(route)
         if route.behaviour == "reset":
             writer.transport.abort()
@@ -453,11 +457,9 @@ class SimulatedWeb:
             body = self._gzip_bomb()
             headers.append(("Content-Encoding", "gzip"))
         reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Status"
-        head = (
-            [f"HTTP/1.1 {status} {reason}"]
-            if keep
-            else [f"HTTP/1.1 {status} {reason}", "Connection: close"]
-        )
+        head = [f"HTTP/1.1 {status} {reason}"]
+        if not keep:
+            head.append("Connection: close")
         if route.behaviour != "endless":
             length = 1_000_000 if route.behaviour == "drip" else len(body)
             head.append(f"Content-Length: {length}")
@@ -468,7 +470,8 @@ class SimulatedWeb:
         elif route.behaviour == "endless":
             await self._endless(reader, writer)
         else:
-            writer.write(body)
+            if not head_only:
+                writer.write(body)
             await writer.drain()
 
     async def _pause(self, seconds: float) -> None:
