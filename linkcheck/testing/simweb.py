@@ -366,7 +366,9 @@ class SimulatedWeb:
         if parts[0] == "CONNECT" and not tls:
             await self._tunnel(reader, writer)
             return False
-        fields = {k.lower(): v for k, v in headers}
+        fields: dict[str, str] = {}
+        for name, value in headers:  # the first of a repeated field counts, as before
+            fields.setdefault(name.lower(), value)
         keep = not last and await _request_body_read(reader, fields)
         keep = keep and fields.get("connection", "").lower() != "close"
         host = fields.get("host", "").split(":")[0].lower()
