@@ -781,7 +781,7 @@ def _check_and_report(
 
 def _rendered(
     report: "CheckReport", config: Config, *, verbose: bool, quiet: bool, color: bool
-) -> str:
+) -> "str | Iterable[str]":
     from .report import ReportOptions, reporter_for
 
     options = ReportOptions(

@@ -113,6 +113,42 @@ def test_offline_mode_asks_nobody(simweb: SimulatedWeb, project: Path) -> None:
     assert "--offline" in str(known["detail"])
 
 
+def test_the_json_report_makes_each_record_as_it_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """27,000 records are never held at once: the report is pieces, each made when asked."""
+    from linkcheck.config import Config
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
+    from linkcheck.report import ReportOptions, json_report
+
+    made: list[int] = []
+    record = json_report._record
+
+    def counted(result: Result) -> dict[str, object]:
+        made.append(result.link.line)
+        return record(result)
+
+    monkeypatch.setattr(json_report, "_record", counted)
+    results = tuple(
+        Result(
+            Link("p.md", i, 1, LinkKind.BARE, Scope.EXTERNAL, "u", f"https://x.test/{i}", "t"),
+            f"https://x.test/{i}",
+            Verdict(Status.ALIVE, "http-200", None, None),
+        )
+        for i in range(1, 101)
+    )
+    options = ReportOptions(fail_on=Config().fail_on, fail_on_acknowledged=False)
+    pieces = iter(json_report.JsonReporter().render(CheckReport(results), options))
+    next(pieces)  # the head
+    next(pieces)  # the results' opening bracket
+    first = next(pieces)
+    assert made == [1]
+    assert '"line": 1,' in first
+    rest = list(pieces)
+    assert made == list(range(1, 101))
+    assert len(rest) == 99 + 2  # the other records, the closing bracket, the warnings
+
+
 def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
     """The report writes its records with the C encoder; the text must not change."""
     import json as json_module
@@ -132,8 +168,10 @@ def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
         for i in range(1, 50)
     )
     for report in (CheckReport(results, warnings=(odd,)), CheckReport(())):
-        text = JsonReporter().render(
-            report, ReportOptions(fail_on=Config().fail_on, fail_on_acknowledged=False)
+        text = "".join(
+            JsonReporter().render(
+                report, ReportOptions(fail_on=Config().fail_on, fail_on_acknowledged=False)
+            )
         )
         document = json_module.loads(text)
         assert text == json_module.dumps(document, ensure_ascii=False, indent=2) + "\n"

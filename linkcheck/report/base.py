@@ -7,7 +7,7 @@ the same things: what is dead, what moved and where to, what could not be verifi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,7 +27,10 @@ class ReportOptions:
 
 
 class Reporter(Protocol):
-    def render(self, report: CheckReport, options: ReportOptions) -> str: ...
+    def render(self, report: CheckReport, options: ReportOptions) -> str | Iterable[str]:
+        """The report's text, whole or in pieces as they are made (the JSON report's
+        27,000 records are written as they come, never held together)."""
+        ...
 
 
 # Verdicts decided from the files of the blog (its site model included), not the network.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from ..models import CheckReport, Result, Status, flat_json, link_record
@@ -39,7 +40,10 @@ def _record(result: Result) -> dict[str, object]:
 
 
 class JsonReporter:
-    def render(self, report: CheckReport, options: ReportOptions) -> str:
+    def render(self, report: CheckReport, options: ReportOptions) -> Iterator[str]:
+        """The report in pieces, each result's record made as it is written: at 27,000
+        results the whole text is tens of MB, which a run need never hold (nor its list
+        of parts, nor its encoding)."""
         counts = summary_counts(report)
         shard = report.shard
         head = {
@@ -59,19 +63,15 @@ class JsonReporter:
                 for host, c in by_host(report)
             ],
         }
-        # One join of the parts: at 27,000 results the text is tens of MB, and every
-        # concatenation would copy it once more.
-        parts = [json.dumps(head, ensure_ascii=False, indent=2)[:-2], ',\n  "results": ']
+        yield json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "results": '
         if report.results:
-            parts.append("[\n")
+            yield "[\n"
             for index, result in enumerate(report.results):
-                parts.append(",\n" if index else "")
-                parts.append(flat_json(_record(result)))
-            parts.append("\n  ]")
+                yield (",\n" if index else "") + flat_json(_record(result))
+            yield "\n  ]"
         else:
-            parts.append("[]")
-        parts += [',\n  "warnings": ', _nested(list(report.warnings)), "\n}\n"]
-        return "".join(parts)
+            yield "[]"
+        yield ',\n  "warnings": ' + _nested(list(report.warnings)) + "\n}\n"
 
 
 def _nested(value: object) -> str:
