@@ -149,6 +149,35 @@ def test_the_json_report_makes_each_record_as_it_is_written(
     assert len(rest) == 99 + 2  # the other records, the closing bracket, the warnings
 
 
+def test_the_sarif_report_in_pieces_is_laid_out_exactly_as_json_dumps_would() -> None:
+    """Its results are made one by one, each placed where json.dumps would have put it."""
+    import json as json_module
+
+    from linkcheck.config import Config
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
+    from linkcheck.report import ReportOptions
+    from linkcheck.report.sarif import SarifReporter
+
+    odd = 'quote " back\\slash\nnew line\t tab 中文 💩 \u2028 "results": []'
+    statuses = (Status.DEAD, Status.ALIVE, Status.UNKNOWN, Status.REDIRECTED)
+    results = tuple(
+        Result(
+            Link("p.md", i, 1, LinkKind.BARE, Scope.EXTERNAL, odd, f"https://x.test/{i}", odd),
+            f"https://x.test/{i}",
+            Verdict(statuses[i % 4], f"reason-{i % 3}", "https://moved.test/", odd),
+        )
+        for i in range(1, 30)
+    )
+    options = ReportOptions(fail_on=Config().fail_on, fail_on_acknowledged=False)
+    for report, count in ((CheckReport(results), 21), (CheckReport(()), 0)):
+        pieces = list(SarifReporter().render(report, options))
+        text = "".join(pieces)
+        document = json_module.loads(text)
+        assert text == json_module.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        assert len(document["runs"][0]["results"]) == count
+        assert len(pieces) == (count + 2 if count else 1)  # head, each result, tail
+
+
 def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
     """The report writes its records with the C encoder; the text must not change."""
     import json as json_module
