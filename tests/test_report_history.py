@@ -178,6 +178,55 @@ def test_the_sarif_report_in_pieces_is_laid_out_exactly_as_json_dumps_would() ->
         assert len(pieces) == (count + 2 if count else 1)  # head, each result, tail
 
 
+def test_the_junit_report_in_pieces_is_laid_out_as_elementtree_lays_out_the_whole() -> None:
+    """A suite (a file) at a time, totals first; the text ET.indent gives the whole tree."""
+    from xml.etree import ElementTree as ET
+
+    from linkcheck.config import Config
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
+    from linkcheck.report import ReportOptions
+    from linkcheck.report.junit import JUnitReporter
+
+    odd = 'quote " <b>&amp;</b>\nnew line\t 中文 💩'
+    statuses = (Status.DEAD, Status.ALIVE, Status.UNKNOWN, Status.EXCLUDED)
+    results = tuple(
+        Result(
+            Link(
+                f"p{i // 10}.md",
+                i,
+                1,
+                LinkKind.BARE,
+                Scope.EXTERNAL,
+                odd,
+                f"https://x.test/{i}",
+                odd,
+            ),
+            f"https://x.test/{i}",
+            Verdict(statuses[i % 4], "reason", None, odd),
+            acknowledged=i == 8,  # dead, and acknowledged: skipped, not failed
+        )
+        for i in range(1, 30)
+    )
+    options = ReportOptions(fail_on=Config().fail_on, fail_on_acknowledged=False)
+    for report, suites in ((CheckReport(results), 3), (CheckReport(()), 0)):
+        pieces = list(JUnitReporter().render(report, options))
+        text = "".join(pieces)
+        declaration, _, body = text.partition("\n")
+        assert declaration == '<?xml version="1.0" encoding="UTF-8"?>'
+        root = ET.fromstring(body)
+        ET.indent(root)
+        assert body == ET.tostring(root, encoding="unicode") + "\n"
+        assert len(root) == suites
+        assert len(pieces) == (suites + 2 if suites else 1)  # head, each suite, the end
+        if suites:
+            assert root.get("tests") == "29"
+            dead = sum(1 for r in results if r.verdict.status is Status.DEAD)
+            assert root.get("failures") == str(dead - 1)
+            assert int(root.get("skipped") or 0) == sum(
+                1 for s in root for case in s if case.find("skipped") is not None
+            )
+
+
 def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
     """The report writes its records with the C encoder; the text must not change."""
     import json as json_module
