@@ -227,6 +227,44 @@ def test_the_junit_report_in_pieces_is_laid_out_as_elementtree_lays_out_the_whol
             )
 
 
+def test_the_markdown_and_github_reports_in_pieces_read_as_whole_texts() -> None:
+    """Line by line as they are made, and the same text as when they were made whole."""
+    from linkcheck.config import Config
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
+    from linkcheck.report import ReportOptions
+    from linkcheck.report.github import GitHubReporter
+    from linkcheck.report.markdown import MarkdownReporter
+
+    def result(line: int, status: Status) -> Result:
+        url = f"https://x.test/{line}"
+        link = Link("p.md", line, 1, LinkKind.BARE, Scope.EXTERNAL, url, url, "t")
+        return Result(link, url, Verdict(status, "http-404", None, "gone"))
+
+    options = ReportOptions(fail_on=Config().fail_on, fail_on_acknowledged=False)
+    alive = CheckReport((result(1, Status.ALIVE),))
+    assert "".join(MarkdownReporter().render(alive, options)) == (
+        "## linkcheck report\n\n"
+        "1 link (1 unique URL): 0 dead, 0 redirected, 0 unknown, 1 alive, 0 excluded.\n\n"
+        "Every link checked is alive.\n"
+    )
+    mixed = CheckReport((result(1, Status.DEAD), result(2, Status.ALIVE), result(3, Status.DEAD)))
+    pieces = list(MarkdownReporter().render(mixed, options))
+    assert "".join(pieces) == (
+        "## linkcheck report\n\n"
+        "3 links (3 unique URLs): 2 dead, 0 redirected, 0 unknown, 1 alive, 0 excluded.\n\n"
+        "### Dead links (2)\n\n"
+        "| Post | Line | Link | Why |\n"
+        "| --- | --- | --- | --- |\n"
+        "| `p.md` | 1:1 | <https://x.test/1> | `http-404`: gone |\n"
+        "| `p.md` | 3:1 | <https://x.test/3> | `http-404`: gone |\n"
+    )
+    assert len(pieces) == 5  # the head, the section's head, a row each, the section's end
+    lines = list(GitHubReporter().render(mixed, options))
+    assert len(lines) == 3
+    assert all(line.endswith("\n") and line.count("\n") == 1 for line in lines)
+    assert lines[0].startswith("::error file=p.md,line=1,col=1,")
+
+
 def test_the_json_report_is_laid_out_exactly_as_json_dumps_would() -> None:
     """The report writes its records with the C encoder; the text must not change."""
     import json as json_module

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..models import CheckReport
 from .base import ReportOptions, explanation, headline, problems, severity
 
@@ -15,8 +17,8 @@ def _escape_property(text: str) -> str:
 
 
 class GitHubReporter:
-    def render(self, report: CheckReport, options: ReportOptions) -> str:
-        lines = []
+    def render(self, report: CheckReport, options: ReportOptions) -> Iterator[str]:
+        """A line per problem, each made as it is written."""
         for result in problems(report):
             link, verdict = result.link, result.verdict
             level = severity(result, options)
@@ -31,6 +33,5 @@ class GitHubReporter:
                     f"title={_escape_property(title)}",
                 ]
             )
-            lines.append(f"::{command} {properties}::{_escape_data(message)}")
-        lines.append(f"::notice title=linkcheck::{_escape_data(headline(report))}")
-        return "\n".join(lines) + "\n"
+            yield f"::{command} {properties}::{_escape_data(message)}\n"
+        yield f"::notice title=linkcheck::{_escape_data(headline(report))}\n"

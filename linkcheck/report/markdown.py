@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..models import CheckReport, Result, Status
 from .base import ReportOptions, headline, problems
 
@@ -40,26 +42,28 @@ def _why(result: Result, status: Status) -> str:
 
 
 class MarkdownReporter:
-    def render(self, report: CheckReport, options: ReportOptions) -> str:
-        lines = ["## linkcheck report", "", headline(report) + ".", ""]
+    def render(self, report: CheckReport, options: ReportOptions) -> Iterator[str]:
+        """Its lines, each made as it is written (a line ends where the next begins)."""
+        yield "\n".join(["## linkcheck report", "", headline(report) + ".", ""])
         for status, title, why in _SECTIONS:
             acknowledged = title.endswith("acknowledged")
             found = [r for r in problems(report, (status,)) if r.acknowledged == acknowledged]
             if not found:
                 continue
-            lines += [
-                f"### {title} ({len(found)})",
-                "",
-                f"| Post | Line | Link | {why} |",
-                "| --- | --- | --- | --- |",
-            ]
+            yield "\n" + "\n".join(
+                [
+                    f"### {title} ({len(found)})",
+                    "",
+                    f"| Post | Line | Link | {why} |",
+                    "| --- | --- | --- | --- |",
+                ]
+            )
             for result in found:
                 link = result.link
-                lines.append(
-                    f"| `{_cell(link.file)}` | {link.line}:{link.column} | "
+                yield (
+                    f"\n| `{_cell(link.file)}` | {link.line}:{link.column} | "
                     f"{_link(link.raw)} | {_why(result, status)} |"
                 )
-            lines.append("")
+            yield "\n"
         if not problems(report):
-            lines += ["Every link checked is alive.", ""]
-        return "\n".join(lines)
+            yield "\nEvery link checked is alive.\n"
