@@ -119,3 +119,36 @@ def test_filters_by_status_and_host(reports: tuple[Path, dict]) -> None:
     ]
     assert len(visible) == len(expected) >= 1
     assert all(row.attributes["data-host"] == "github.com" for row in visible)
+
+
+def test_the_page_data_is_written_a_row_at_a_time_as_one_json_text() -> None:
+    """27,000 rows are never held together; joined, the pieces are json.dumps of the whole,
+    and a `</script>` in any string cannot end the data's element."""
+    from linkcheck.config import Config
+    from linkcheck.models import CheckReport, Link, LinkKind, Result, Scope, Status, Verdict
+    from linkcheck.report import ReportOptions
+    from linkcheck.report.html import HtmlReporter, _data
+
+    hostile = "</script><script>alert(1)</script> 中文"
+    results = tuple(
+        Result(
+            Link("2018-1-2-p.md", i, 1, LinkKind.BARE, Scope.EXTERNAL, hostile, hostile, hostile),
+            None,
+            Verdict(Status.DEAD, "file-missing", None, hostile),
+        )
+        for i in range(1, 6)
+    )
+    report = CheckReport(results)
+    pieces = list(_data(report))
+    assert len(pieces) == len(results) + 2  # the head, a row each, the end
+    text = "".join(pieces)
+    assert "</" not in text
+    data = json.loads(text.replace("<\\/", "</"))
+    assert text == json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    assert [row["detail"] for row in data["results"]] == [hostile] * 5
+    options = ReportOptions(fail_on=Config().fail_on, fail_on_acknowledged=False)
+    page = "".join(HtmlReporter().render(report, options))
+    tree = LexborHTMLParser(page)
+    [element] = tree.css("script#linkcheck-data")
+    assert json.loads(element.text().replace("<\\/", "</")) == data
+    assert len(tree.css("script")) == 2  # the data and the page's own script, no other
