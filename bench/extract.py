@@ -10,14 +10,13 @@ Never run by the test suite; tests do not assert timings.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import measured
-from installed import compile_linkcheck
+from installed import compile_linkcheck, linkcheck_and_lychee
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate
@@ -51,10 +50,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--posts", type=int, default=817)
     args = parser.parse_args()
-    lychee = shutil.which("lychee")
-    linkcheck = shutil.which("linkcheck")
-    if lychee is None or linkcheck is None:
-        raise SystemExit("needs both `linkcheck` and `lychee` on PATH (pip install -e '.[bench]')")
+    linkcheck, lychee = linkcheck_and_lychee()
     with tempfile.TemporaryDirectory() as work:
         corpus = Path(work) / "blog"
         size = generate(corpus, posts=args.posts)

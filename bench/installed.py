@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import compileall
 import importlib.util
+import shutil
 from pathlib import Path
 
 
@@ -15,3 +16,11 @@ def compile_linkcheck() -> None:
     if spec is None or spec.origin is None:
         raise SystemExit("linkcheck is not installed here (pip install -e '.[bench]')")
     compileall.compile_dir(Path(spec.origin).parent, quiet=1)
+
+
+def linkcheck_and_lychee() -> tuple[str, str]:
+    """Both tools' paths on PATH, or an exit that says how to install them."""
+    linkcheck, lychee = shutil.which("linkcheck"), shutil.which("lychee")
+    if linkcheck is None or lychee is None:
+        raise SystemExit("needs `linkcheck` and `lychee` on PATH (pip install -e '.[bench]')")
+    return linkcheck, lychee

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import measured
-from installed import compile_linkcheck
+from installed import compile_linkcheck, linkcheck_and_lychee
 from scale import make_urls, write_blog, write_web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -74,9 +74,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--posts", type=int, default=817)
     args = parser.parse_args()
-    linkcheck, lychee = shutil.which("linkcheck"), shutil.which("lychee")
-    if linkcheck is None or lychee is None:
-        raise SystemExit("needs `linkcheck` and `lychee` on PATH (pip install -e '.[bench]')")
+    linkcheck, lychee = linkcheck_and_lychee()
     rng = random.Random(7)
     urls, hosts = make_urls(round(25_000 * args.posts / 817), 1_868, rng)
     with tempfile.TemporaryDirectory() as work:
