@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -26,6 +27,13 @@ for _variable in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
 # Nor may the machine's own user configuration (~/.config/linkcheck/config.toml) steer them:
 # an empty folder stands for it; the tests of the user's file set their own.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="linkcheck-tests-config-")
+# The Ctrl-C tests press Ctrl-C (SIGINT) on the processes they start, as a terminal does. A
+# suite started in the background by a shell without job control (`cmd &` in a script, as
+# some CI runners start it) has SIGINT ignored, and every process it starts would inherit
+# that and never see the key; with Python's handler here, each child starts with the
+# signal's default, as in a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
